@@ -1,0 +1,49 @@
+# hotline-eval: the two commands a newcomer needs are `make report` and `make test`.
+# Each creates (or refreshes, when pyproject.toml changed) the local virtual environment .venv.
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-dev
+EVAL ?= demo-comprehensive
+CITY ?=
+CLI := $(BIN)/hotline-eval
+
+.PHONY: setup report reports run test lint docs lab clean help
+
+help:
+	@echo "make report [EVAL=$(EVAL)] [CITY=<id>]   one city's report (HTML, PDF when a browser exists)"
+	@echo "make run    [EVAL=...]                   ingest, measure and score only"
+	@echo "make test                                the test suite"
+	@echo "make lint                                ruff"
+	@echo "make docs                                regenerate docs/schema.md"
+	@echo "make lab                                 JupyterLab on the notebooks"
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+report: $(STAMP)
+	$(CLI) report --evaluation "$(EVAL)" $(if $(CITY),--city "$(CITY)")
+
+run: $(STAMP)
+	$(CLI) run --evaluation "$(EVAL)"
+
+test: $(STAMP)
+	$(BIN)/ruff check hotline_eval tests bench
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check hotline_eval tests bench
+
+docs: $(STAMP)
+	$(CLI) schema > docs/schema.md
+
+lab: $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev,authoring]"
+	cd notebooks && ../$(BIN)/jupyter lab
+
+clean:
+	rm -rf outputs

@@ -1,0 +1,174 @@
+"""The command line: `hotline-eval <command>`. The Makefile's targets are one call each."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import time
+import traceback
+from pathlib import Path
+
+import click
+
+from hotline_eval import __version__
+from hotline_eval.errors import HotlineEvalError
+from hotline_eval.evaluation import list_evaluations, load_evaluation
+from hotline_eval.masking import mask_text
+from hotline_eval.paramfiles import project_root
+from hotline_eval.pipeline import outputs_root
+
+DEFAULT_EVALUATION = "demo-comprehensive"
+START = time.monotonic()
+
+
+def say(message: str) -> None:
+    """Progress on the terminal (stderr), with the elapsed time."""
+    click.echo(f"[{time.monotonic() - START:6.1f}s] {message}", err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__)
+def cli() -> None:
+    """Evaluate 12345 hotlines per the 12345政务服务便民热线服务质量评价规范."""
+
+
+def evaluation_option(f):
+    return click.option(
+        "--evaluation",
+        "-e",
+        default=DEFAULT_EVALUATION,
+        show_default=True,
+        help="Evaluation id (params/evaluations/<id>.yaml).",
+    )(f)
+
+
+@cli.command()
+@evaluation_option
+def run(evaluation: str) -> None:
+    """Ingest, check, measure and score an evaluation (cached: only what changed is redone)."""
+    from hotline_eval.pipeline import prepare
+
+    root = project_root()
+    paths = prepare(root, evaluation, say)
+    say(f"结果已更新：{paths.out}")
+
+
+@cli.command()
+@evaluation_option
+@click.option("--city", "-c", default="", help="City id; default: the evaluation's first city.")
+@click.option("--pdf/--no-pdf", default=None, help="Require (or skip) the PDF; default: when a browser exists.")
+def report(evaluation: str, city: str, pdf: bool | None) -> None:
+    """Render one city's evaluation report (HTML, and PDF when a browser is installed)."""
+    from hotline_eval.pipeline import prepare
+    from hotline_eval.report.city import render_city
+
+    root = project_root()
+    ev = load_evaluation(root, evaluation)
+    city = ev.check_city(city) if city else ev.city_ids()[0]
+    prepare(root, evaluation, say)
+    say(f"生成报告：{ev.city_name(city)}")
+    written = render_city(root, evaluation, city, pdf=pdf)
+    for kind, path in written.items():
+        say(f"{kind}: {_shown(path, root)}")
+
+
+@cli.command()
+@click.option(
+    "--evaluation",
+    "-e",
+    default=DEFAULT_EVALUATION,
+    show_default=True,
+    help="Evaluation whose sample definition (province, period, seed, scale) to use.",
+)
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True, help="Folder for the exports.")
+@click.option("--scale", type=float, default=None, help="Multiply every volume (default: the evaluation's).")
+@click.option("--seed", type=int, default=None, help="Random seed (default: the evaluation's).")
+@click.option("--province", default=None, help="Province definition (params/provinces/<id>.yaml).")
+@click.option(
+    "--format",
+    "file_format",
+    type=click.Choice(["native", "parquet"]),
+    default="native",
+    show_default=True,
+    help="native: each system's own CSV/GBK/XLSX layout; parquet: for benchmarks.",
+)
+def sample(
+    evaluation: str, out_dir: Path, scale: float | None, seed: int | None, province: str | None, file_format: str
+) -> None:
+    """Generate the synthetic sample province's exports (deterministic by seed)."""
+    from hotline_eval.sample import SampleSpec, generate_sample
+
+    root = project_root()
+    ev = load_evaluation(root, evaluation)
+    base = ev.data.sample
+    spec = SampleSpec(
+        province=province or ev.province or "sample",
+        start=ev.period.start,
+        months=len(ev.period.months),
+        seed=seed if seed is not None else (base.seed if base else 1),
+        scale=scale or (base.scale if base else 1.0),
+        evaluation_id=ev.id,
+        file_format=file_format,
+    )
+    generate_sample(root, spec, out_dir, say)
+    say(f"示例数据已写入 {out_dir}")
+
+
+@cli.command(name="list")
+def list_() -> None:
+    """List the evaluations and their cities."""
+    root = project_root()
+    for name in list_evaluations(root):
+        ev = load_evaluation(root, name)
+        cities = ", ".join(f"{c.id} ({c.name_zh})" for c in ev.cities)
+        click.echo(f"{name}: {ev.name_zh}\n  cities: {cities}")
+
+
+@cli.command()
+def schema() -> None:
+    """Print the canonical schema as Markdown (docs/schema.md is generated from it)."""
+    from hotline_eval.schema import load_schema, schema_markdown
+
+    click.echo(schema_markdown(load_schema(project_root())), nl=False)
+
+
+def _shown(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)
+
+
+def main() -> None:
+    """Entry point: user errors are printed plainly; unexpected errors go to a log, masked."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("已中止。", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except HotlineEvalError as exc:
+        click.echo(f"错误：{mask_text(str(exc))}", err=True)
+        sys.exit(2)
+    except Exception as exc:  # the user never sees a raw traceback
+        log = _write_crash_log(exc)
+        click.echo(f"内部错误：{type(exc).__name__}: {mask_text(str(exc))}\n详细信息见 {log}", err=True)
+        sys.exit(3)
+
+
+def _write_crash_log(exc: Exception) -> Path:
+    try:
+        folder = outputs_root(project_root()) / "logs"
+    except HotlineEvalError:
+        folder = Path.cwd()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"crash-{dt.datetime.now():%Y%m%d-%H%M%S}.log"
+    text = "".join(traceback.format_exception(exc))
+    path.write_text(mask_text(text), encoding="utf-8")
+    return path
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,127 @@
+"""Column mappings (params/mappings/*.yaml): how a source system's exports become canonical tables.
+
+A mapping describes one source system (a vendor's 12345 platform, a province's reporting
+template, a real public data set). For each canonical table it names the export files and, for
+each canonical column, where its value comes from:
+
+- ``column: 来电时间`` — copy a source column;
+- ``{from: 来电时间, format: "%Y/%m/%d %H:%M:%S"}`` — parse a timestamp with a strptime format;
+- ``{from: 呼叫结果, values: {已接通: answered, 放弃: abandoned}}`` — recode values;
+- ``{from: 主叫号码, mask: phone}`` — personal data: hashed on the way in, never stored;
+- ``{expr: "..."}`` — a DuckDB SQL expression over source columns (quote them: "列名");
+- ``{const: linjiang}`` — a constant.
+
+Source columns holding personal data that the evaluation does not need (names, ID numbers,
+addresses) are listed under ``personal_columns`` and dropped at ingest.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from hotline_eval.errors import ConfigError
+from hotline_eval.paramfiles import Strict, load_yaml, named_file, validate
+from hotline_eval.schema import Schema, load_schema
+
+Scalar = str | int | float | bool
+
+
+class ReadOptions(Strict):
+    """How to read the export files. Every key may be overridden per table."""
+
+    encoding: Literal["auto", "utf-8", "utf-8-sig", "gb18030", "gbk"] = "auto"
+    header_row: int | Literal["auto"] = "auto"
+    sheet: str | None = None
+    delimiter: str = ","
+    null_values: list[str] = Field(default_factory=lambda: ["", "NULL", "null", "-", "无"])
+
+
+class ColumnSource(Strict):
+    """Where one canonical column comes from (exactly one of from / expr / const)."""
+
+    source: str | None = Field(default=None, alias="from")
+    expr: str | None = None
+    const: Scalar | None = None
+    format: str | None = None
+    values: dict[str, Scalar | None] | None = None
+    mask: Literal["phone"] | None = None
+
+    @model_validator(mode="after")
+    def _one_origin(self) -> ColumnSource:
+        given = [k for k in ("source", "expr", "const") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of 'from', 'expr' or 'const'")
+        if self.mask and self.source is None:
+            raise ValueError("'mask' needs 'from' (the source column holding the personal data)")
+        return self
+
+
+class TableMapping(Strict):
+    files: str | list[str]
+    read: ReadOptions | None = None
+    columns: dict[str, str | ColumnSource]
+    filter: str | None = None
+
+    @property
+    def patterns(self) -> list[str]:
+        return [self.files] if isinstance(self.files, str) else list(self.files)
+
+    def source(self, column: str) -> ColumnSource | None:
+        spec = self.columns.get(column)
+        if spec is None or isinstance(spec, ColumnSource):
+            return spec
+        return ColumnSource.model_validate({"from": spec})
+
+
+class Mapping(Strict):
+    id: str
+    name_zh: str
+    doc: str | None = None
+    read: ReadOptions = ReadOptions()
+    personal_columns: dict[str, Literal["name", "id_number", "address", "phone", "text"]] = {}
+    tables: dict[str, TableMapping]
+
+    def read_options(self, table: str) -> ReadOptions:
+        override = self.tables[table].read
+        if override is None:
+            return self.read
+        merged = self.read.model_dump() | override.model_dump(exclude_unset=True)
+        return ReadOptions.model_validate(merged)
+
+
+def check_against_schema(mapping: Mapping, schema: Schema, path: Path) -> None:
+    """Every mapped table and column exists; every required column is mapped."""
+    for tname, tmap in mapping.tables.items():
+        if tname not in schema.tables:
+            valid = ", ".join(schema.tables)
+            raise ConfigError(path, f"tables.{tname}", f"unknown table; valid: {valid}")
+        table = schema.tables[tname]
+        for cname in tmap.columns:
+            if cname not in table.columns:
+                raise ConfigError(
+                    path,
+                    f"tables.{tname}.columns.{cname}",
+                    f"'{tname}' has no column '{cname}'; valid: {', '.join(table.columns)}",
+                )
+        missing = [c for c in table.required if c not in tmap.columns and c != "city"]
+        if missing:
+            raise ConfigError(
+                path,
+                f"tables.{tname}.columns",
+                f"required columns not mapped: {', '.join(missing)}",
+                fix="map each required column (see docs/schema.md), or give it a 'const'",
+            )
+
+
+@cache
+def load_mapping(root: Path, name: str) -> Mapping:
+    path = named_file(root / "params" / "mappings", "mapping", name)
+    mapping = validate(Mapping, load_yaml(path), path)
+    if mapping.id != name:
+        raise ConfigError(path, "id", f"id '{mapping.id}' differs from the file name '{name}'")
+    check_against_schema(mapping, load_schema(root), path)
+    return mapping

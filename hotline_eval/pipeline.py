@@ -1,0 +1,171 @@
+"""The evaluation pipeline: sample data (if any) → ingest → measure → score, cached by fingerprint.
+
+Each stage runs only when what it depends on changed (input files, params, package version),
+so `make report` for a second city reuses the province's measured and scored results.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from hotline_eval import __version__
+from hotline_eval.catalogue import load_catalogue
+from hotline_eval.evaluation import Evaluation, load_evaluation
+from hotline_eval.ingest import InputFile, connect, discover, ingest
+from hotline_eval.measure import measure, register_tables
+from hotline_eval.sample import SampleSpec, generate_sample
+from hotline_eval.sample.province import load_province
+from hotline_eval.scoring import score_indicators, totals
+from hotline_eval.store import fingerprints, read_json, sha256_file, sha256_text, write_csv, write_json
+
+Progress = Callable[[str], None]
+INGEST_PARAMS = ["params/schema.yaml", "params/mappings"]
+ANALYSIS_PARAMS = ["params/indicators.yaml", "params/calendar.yaml", "params/evaluations"]
+
+
+@dataclass(frozen=True)
+class Paths:
+    """Where an evaluation's outputs live (the output contract of the README)."""
+
+    root: Path
+    evaluation: str
+
+    @property
+    def out(self) -> Path:
+        return outputs_root(self.root) / self.evaluation
+
+    @property
+    def raw(self) -> Path:
+        return self.out / "raw"
+
+    @property
+    def data(self) -> Path:
+        return self.out / "data"
+
+    @property
+    def manifest(self) -> Path:
+        return self.out / "manifest.json"
+
+    def city(self, city: str) -> Path:
+        return self.out / city
+
+
+def outputs_root(root: Path) -> Path:
+    """outputs/ of the project, or $HOTLINE_EVAL_OUTPUTS (tests and batch jobs point it elsewhere)."""
+    env = os.environ.get("HOTLINE_EVAL_OUTPUTS")
+    return Path(env).resolve() if env else root / "outputs"
+
+
+def quiet(_: str) -> None:
+    return None
+
+
+def prepare(root: Path, evaluation_id: str, progress: Progress = quiet) -> Paths:
+    """Bring an evaluation's measured and scored results up to date; returns its paths."""
+    ev = load_evaluation(root, evaluation_id)
+    paths = Paths(root, ev.id)
+    paths.out.mkdir(parents=True, exist_ok=True)
+    inputs = collect_inputs(root, ev, paths, progress)
+    manifest = read_json(paths.manifest) or {}
+    stages = manifest.get("stages", {})
+    input_prints = fingerprints([i.path for i in inputs], paths.raw if ev.data.sample else root)
+    ingest_key = sha256_text(__version__, repr(input_prints), *_param_hashes(root, INGEST_PARAMS), repr(inputs))
+    analysis_key = sha256_text(ingest_key, *_param_hashes(root, ANALYSIS_PARAMS))
+    if stages.get("ingest") != ingest_key or not (paths.out / "ingest.json").exists():
+        report = ingest(
+            root, inputs, paths.out, ev.city_ids(), progress, base_dir=paths.raw if ev.data.sample else root
+        )
+        write_json(paths.out / "ingest.json", report.as_dict())
+        stages = {"ingest": ingest_key}
+    if stages.get("analysis") != analysis_key or not (paths.out / "scores.csv").exists():
+        progress("计算指标与得分")
+        analyse(root, ev, paths)
+        stages["analysis"] = analysis_key
+    write_json(paths.manifest, _manifest(root, ev, input_prints, stages))
+    return paths
+
+
+def collect_inputs(root: Path, ev: Evaluation, paths: Paths, progress: Progress) -> list[InputFile]:
+    """The evaluation's input files: the generated sample province, or the listed export folders."""
+    if ev.data.sample:
+        spec = SampleSpec(
+            province=ev.province or "sample",
+            start=ev.period.start,
+            months=len(ev.period.months),
+            seed=ev.data.sample.seed,
+            scale=ev.data.sample.scale,
+            evaluation_id=ev.id,
+        )
+        _ensure_sample(root, spec, paths.raw, progress)
+        province = load_province(root, spec.province)
+        return [
+            f for c in province.cities for f in discover(root, paths.raw / c.id, [c.system, "province-template"], c.id)
+        ]
+    found: list[InputFile] = []
+    for item in ev.data.inputs:
+        folder = (root / item.dir).resolve()
+        found += discover(root, folder, item.systems, item.city)
+    return found
+
+
+def _ensure_sample(root: Path, spec: SampleSpec, raw: Path, progress: Progress) -> None:
+    key = sha256_text(__version__, repr(spec), *_param_hashes(root, ["params/provinces", "params/mappings"]))
+    marker = raw / "sample.key"
+    if marker.exists() and marker.read_text() == key:
+        return
+    generate_sample(root, spec, raw, progress)
+    marker.write_text(key)
+
+
+def analyse(root: Path, ev: Evaluation, paths: Paths) -> None:
+    """Measure every indicator and score it; writes indicators.csv, scores.csv and totals.csv."""
+    catalogue = load_catalogue(root)
+    con = open_data(root, paths)
+    indicators = measure(con, root, ev)
+    write_csv(paths.out / "indicators.csv", indicators)
+    active = ev.active_indicators(catalogue)
+    params = ev.parameter_values(catalogue)
+    scores = score_indicators(indicators, ev, active, params)
+    write_csv(paths.out / "scores.csv", scores)
+    total_points = sum(i.points for i in active if not i.report_only)
+    write_csv(paths.out / "totals.csv", totals(scores, ev, catalogue, total_points))
+
+
+def open_data(root: Path, paths: Paths) -> duckdb.DuckDBPyConnection:
+    con = connect()
+    register_tables(con, root, paths.data)
+    return con
+
+
+def _param_hashes(root: Path, names: list[str]) -> list[str]:
+    out = []
+    for name in names:
+        path = root / name
+        files = sorted(path.rglob("*.yaml")) if path.is_dir() else [path]
+        out += [f"{f.relative_to(root)}={sha256_file(f)}" for f in files if f.exists()]
+    return out
+
+
+def _manifest(root: Path, ev: Evaluation, inputs: list[dict], stages: dict) -> dict:
+    catalogue = load_catalogue(root)
+    return {
+        "evaluation": ev.id,
+        "package_version": __version__,
+        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "python": platform.python_version(),
+        "duckdb": duckdb.__version__,
+        "pandas": pd.__version__,
+        "definition": ev.model_dump(mode="json"),
+        "parameters": ev.parameter_values(catalogue),
+        "params_files": dict(h.split("=", 1) for h in _param_hashes(root, INGEST_PARAMS + ANALYSIS_PARAMS)),
+        "inputs": inputs,
+        "stages": stages,
+    }

@@ -1,0 +1,1 @@
+"""Presentation helpers: fonts, charts, tables, Chinese number formats, rendering."""

@@ -1,0 +1,81 @@
+"""The sample province definition (params/provinces/<id>.yaml) and its city profiles."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, model_validator
+
+from hotline_eval.errors import ConfigError
+from hotline_eval.paramfiles import Strict, load_yaml, named_file, validate
+
+
+class Category(Strict):
+    zh: str
+    share: float
+    unit: str
+
+
+class City(Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
+    name_zh: str
+    system: str
+    residents: int
+    calls_per_month: int
+    profile: str
+    knobs: dict[str, float | bool] = {}
+
+
+class Province(Strict):
+    id: str
+    name_zh: str
+    organiser_zh: str
+    population_year: int
+    cities: list[City]
+    district_names: list[str]
+    departments: dict[str, str]
+    enterprises: dict[str, str]
+    categories: dict[str, Category]
+    innovation_indicators: dict[str, float]
+    merged_hotlines: dict[str, str]
+    arrival_by_hour: list[float] = Field(min_length=24, max_length=24)
+    arrival_by_weekday: list[float] = Field(min_length=7, max_length=7)
+    other_channels_per_phone_ticket: dict[str, float]
+    profiles: dict[str, dict[str, Any]]
+
+    @model_validator(mode="after")
+    def _references(self) -> Province:
+        for city in self.cities:
+            if city.profile not in self.profiles:
+                raise ValueError(f"city {city.id}: unknown profile '{city.profile}'")
+        for code, cat in self.categories.items():
+            if cat.unit != "district" and cat.unit not in {**self.departments, **self.enterprises}:
+                raise ValueError(f"categories.{code}: unknown unit kind '{cat.unit}'")
+        return self
+
+    def city(self, city_id: str) -> City:
+        return next(c for c in self.cities if c.id == city_id)
+
+    def knobs(self, city: City) -> dict[str, Any]:
+        """The city's behaviour knobs: its profile (with inherited bases) plus overrides."""
+        return _resolve(self.profiles, city.profile) | city.knobs
+
+
+def _resolve(profiles: dict[str, dict[str, Any]], name: str) -> dict[str, Any]:
+    profile = dict(profiles[name])
+    base = profile.pop("base", None)
+    return (_resolve(profiles, base) if base else {}) | profile
+
+
+@cache
+def load_province(root: Path, name: str) -> Province:
+    path = named_file(root / "params" / "provinces", "province", name)
+    province = validate(Province, load_yaml(path), path)
+    steady_keys = set(_resolve(province.profiles, province.cities[0].profile))
+    for city in province.cities:
+        unknown = set(city.knobs) - steady_keys
+        if unknown:
+            raise ConfigError(path, f"cities.{city.id}.knobs", f"unknown knobs: {sorted(unknown)}")
+    return province

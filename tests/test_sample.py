@@ -1,0 +1,89 @@
+"""The sample province generator: deterministic by seed, realistic, every table and channel."""
+
+import hashlib
+
+import pandas as pd
+
+from hotline_eval.sample import SampleSpec, generate_sample
+
+SMALL = {"scale": 0.15, "cities": ("nanhu", "qingshan")}
+
+
+def digest(folder):
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_same_seed_gives_identical_files_and_another_seed_differs(root, tmp_path):
+    generate_sample(root, SampleSpec(seed=7, **SMALL), tmp_path / "a")
+    generate_sample(root, SampleSpec(seed=7, **SMALL), tmp_path / "b")
+    generate_sample(root, SampleSpec(seed=8, **SMALL), tmp_path / "c")
+    a, b, c = digest(tmp_path / "a"), digest(tmp_path / "b"), digest(tmp_path / "c")
+    assert a == b
+    assert len(a) > 20
+    changed = [name for name in a if a[name] != c.get(name)]
+    assert len(changed) > len(a) / 2
+
+
+def test_each_city_is_exported_in_its_own_system_layout(root, tmp_path):
+    generate_sample(root, SampleSpec(seed=3, **SMALL), tmp_path)
+    gbk = tmp_path / "qingshan" / "呼叫记录_2026-07.csv"  # vendor-b: GBK
+    header = gbk.read_bytes().splitlines()[0]
+    assert header.decode("gb18030").startswith("呼叫ID,呼入时间")
+    try:
+        header.decode("utf-8")
+        raise AssertionError("vendor-b export should not be UTF-8")
+    except UnicodeDecodeError:
+        pass
+    assert (tmp_path / "nanhu" / "话务报表_2026-07.xlsx").exists()  # vendor-c: Excel
+    assert not (tmp_path / "nanhu" / "智能客服测试.csv").exists()  # 南湖市 has no bot
+
+
+def test_raw_exports_carry_personal_data_so_masking_is_exercised(demo):
+    tickets = pd.read_csv(demo.raw / "linjiang" / "工单明细_2026-07.csv", dtype=str)
+    assert tickets["联系电话"].str.fullmatch(r"1[3-9]\d{9}").mean() > 0.99
+    assert tickets["身份证号"].str.fullmatch(r"\d{17}[\dX]").all()
+    assert tickets["诉求人姓名"].str.len().between(2, 3).all()
+
+
+def test_work_orders_arrive_through_every_5_2_2_channel(demo):
+    tickets = pd.read_parquet(demo.data / "tickets.parquet", columns=["city", "channel"])
+    expected = {
+        "phone",
+        "web",
+        "wechat",
+        "mini_program",
+        "app",
+        "merged_hotline",
+        "transfer_110",
+        "transfer_119",
+        "transfer_120",
+        "national_platform",
+        "provincial_platform",
+        "leader_mailbox",
+        "sms",
+        "message_board",
+    }
+    assert set(tickets["channel"]) == expected
+    per_city = tickets.groupby("city")["channel"].nunique()
+    assert (per_city >= 12).all()
+
+
+def test_arrivals_follow_the_daily_profile(demo):
+    calls = pd.read_parquet(demo.data / "calls.parquet", columns=["arrived_at"])
+    hours = calls["arrived_at"].dt.tz_convert("Asia/Shanghai").dt.hour.value_counts(normalize=True)
+    assert hours[10] > 5 * hours[3]  # mid-morning peak, quiet night
+    assert hours[12] < hours[10]  # lunch dip
+
+
+def test_published_ranges_hold_for_headline_rates(demo):
+    """Rates land in the ranges of the published Chinese figures (notes/report-style.md §2.5)."""
+    ind = pd.read_csv(demo.out / "indicators.csv", dtype={"unit": str})
+    pooled = ind[(ind["unit"].isna()) | (ind["unit"] == "")].query("month == 'all'")
+    rates = pooled.pivot(index="city", columns="indicator", values="value")
+    assert rates["answer_rate"].between(0.78, 0.995).all()
+    assert rates["answer_wait_avg"].between(8, 60).all()
+    assert rates["result_satisfaction"].between(0.7, 0.99).all()

@@ -15,7 +15,11 @@ from hotline_eval.paramfiles import Strict, load_yaml, validate
 
 Kind = Literal["system", "sampled", "qualitative", "expert"]
 Direction = Literal["higher", "lower", "lower_rate"]
-Unit = Literal["percent", "seconds", "hours", "per_10k", "points", "count"]
+Unit = Literal["percent", "seconds", "hours", "per_10k", "points", "count", "factor"]
+# How a value becomes a score (Appendix A): ratio against a reference (A.1, uses `direction`),
+# points × mean level factor of a rule table (A.2), points earned by a rule table (A.2), or the
+# trimmed mean of an expert panel (A.3).
+Scoring = Literal["ratio", "level_factor", "rule_points", "expert_panel"]
 
 
 class Parameter(Strict):
@@ -66,6 +70,7 @@ class Indicator(Strict):
     direction: Direction
     unit: Unit
     points: float = Field(ge=0)
+    scoring: Scoring = "ratio"
     objects: list[Literal["agency", "unit"]] = ["agency"]
     unit_key: str | None = None
     method: list[str] = []
@@ -84,6 +89,9 @@ class Indicator(Strict):
 
     @model_validator(mode="after")
     def _computable(self) -> Indicator:
+        expected = {"expert": {"expert_panel"}, "qualitative": {"level_factor", "rule_points"}}
+        if self.scoring not in expected.get(self.kind, {"ratio"}):
+            raise ValueError(f"a {self.kind} indicator cannot use scoring '{self.scoring}'")
         if self.kind != "expert" and (self.source is None or self.numerator is None or self.denominator is None):
             raise ValueError("needs source, numerator and denominator (only expert indicators may omit them)")
         if "unit" in self.objects and not self.unit_key:

@@ -76,6 +76,9 @@ def execute(notebooks: list[Path], output: Path, parameters: dict[str, Any], cwd
                 f"the report notebook failed in cell {exc.cell_index}: {exc.ename}: {exc.evalue} "
                 f"(executed notebook kept at {partial})"
             ) from exc
+        finally:
+            if km.has_kernel:
+                km.shutdown_kernel(now=True)
     partial.replace(output)
     return nbformat.read(output, as_version=4)
 

@@ -23,6 +23,7 @@ from hotline_eval.ingest import InputFile, connect, discover, ingest
 from hotline_eval.measure import measure, register_tables
 from hotline_eval.sample import SampleSpec, generate_sample
 from hotline_eval.sample.province import load_province
+from hotline_eval.schema import load_schema
 from hotline_eval.scoring import score_indicators, totals
 from hotline_eval.store import fingerprints, read_json, sha256_file, sha256_text, write_csv, write_json
 
@@ -84,6 +85,7 @@ def prepare(root: Path, evaluation_id: str, progress: Progress = quiet) -> Paths
             root, inputs, paths.out, ev.city_ids(), progress, base_dir=paths.raw if ev.data.sample else root
         )
         write_json(paths.out / "ingest.json", report.as_dict())
+        _print_reconciliation(root, report.totals(), progress)
         stages = {"ingest": ingest_key}
     if stages.get("analysis") != analysis_key or not (paths.out / "scores.csv").exists():
         progress("计算指标与得分")
@@ -91,6 +93,14 @@ def prepare(root: Path, evaluation_id: str, progress: Progress = quiet) -> Paths
         stages["analysis"] = analysis_key
     write_json(paths.manifest, _manifest(root, ev, input_prints, stages))
     return paths
+
+
+def _print_reconciliation(root: Path, totals: dict[str, dict[str, int]], progress: Progress) -> None:
+    """Rows in = accepted + rejected, per table, on the terminal."""
+    schema = load_schema(root)
+    for table, t in totals.items():
+        line = f"{schema.tables[table].zh}：读入{t['rows_in']}行 = 接受{t['accepted']}行 + 拒收{t['rejected']}行"
+        progress(line + ("（明细见 rejects/）" if t["rejected"] else ""))
 
 
 def collect_inputs(root: Path, ev: Evaluation, paths: Paths, progress: Progress) -> list[InputFile]:

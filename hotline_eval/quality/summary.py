@@ -10,7 +10,7 @@ import pandas as pd
 from hotline_eval.catalogue import Catalogue
 from hotline_eval.evaluation import Evaluation
 from hotline_eval.quality.frame import POOLED
-from hotline_eval.quality.gate import blocked_indicators, failures
+from hotline_eval.quality.gate import blocked_indicators, blocking, failures, reason
 from hotline_eval.quality.spec import QualitySpec, load_quality_spec
 from hotline_eval.schema import Schema, load_schema
 
@@ -62,7 +62,16 @@ class Labels:
         if threshold is None or (isinstance(threshold, float) and math.isnan(threshold)):
             return ""
         sign = "≥" if c.min is not None else "≤"
-        return f"{sign}{self.value(check, threshold)}"
+        shown = f"{threshold * 100:g}%" if c.unit == "rate" else self.value(check, threshold)
+        return f"{sign}{shown}"
+
+    def scope(self, scope: str) -> str:
+        """What a gate blocks: 话务记录 (a table) or 工单“办结时间” (a field)."""
+        table, _, column = scope.partition(".")
+        if not column:
+            return f"读取{self.table(table)}的指标"
+        zh = self.schema.tables[table].columns[column].zh if table in self.schema.tables else column
+        return f"使用{self.table(table)}“{zh}”的指标"
 
     def row(self, row: pd.Series) -> str:
         """One line: 话务记录 8月 记录查全率（来电总量） 93.6%，门槛≥98.0%."""
@@ -91,9 +100,7 @@ def headline(quality: pd.DataFrame, city: str, labels: Labels) -> list[str]:
     return lines
 
 
-def city_summary(
-    quality: pd.DataFrame, ev: Evaluation, catalogue: Catalogue, city: str, labels: Labels
-) -> list[str]:
+def city_summary(quality: pd.DataFrame, ev: Evaluation, catalogue: Catalogue, city: str, labels: Labels) -> list[str]:
     """The readable summary of one city printed by `hotline-eval check --city`."""
     own = quality[quality["city"] == city]
     gates = own[own["severity"] == "gate"]
@@ -146,3 +153,128 @@ def _terms(row: pd.Series) -> str:
     if pd.isna(num) or pd.isna(den) or row["check"] == "verified_accuracy_low":
         return ""
     return f"（{num:,.0f} / {den:,.0f}）"
+
+
+def overview_table(quality: pd.DataFrame, city: str, labels: Labels) -> pd.DataFrame:
+    """Per table of the city, the pooled headline checks (the lowest field or link) and the failures."""
+    own = quality[quality["city"] == city]
+    rows = []
+    for table, part in own.groupby("table", sort=False):
+        pooled = part[part["month"] == POOLED]
+        row = {"数据表": labels.table(table)}
+        for check in HEADLINE:
+            values = pooled[pooled["check"] == check]["value"].dropna()
+            row[labels.check(check)] = labels.value(check, values.min()) if len(values) else "—"
+        row["未通过门槛"] = str(len(failures(part)))
+        if any(v != "—" for k, v in row.items() if k not in ("数据表", "未通过门槛")):
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def failing_table(
+    quality: pd.DataFrame, city: str, labels: Labels, catalogue: Catalogue, ev: Evaluation
+) -> pd.DataFrame:
+    """The city's failing gate checks with their counts and how far the failure reaches."""
+    own = quality[quality["city"] == city]
+    blocks = blocking(own, catalogue, ev.active_indicators(catalogue))
+    rows = []
+    for _, r in failures(own).iterrows():
+        item = labels.item(r)
+        n = blocks[blocks["reason"] == reason(r)]["indicator"].nunique()
+        rows.append(
+            {
+                "数据表": labels.table(r["table"]),
+                "月份": labels.month(r["month"]),
+                "检查项": f"{labels.check(r['check'])}（{item}）" if item else labels.check(r["check"]),
+                "结果": labels.value(r["check"], r["value"]),
+                "门槛": labels.threshold(r["check"], r["threshold"]),
+                "计算依据": _terms(r).strip("（）"),
+                "影响范围": f"{labels.scope(r['scope'])}（{n}项）" if n else f"{labels.scope(r['scope'])}（无）",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def blocked_table(
+    quality: pd.DataFrame, city: str, labels: Labels, catalogue: Catalogue, ev: Evaluation
+) -> pd.DataFrame:
+    """The indicators a failing gate blocks, each with the failing checks behind it."""
+    own = quality[quality["city"] == city]
+    active = ev.active_indicators(catalogue)
+    blocks = blocking(own, catalogue, active)
+    failed = failures(own).assign(reason=lambda f: [reason(r) for _, r in f.iterrows()])
+    rows = []
+    for ind in active:
+        reasons = set(blocks[blocks["indicator"] == ind.id]["reason"])
+        if not reasons:
+            continue
+        hit = failed[failed["reason"].isin(reasons)]
+        why = []
+        for table, part in hit.groupby("table", sort=False):
+            checks = "、".join(dict.fromkeys(labels.check(c) for c in part["check"]))
+            why.append(f"{labels.table(table)}的{checks}未达门槛")
+        rows.append(
+            {
+                "指标": f"{ind.zh}（§{ind.clause}）",
+                "分值": f"{ind.points:g}",
+                "原因": "；".join(why),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+# Counts of problems found (whether or not a gate failed): check → how the report names the count.
+FINDINGS = {
+    "gap_days": "缺数日",
+    "duplicates": "重复记录",
+    "test_records": "未剔除的测试记录",
+    "out_of_window": "采集期外记录",
+    "rejected": "导入时拒收的记录",
+    "rule_violations": "违反逻辑规则的记录",
+}
+
+
+def findings(quality: pd.DataFrame, city: str, labels: Labels) -> list[str]:
+    """Problems counted over the whole period, e.g. 工单：重复记录24条、未剔除的测试记录10条."""
+    pooled = quality[(quality["city"] == city) & (quality["month"] == POOLED) & quality["check"].isin(FINDINGS)]
+    lines = []
+    for table, part in pooled.groupby("table", sort=False):
+        totals = part.groupby("check", sort=False)["value"].sum()
+        parts = [f"{FINDINGS[c]}{v:,.0f}{'天' if c == 'gap_days' else '条'}" for c, v in totals.items() if v > 0]
+        if parts:
+            lines.append(f"{labels.table(table)}：" + "、".join(parts))
+    return lines
+
+
+# How an example's problem is named in the report, by the check that found it.
+PROBLEMS = {
+    "gap_days": "缺数日",
+    "field_completeness": "字段缺失",
+    "duplicates": "重复记录",
+    "test_records": "未剔除的测试记录",
+    "out_of_window": "采集期外记录",
+    "rejected": "导入拒收",
+    "verified_accuracy": "核验不一致",
+    "rule_violations": "违反逻辑规则",
+    "linkage": "关联缺失",
+}
+
+
+def examples_table(examples: pd.DataFrame, city: str, labels: Labels, per_check: int = 3) -> pd.DataFrame:
+    """A few masked examples of offending records per check and item of the city."""
+    own = examples[examples["city"] == city]
+    own = own.groupby(["table", "check", "item"], sort=False).head(per_check)
+    rows = []
+    for _, e in own.iterrows():
+        item = labels.item(e)
+        problem = PROBLEMS.get(e["check"], labels.check(e["check"]))
+        rows.append(
+            {
+                "数据表": labels.table(e["table"]),
+                "问题": f"{problem}（{item}）" if item else problem,
+                "月份": labels.month(e["month"]),
+                "记录": e["record"],
+                "说明": e["detail"],
+            }
+        )
+    return pd.DataFrame(rows)

@@ -21,7 +21,15 @@ from hotline_eval.catalogue import load_catalogue
 from hotline_eval.evaluation import Evaluation, load_evaluation
 from hotline_eval.ingest import InputFile, connect, discover, ingest
 from hotline_eval.measure import measure, register_tables
-from hotline_eval.quality import QUALITY_CSV, apply_gate, assess, file_cities, load_quality, write_assessment
+from hotline_eval.quality import (
+    QUALITY_CSV,
+    apply_gate,
+    assess,
+    failures,
+    file_cities,
+    load_quality,
+    write_assessment,
+)
 from hotline_eval.sample import SampleSpec, generate_sample
 from hotline_eval.sample.province import load_province
 from hotline_eval.schema import load_schema
@@ -97,7 +105,9 @@ def prepare(root: Path, evaluation_id: str, progress: Progress = quiet, *, until
     version = int(versions[-1]["version"]) if versions else 1
     if until != "ingest" and (stages.get("quality") != quality_key or not (paths.out / QUALITY_CSV).exists()):
         progress("数据质量评估（§5.2.7）")
-        write_assessment(paths.out, assess(root, ev, paths.out, file_cities(inputs, base), version))
+        assessment = assess(root, ev, paths.out, file_cities(inputs, base), version)
+        write_assessment(paths.out, assessment)
+        _print_quality(ev, assessment.results, progress)
         stages = {"ingest": stages["ingest"], "quality": quality_key}
     if until == "analysis" and (stages.get("analysis") != analysis_key or not (paths.out / "scores.csv").exists()):
         progress("计算指标与得分")
@@ -113,6 +123,15 @@ def _print_reconciliation(root: Path, totals: dict[str, dict[str, int]], progres
     for table, t in totals.items():
         line = f"{schema.tables[table].zh}：读入{t['rows_in']}行 = 接受{t['accepted']}行 + 拒收{t['rejected']}行"
         progress(line + ("（明细见 rejects/）" if t["rejected"] else ""))
+
+
+def _print_quality(ev: Evaluation, quality: pd.DataFrame, progress: Progress) -> None:
+    """One line: which cities failed a quality gate (details: `hotline-eval check`)."""
+    failed = [ev.city_name(c) for c in dict.fromkeys(failures(quality)["city"]) if c]
+    if failed:
+        progress(f"数据质量：{len(failed)}个城市有未通过的门槛检查（{'、'.join(failed)}），明细见 make check CITY=...")
+    else:
+        progress("数据质量：全部城市通过门槛检查")
 
 
 def collect_inputs(root: Path, ev: Evaluation, paths: Paths, progress: Progress) -> list[InputFile]:

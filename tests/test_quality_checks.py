@@ -239,13 +239,13 @@ def test_linkage_of_phone_tickets_to_calls(root, tmp_path):
     assert r["threshold"] == 0.95 and r["passed"] is False and r["scope"] == "tickets.call_id"
 
 
-def tiny_catalogue(indicators):
+def tiny_catalogue(indicators, calls_sql="SELECT * FROM calls WHERE is_valid"):
     return Catalogue.model_validate(
         {
             "parameters": {"outcome_grace_days": {"default": 15, "zh": "宽限期"}},
             "dimensions": [{"id": "response", "clause": "6.1", "zh": "服务响应", "en": "Service response"}],
             "sources": {
-                "calls": {"table": "calls", "sql": "SELECT * FROM calls WHERE is_valid"},
+                "calls": {"table": "calls", "sql": calls_sql},
                 "tickets": {"table": "tickets", "sql": "SELECT * FROM tickets WHERE is_valid"},
             },
             "indicators": [
@@ -273,12 +273,19 @@ def tiny_catalogue(indicators):
     )
 
 
-def test_indicator_relevance_is_the_share_of_records_feeding_an_indicator(root, tmp_path):
+@pytest.mark.parametrize(
+    "calls_sql",
+    [
+        "SELECT * FROM calls WHERE is_valid",  # records known by their row number
+        "SELECT call_id, city, arrived_at, outcome FROM calls WHERE is_valid",  # by their key
+    ],
+)
+def test_indicator_relevance_is_the_share_of_records_feeding_an_indicator(root, tmp_path, calls_sql):
     calls = [call(i, "a", 5) for i in range(4)]  # four valid answered calls in July: used
     calls += [call(4, "a", 6, outcome="abandoned"), call(5, "a", 6, valid=False)]  # not used
     calls += [{**call(6, "a", 30), "arrived_at": "2026-06-30 10:00:00", "ended_at": "2026-06-30 10:05:00"}]
     ctx = context(root, tmp_path, {"calls": calls})
-    ctx.catalogue = tiny_catalogue([("answered", "calls", [], {"where": "outcome = 'answered'"})])
+    ctx.catalogue = tiny_catalogue([("answered", "calls", [], {"where": "outcome = 'answered'"})], calls_sql)
     ctx.active = list(ctx.catalogue.indicators)
     frame = relevance.relevance(ctx)
     july = row(frame, month="2026-07")

@@ -115,8 +115,8 @@ class QualityContext:
     def window(self, table: str) -> tuple[str, str]:
         """SQL timestamps bounding the collection window of a table (half-open)."""
         period = self.evaluation.period
-        start = period.start - dt.timedelta(days=self.spec.lookback(table))
-        end = period.end + dt.timedelta(days=int(self.params["outcome_grace_days"]) + 1)
+        start = period.start - dt.timedelta(days=self.spec.before_days(table))
+        end = period.end + dt.timedelta(days=self.spec.collection_window.after_days + 1)
         return _ts(start), _ts(end)
 
     def query(self, sql: str) -> pd.DataFrame:

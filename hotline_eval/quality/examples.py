@@ -164,10 +164,14 @@ def reject_examples(ctx: QualityContext) -> list[pd.DataFrame]:
     r = ctx.rejects
     if r.empty:
         return []
+    columns = [
+        ctx.schema.tables[t].columns[c].zh if c in ctx.schema.tables[t].columns else c
+        for t, c in zip(r["table"], r["column"], strict=True)
+    ]
     frame = r.assign(
         month=POOLED,
         record=r["file"] + " 第" + r["row"] + "行",
-        detail=r["column"] + "=" + r["value"].where(r["value"] != "", "空") + "：" + r["reason"],
+        detail=pd.Series(columns, index=r.index) + "=" + r["value"].where(r["value"] != "", "空") + "：" + r["reason"],
         check="rejected",
         item="",
     )

@@ -87,13 +87,18 @@ class PeriodJump(Strict):
     min_sigma_share: float = Field(ge=0)
 
 
+class Window(Strict):
+    after_days: int = Field(ge=0)
+    before_days: dict[str, int]
+
+
 class QualitySpec(Strict):
     checks: dict[str, Check]
     control_totals: dict[str, ControlTotal]
     completeness: dict[str, dict[str, str]]
     duplicates: dict[str, list[str]]
     test_records: dict[str, str]
-    lookback_days: dict[str, int]
+    collection_window: Window
     rules: dict[str, list[Rule]]
     links: list[Link]
     period_jump: PeriodJump
@@ -102,8 +107,9 @@ class QualitySpec(Strict):
     def check(self, check_id: str) -> Check:
         return self.checks[check_id]
 
-    def lookback(self, table: str) -> int:
-        return self.lookback_days.get(table, self.lookback_days.get("default", 31))
+    def before_days(self, table: str) -> int:
+        days = self.collection_window.before_days
+        return days.get(table, days.get("default", 31))
 
     def expected_when(self, table: str, column: str) -> str | None:
         """SQL condition under which the column must be filled; None when it is optional."""

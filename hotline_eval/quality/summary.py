@@ -41,6 +41,10 @@ class Labels:
             return ""
         if row["check"] in ("field_completeness",) and table in self.schema.tables:
             return self.schema.tables[table].columns[item].zh if item in self.schema.tables[table].columns else item
+        if row["check"] == "rejected" and "：" in item:
+            column, _, why = item.partition("：")
+            columns = self.schema.tables[table].columns if table in self.schema.tables else {}
+            return f"{columns[column].zh if column in columns else column}：{why}"
         if item in self.spec.control_totals:
             return self.spec.control_totals[item].zh
         links = {link.id: link.zh for link in self.spec.links}

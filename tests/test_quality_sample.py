@@ -252,3 +252,20 @@ def test_check_prints_a_readable_summary_and_strict_fails_on_a_failed_gate(demo)
     province = runner.invoke(cli, ["check"])
     assert "临江市：门槛检查" in province.output and "全部通过" in province.output
     assert "金沙市：门槛检查" in province.output and "项指标数据质量不达标" in province.output
+
+
+def test_the_city_report_shows_the_failing_checks_and_the_blocked_indicators(root, demo):
+    import re
+
+    from hotline_eval.report.city import render_city
+
+    written = render_city(root, "demo-comprehensive", "jinsha", pdf=False)
+    text = written["html"].read_text(encoding="utf-8")
+    body = re.sub(r"data:[a-z/+0-9]+;base64,[A-Za-z0-9+/=]+", "", text)
+    section = re.sub(r"<[^>]+>", " ", body[body.index('id="quality"') :])
+    assert "四、数据质量评估" in body and "金沙市未达到门槛的数据质量检查" in section
+    assert "记录查全率（来电总量）" in section and "2026-08-12" in section and "当日无记录" in section
+    # the blocked indicators read 数据质量不达标 in the indicator tables of section 三
+    analysis = re.sub(r"<[^>]+>", " ", body[body.index('id="analysis"') : body.index('id="quality"')])
+    assert re.search(r"接通率（§6\.1\.1）\s+—.*?数据质量不达标", analysis, re.S)
+    assert find_personal_numbers(body) == []

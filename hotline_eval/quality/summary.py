@@ -215,7 +215,11 @@ def blocked_table(
         hit = failed[failed["reason"].isin(reasons)]
         why = []
         for table, part in hit.groupby("table", sort=False):
-            checks = "、".join(dict.fromkeys(labels.check(c) for c in part["check"]))
+            named = [
+                labels.check(r["check"]) + (f"（{labels.item(r)}）" if r["check"] in NAMED_ITEMS else "")
+                for _, r in part.iterrows()
+            ]
+            checks = "、".join(dict.fromkeys(named))
             why.append(f"{labels.table(table)}的{checks}未达门槛")
         rows.append(
             {
@@ -226,6 +230,9 @@ def blocked_table(
         )
     return pd.DataFrame(rows)
 
+
+# Checks whose item says what failed (a field, a self-reported figure, a link).
+NAMED_ITEMS = {"field_completeness", "cross_source", "linkage"}
 
 # Counts of problems found (whether or not a gate failed): check → how the report names the count.
 FINDINGS = {

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field
 
+from hotline_eval.errors import ConfigError
 from hotline_eval.paramfiles import Strict
 from hotline_eval.schema import load_schema
 
@@ -284,6 +285,11 @@ def self_report_offset(p: Planting, d: SelfReportOffset) -> dict:
     frame = p.tables["self_reports"]
     month = p.months[d.month - 1]
     at = (frame["figure"] == d.figure) & (frame["period"] == month)
+    if not at.any():
+        reported = ", ".join(sorted(set(frame["figure"])))
+        raise ConfigError(
+            "params/provinces", "defects", f"no self-reported '{d.figure}' for {month}; reported: {reported}"
+        )
     before = int(frame.loc[at, "value"].iloc[0])
     after = round(before * d.factor)
     frame.loc[at, "value"] = after

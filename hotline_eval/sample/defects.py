@@ -16,7 +16,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -25,6 +25,9 @@ from pydantic import Field
 from hotline_eval.errors import ConfigError
 from hotline_eval.paramfiles import Strict
 from hotline_eval.schema import load_schema
+
+if TYPE_CHECKING:  # the context imports the province, which imports the defect models from here
+    from hotline_eval.sample.context import CityContext
 
 LEDGER = "defects.json"
 Table = Literal["calls", "chats", "tickets", "callbacks", "qc_samples"]
@@ -347,7 +350,7 @@ def _other_id(value: str, digit: str) -> str:
 
 
 def apply_defects(
-    ctx, system_tables: dict[str, pd.DataFrame], template_tables: dict[str, pd.DataFrame], folder: Path
+    ctx: CityContext, system_tables: dict[str, pd.DataFrame], template_tables: dict[str, pd.DataFrame], folder: Path
 ) -> None:
     """Plant the city's configured defects into its tables (in place) and write the ledger."""
     ledger = folder / LEDGER

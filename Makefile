@@ -8,11 +8,12 @@ EVAL ?= demo-comprehensive
 CITY ?=
 CLI := $(BIN)/hotline-eval
 
-.PHONY: setup report reports run test lint docs lab clean help
+.PHONY: setup report reports run check test lint docs lab clean help
 
 help:
 	@echo "make report [EVAL=$(EVAL)] [CITY=<id>]   one city's report (HTML, PDF when a browser exists)"
 	@echo "make run    [EVAL=...]                   ingest, measure and score only"
+	@echo "make check  [EVAL=...] [CITY=<id>]       data-quality assessment (§5.2.7) with a readable summary"
 	@echo "make test                                the test suite"
 	@echo "make lint                                ruff"
 	@echo "make docs                                regenerate docs/schema.md"
@@ -30,6 +31,9 @@ report: $(STAMP)
 
 run: $(STAMP)
 	$(CLI) run --evaluation "$(EVAL)"
+
+check: $(STAMP)
+	$(CLI) check --evaluation "$(EVAL)" $(if $(CITY),--city "$(CITY)")
 
 test: $(STAMP)
 	$(BIN)/ruff check hotline_eval tests bench

@@ -55,6 +55,36 @@ def run(evaluation: str) -> None:
 
 @cli.command()
 @evaluation_option
+@click.option("--city", "-c", default="", help="City id; default: every city, one line each.")
+@click.option("--strict", is_flag=True, help="Exit with status 1 when a quality gate fails (for scripts and CI).")
+def check(evaluation: str, city: str, strict: bool) -> None:
+    """Assess the data quality alone (§5.2.7) and print a readable summary (ingests first when needed)."""
+    from hotline_eval.catalogue import load_catalogue
+    from hotline_eval.pipeline import prepare
+    from hotline_eval.quality import failures, load_quality
+    from hotline_eval.quality.summary import Labels, city_summary, province_summary
+
+    root = project_root()
+    ev = load_evaluation(root, evaluation)
+    if city:
+        ev.check_city(city)
+    paths = prepare(root, evaluation, say, until="quality")
+    quality = load_quality(paths.out)
+    catalogue, labels = load_catalogue(root), Labels(root)
+    if city:
+        quality = quality[quality["city"] == city]
+        lines = city_summary(quality, ev, catalogue, city, labels)
+    else:
+        lines = province_summary(quality, ev, catalogue, labels)
+    click.echo("\n".join(lines))
+    details, examples = (_shown(paths.out / name, root) for name in ("quality.csv", "quality_examples.csv"))
+    say(f"明细：{details}；问题记录示例：{examples}")
+    if strict and len(failures(quality)):
+        sys.exit(1)
+
+
+@cli.command()
+@evaluation_option
 @click.option("--city", "-c", default="", help="City id; default: the evaluation's first city.")
 @click.option("--pdf/--no-pdf", default=None, help="Require (or skip) the PDF; default: when a browser exists.")
 def report(evaluation: str, city: str, pdf: bool | None) -> None:

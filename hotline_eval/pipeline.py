@@ -1,4 +1,4 @@
-"""The evaluation pipeline: sample data (if any) → ingest → measure → score, cached by fingerprint.
+"""The evaluation pipeline: sample data (if any) → ingest → quality → measure → gate → score, cached.
 
 Each stage runs only when what it depends on changed (input files, params, package version),
 so `make report` for a second city reuses the province's measured and scored results.
@@ -21,14 +21,25 @@ from hotline_eval.catalogue import load_catalogue
 from hotline_eval.evaluation import Evaluation, load_evaluation
 from hotline_eval.ingest import InputFile, connect, discover, ingest
 from hotline_eval.measure import measure, register_tables
+from hotline_eval.quality import (
+    QUALITY_CSV,
+    apply_gate,
+    assess,
+    failures,
+    file_cities,
+    load_quality,
+    write_assessment,
+)
 from hotline_eval.sample import SampleSpec, generate_sample
 from hotline_eval.sample.province import load_province
 from hotline_eval.schema import load_schema
 from hotline_eval.scoring import score_indicators, totals
 from hotline_eval.store import fingerprints, read_json, sha256_file, sha256_text, write_csv, write_json
+from hotline_eval.versions import start_ingest
 
 Progress = Callable[[str], None]
 INGEST_PARAMS = ["params/schema.yaml", "params/mappings"]
+QUALITY_PARAMS = ["params/quality.yaml", "params/indicators.yaml", "params/evaluations"]
 ANALYSIS_PARAMS = ["params/indicators.yaml", "params/calendar.yaml", "params/evaluations"]
 
 
@@ -69,29 +80,40 @@ def quiet(_: str) -> None:
     return None
 
 
-def prepare(root: Path, evaluation_id: str, progress: Progress = quiet) -> Paths:
-    """Bring an evaluation's measured and scored results up to date; returns its paths."""
+def prepare(root: Path, evaluation_id: str, progress: Progress = quiet, *, until: str = "analysis") -> Paths:
+    """Bring an evaluation's results up to date (through `until`: ingest, quality or analysis)."""
     ev = load_evaluation(root, evaluation_id)
     paths = Paths(root, ev.id)
     paths.out.mkdir(parents=True, exist_ok=True)
     inputs = collect_inputs(root, ev, paths, progress)
     manifest = read_json(paths.manifest) or {}
     stages = manifest.get("stages", {})
-    input_prints = fingerprints([i.path for i in inputs], paths.raw if ev.data.sample else root)
+    base = paths.raw if ev.data.sample else root
+    input_prints = fingerprints([i.path for i in inputs], base)
     ingest_key = sha256_text(__version__, repr(input_prints), *_param_hashes(root, INGEST_PARAMS), repr(inputs))
-    analysis_key = sha256_text(ingest_key, *_param_hashes(root, ANALYSIS_PARAMS))
+    quality_key = sha256_text(ingest_key, *_param_hashes(root, QUALITY_PARAMS))
+    analysis_key = sha256_text(quality_key, *_param_hashes(root, ANALYSIS_PARAMS))
+    versions = manifest.get("versions") or []
     if stages.get("ingest") != ingest_key or not (paths.out / "ingest.json").exists():
-        report = ingest(
-            root, inputs, paths.out, ev.city_ids(), progress, base_dir=paths.raw if ev.data.sample else root
-        )
+        versions = start_ingest(paths.out, manifest, input_prints)
+        stages = {}
+        write_json(paths.manifest, _manifest(root, ev, input_prints, stages, versions))
+        report = ingest(root, inputs, paths.out, ev.city_ids(), progress, base_dir=base)
         write_json(paths.out / "ingest.json", report.as_dict())
         _print_reconciliation(root, report.totals(), progress)
         stages = {"ingest": ingest_key}
-    if stages.get("analysis") != analysis_key or not (paths.out / "scores.csv").exists():
+    version = int(versions[-1]["version"]) if versions else 1
+    if until != "ingest" and (stages.get("quality") != quality_key or not (paths.out / QUALITY_CSV).exists()):
+        progress("数据质量评估（§5.2.7）")
+        assessment = assess(root, ev, paths.out, file_cities(inputs, base), version)
+        write_assessment(paths.out, assessment)
+        _print_quality(ev, assessment.results, progress)
+        stages = {"ingest": stages["ingest"], "quality": quality_key}
+    if until == "analysis" and (stages.get("analysis") != analysis_key or not (paths.out / "scores.csv").exists()):
         progress("计算指标与得分")
-        analyse(root, ev, paths)
+        analyse(root, ev, paths, version)
         stages["analysis"] = analysis_key
-    write_json(paths.manifest, _manifest(root, ev, input_prints, stages))
+    write_json(paths.manifest, _manifest(root, ev, input_prints, stages, versions))
     return paths
 
 
@@ -101,6 +123,15 @@ def _print_reconciliation(root: Path, totals: dict[str, dict[str, int]], progres
     for table, t in totals.items():
         line = f"{schema.tables[table].zh}：读入{t['rows_in']}行 = 接受{t['accepted']}行 + 拒收{t['rejected']}行"
         progress(line + ("（明细见 rejects/）" if t["rejected"] else ""))
+
+
+def _print_quality(ev: Evaluation, quality: pd.DataFrame, progress: Progress) -> None:
+    """One line: which cities failed a quality gate (details: `hotline-eval check`)."""
+    failed = [ev.city_name(c) for c in dict.fromkeys(failures(quality)["city"]) if c]
+    if failed:
+        progress(f"数据质量：{len(failed)}个城市有未通过的门槛检查（{'、'.join(failed)}），明细见 make check CITY=...")
+    else:
+        progress("数据质量：全部城市通过门槛检查")
 
 
 def collect_inputs(root: Path, ev: Evaluation, paths: Paths, progress: Progress) -> list[InputFile]:
@@ -135,15 +166,15 @@ def _ensure_sample(root: Path, spec: SampleSpec, raw: Path, progress: Progress) 
     marker.write_text(key)
 
 
-def analyse(root: Path, ev: Evaluation, paths: Paths) -> None:
-    """Measure every indicator and score it; writes indicators.csv, scores.csv and totals.csv."""
+def analyse(root: Path, ev: Evaluation, paths: Paths, data_version: int = 1) -> None:
+    """Measure every indicator, apply the quality gate and score; writes indicators, scores and totals."""
     catalogue = load_catalogue(root)
     con = open_data(root, paths)
-    indicators = measure(con, root, ev)
+    indicators = apply_gate(measure(con, root, ev), load_quality(paths.out), catalogue)
     write_csv(paths.out / "indicators.csv", indicators)
     active = ev.active_indicators(catalogue)
     params = ev.parameter_values(catalogue)
-    scores = score_indicators(indicators, ev, active, params)
+    scores = score_indicators(indicators, ev, active, params).assign(data_version=data_version)
     write_csv(paths.out / "scores.csv", scores)
     total_points = sum(i.points for i in active if not i.report_only)
     write_csv(paths.out / "totals.csv", totals(scores, ev, catalogue, total_points))
@@ -164,7 +195,7 @@ def _param_hashes(root: Path, names: list[str]) -> list[str]:
     return out
 
 
-def _manifest(root: Path, ev: Evaluation, inputs: list[dict], stages: dict) -> dict:
+def _manifest(root: Path, ev: Evaluation, inputs: list[dict], stages: dict, versions: list[dict]) -> dict:
     catalogue = load_catalogue(root)
     return {
         "evaluation": ev.id,
@@ -175,7 +206,11 @@ def _manifest(root: Path, ev: Evaluation, inputs: list[dict], stages: dict) -> d
         "pandas": pd.__version__,
         "definition": ev.model_dump(mode="json"),
         "parameters": ev.parameter_values(catalogue),
-        "params_files": dict(h.split("=", 1) for h in _param_hashes(root, INGEST_PARAMS + ANALYSIS_PARAMS)),
+        "params_files": dict(
+            h.split("=", 1) for h in _param_hashes(root, INGEST_PARAMS + QUALITY_PARAMS + ANALYSIS_PARAMS)
+        ),
         "inputs": inputs,
         "stages": stages,
+        "data_version": versions[-1]["version"] if versions else None,
+        "versions": versions,
     }

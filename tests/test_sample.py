@@ -80,10 +80,13 @@ def test_arrivals_follow_the_daily_profile(demo):
 
 
 def test_published_ranges_hold_for_headline_rates(demo):
-    """Rates land in the ranges of the published Chinese figures (notes/report-style.md §2.5)."""
+    """Rates land in the ranges of the published Chinese figures (notes/report-style.md §2.5).
+
+    Indicators withheld by the data-quality gate (the planted defects of 金沙市 and 石桥市) have no value.
+    """
     ind = pd.read_csv(demo.out / "indicators.csv", dtype={"unit": str})
-    pooled = ind[(ind["unit"].isna()) | (ind["unit"] == "")].query("month == 'all'")
+    pooled = ind[(ind["unit"].isna()) | (ind["unit"] == "")].query("month == 'all' and status == 'ok'")
     rates = pooled.pivot(index="city", columns="indicator", values="value")
-    assert rates["answer_rate"].between(0.78, 0.995).all()
-    assert rates["answer_wait_avg"].between(8, 60).all()
+    assert rates["answer_rate"].dropna().between(0.78, 0.995).all() and rates["answer_rate"].count() >= 7
+    assert rates["answer_wait_avg"].dropna().between(8, 60).all()
     assert rates["result_satisfaction"].between(0.7, 0.99).all()

@@ -14,6 +14,7 @@ SPEC_TABLES = {
     "self_reports",
     "population",
     "units",
+    "verifications",  # §5.2.7 sample verification against the source system (indicators.md §8.2)
 }
 
 

@@ -17,6 +17,7 @@ from hotline_eval.mapping import load_mapping
 from hotline_eval.sample.callbacks import generate_callbacks
 from hotline_eval.sample.calls import generate_calls
 from hotline_eval.sample.context import CityContext
+from hotline_eval.sample.defects import apply_defects
 from hotline_eval.sample.export import export_table
 from hotline_eval.sample.people import addresses, id_numbers, names
 from hotline_eval.sample.province import City, Province, load_province
@@ -117,6 +118,7 @@ def _generate_city(root: Path, province: Province, city: City, index: int, spec:
         "self_reports": _self_reports(ctx, calls, tickets),
         "population": pd.DataFrame({"year": [province.population_year], "residents": [city.residents]}),
     }
+    apply_defects(ctx, system_tables, template_tables, folder)
     _export_system(ctx, system_tables, folder, spec)
     _export_template(root, ctx, template_tables, folder, spec)
     return folder

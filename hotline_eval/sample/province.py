@@ -10,6 +10,7 @@ from pydantic import Field, model_validator
 
 from hotline_eval.errors import ConfigError
 from hotline_eval.paramfiles import Strict, load_yaml, named_file, validate
+from hotline_eval.sample.defects import Defect
 
 
 class Category(Strict):
@@ -44,12 +45,16 @@ class Province(Strict):
     arrival_by_weekday: list[float] = Field(min_length=7, max_length=7)
     other_channels_per_phone_ticket: dict[str, float]
     profiles: dict[str, dict[str, Any]]
+    defects: dict[str, list[Defect]] = {}  # planted data defects per city (sample/defects.py)
 
     @model_validator(mode="after")
     def _references(self) -> Province:
         for city in self.cities:
             if city.profile not in self.profiles:
                 raise ValueError(f"city {city.id}: unknown profile '{city.profile}'")
+        for city_id in self.defects:
+            if city_id not in {c.id for c in self.cities}:
+                raise ValueError(f"defects: unknown city '{city_id}'")
         for code, cat in self.categories.items():
             if cat.unit != "district" and cat.unit not in {**self.departments, **self.enterprises}:
                 raise ValueError(f"categories.{code}: unknown unit kind '{cat.unit}'")

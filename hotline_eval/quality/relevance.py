@@ -1,0 +1,91 @@
+"""关联度 (§5.2.7, indicators.md §8.4): linkage of every designed link, indicator relevance."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from hotline_eval.errors import ConfigError
+from hotline_eval.quality.context import ROW_ID, QualityContext
+from hotline_eval.quality.frame import finish, rate, with_pooled
+from hotline_eval.quality.spec import Link
+
+
+def link_sql(ctx: QualityContext, link: Link) -> str:
+    """SQL over the link's table: every linkable record with `_linked` (its id exists in the target)."""
+    return (
+        f"SELECT s.*, k._k IS NOT NULL AS _linked FROM {link.table} s "
+        f'LEFT JOIN (SELECT DISTINCT city, "{link.target_column}" AS _k FROM {link.target_table}) k '
+        f'ON k.city = s.city AND k._k = s."{link.column}" WHERE {link.where}'
+    )
+
+
+def linkage(ctx: QualityContext) -> pd.DataFrame:
+    """Linked ÷ linkable records per designed link and month (gate ≥ 90 %, or the link's own minimum)."""
+    frames = []
+    for link in ctx.spec.links:
+        if not ctx.row_counts[link.table]:
+            continue
+        month_col = ctx.table(link.table).month_column
+        counts = ctx.query(
+            f"SELECT city, {ctx.month_of(month_col)} AS month, count(*) FILTER (WHERE _linked) AS numerator, "
+            f"count(*) AS denominator FROM ({link_sql(ctx, link)}) WHERE {ctx.in_period(month_col)} GROUP BY ALL"
+        )
+        frame = with_pooled(counts.assign(table=link.table, item=link.id, scope=link.blocks))
+        frames.append(frame.assign(threshold=link.min if link.min is not None else ctx.spec.check("linkage").min))
+    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    return finish(rate(frame) if len(frame) else frame, "linkage", ctx.spec)
+
+
+def used_records_sql(ctx: QualityContext, table: str) -> tuple[str, str] | None:
+    """SQL of (city, id) of the table's records feeding at least one active indicator, and the id column.
+
+    A record feeds an indicator when it is in the indicator's source view, meets its `where` and
+    its cohort timestamp falls in a month of the period (as in measure.py). Records are identified
+    by their row number in the file, or by the table's key when a source selects its own columns.
+    """
+    sources = sorted({i.source for i in ctx.active if i.source and ctx.catalogue.sources[i.source].table == table})
+    if not sources:
+        return None
+    bodies = {s: ctx.renderer.render(ctx.catalogue.sources[s].sql, f"sources.{s}") for s in sources}
+    columns = {s: set(ctx.con.execute(f"DESCRIBE ({b})").df()["column_name"]) for s, b in bodies.items()}
+    key = ctx.table(table).key
+    id_column = next((c for c in (ROW_ID, key) if c and all(c in cols for cols in columns.values())), None)
+    if id_column is None:
+        raise ConfigError(
+            "params/indicators.yaml",
+            f"sources.{sources[0]}",
+            f"a source of table '{table}' keeps neither the row number nor the key, so indicator relevance "
+            "(params/quality.yaml) cannot tell which records feed an indicator",
+            fix=f"select the table's columns with * (SELECT *, ...) or keep its key column '{key}'",
+        )
+    parts = []
+    for source_id in sources:
+        members = [i for i in ctx.active if i.source == source_id]
+        conditions = [
+            f"(({ctx.renderer.render(i.where, i.id)}) AND "
+            f"{ctx.in_period('(' + ctx.renderer.render(i.cohort or 'NULL', i.id) + ')')})"
+            for i in members
+        ]
+        parts.append(f'SELECT city, "{id_column}" AS _id FROM ({bodies[source_id]}) WHERE {" OR ".join(conditions)}')
+    return " UNION ".join(parts), id_column
+
+
+def relevance(ctx: QualityContext) -> pd.DataFrame:
+    """Share of the received records that feed at least one active indicator (flag below the minimum)."""
+    frames = []
+    for table in ctx.tables_with_data():
+        found = used_records_sql(ctx, table)
+        if found is None:
+            continue
+        used, id_column = found
+        month_col = ctx.table(table).month_column
+        counts = ctx.query(
+            f"WITH used AS ({used}) SELECT t.city, coalesce({ctx.month_of('t.' + month_col)}, 'none') AS month, "
+            f"count(u._id) AS numerator, count(*) AS denominator FROM {table} t "
+            f'LEFT JOIN used u ON u.city = t.city AND u._id = t."{id_column}" GROUP BY ALL'
+        )
+        counts = counts.assign(table=table, item="", scope=table)
+        pooled = with_pooled(counts.assign(month=counts["month"].where(counts["month"].isin(ctx.months), "other")))
+        frames.append(pooled[pooled["month"] != "other"])
+    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    return finish(rate(frame) if len(frame) else frame, "relevance", ctx.spec)

@@ -65,3 +65,8 @@ def note(text: str) -> None:
 def raw(markup: str) -> None:
     """Display markup built by the package's table and chart helpers (already escaped)."""
     display(HTML(markup))
+
+
+def signature(issuer: str, date: str) -> None:
+    """The issuer and date at the end of a 通报, right-aligned."""
+    display(HTML(f'<p class="signature">{html.escape(issuer)}<br>{html.escape(date)}</p>'))

@@ -17,6 +17,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.patches import Patch
 
 from hotline_eval.report.fonts import use_cjk_in_charts
 
@@ -24,7 +25,17 @@ HIGHLIGHT = "#b03a48"
 BASE = "#8d99a8"
 BEST = "#2e6f9e"
 INK = "#2c3e50"
-GRADE_COLOURS = {"优秀": "#2e6f9e", "良好": "#5b9bd5", "合格": "#a9b7c6", "不合格": "#b03a48"}
+GRADE_PALETTE = ["#2e6f9e", "#5b9bd5", "#a9b7c6", "#b03a48", "#7d3c98", "#5d6d7e"]
+NOT_GRADED_COLOUR = "#d5dbe1"
+
+
+def grade_colours(grades: list[str]) -> dict[str, str]:
+    """A colour per grade band, best first (blue) to worst (red); 不予定级 grey."""
+    colours = {g: GRADE_PALETTE[min(k, len(GRADE_PALETTE) - 1)] for k, g in enumerate(grades)}
+    if len(grades) <= 4 and grades:
+        colours[grades[-1]] = GRADE_PALETTE[3]
+    colours["不予定级"] = NOT_GRADED_COLOUR
+    return colours
 
 
 def setup() -> None:
@@ -56,10 +67,12 @@ def ranked_bars(
     reference: float | None = None,
     reference_label: str = "",
     colours: dict[str, str] | None = None,
+    legend: dict[str, str] | None = None,
 ) -> plt.Figure:
     """Horizontal bars of one value per city, best at the top, highlighted cities in red.
 
-    colours: an explicit colour per city (e.g. by grade) instead of the highlight.
+    colours: an explicit colour per city (e.g. by grade) instead of the highlight;
+    legend: label → colour of the legend that explains them.
     """
     values = values.dropna().sort_values()
     marked = {highlight} if isinstance(highlight, str) else set(highlight or [])
@@ -77,6 +90,9 @@ def ranked_bars(
     ax.set_xlabel(xlabel)
     ax.set_xlim(0, max(float(values.max()) * 1.15, 1e-9))
     ax.grid(axis="y", visible=False)
+    if legend:
+        handles = [Patch(color=colour, label=label) for label, colour in legend.items()]
+        ax.legend(handles=handles, loc="lower right", fontsize=8, frameon=True)
     fig.tight_layout()
     return fig
 

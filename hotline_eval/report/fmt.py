@@ -128,6 +128,17 @@ def value(value: float | None, unit: str) -> str:
     return VALUE_FORMATS.get(unit, number)(value)
 
 
+def bare(value: float | None, unit: str) -> str:
+    """An indicator value without its unit, for tables whose header names the unit: 97.7 / 12.3 / 1.25."""
+    if missing(value):
+        return DASH
+    if unit == "percent":
+        return f"{value * 100:.1f}"
+    if unit in ("seconds", "hours"):
+        return f"{value:.1f}"
+    return f"{value:.2f}"
+
+
 def rank(position: float | None, of: int) -> str:
     return DASH if missing(position) else f"第{int(position)}位（共{of}个）"
 

@@ -31,8 +31,8 @@ def contents(body: str, title: str = "目　录") -> str:
     for level, anchor, text in headings(body):
         a = html.escape(anchor)
         lines.append(
-            f'<li class="toc-{level}"><a href="#{a}"><span class="toc-text">{html.escape(text)}</span>'
-            f'<span class="toc-leader"></span><span class="toc-page" data-anchor="{a}"></span></a></li>'
+            f'<li class="toc-{level}"><a class="toc-text" href="#{a}">{html.escape(text)}</a>'
+            f'<span class="toc-leader"></span><span class="toc-page" data-anchor="{a}"></span></li>'
         )
     return f'<nav class="toc"><h2 class="toc-title" id="toc">{html.escape(title)}</h2><ol>{"".join(lines)}</ol></nav>'
 

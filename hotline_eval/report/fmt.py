@@ -8,17 +8,17 @@ decimals and 分, counts exact below 10,000 and in 万 above (1.23万件), ranks
 from __future__ import annotations
 
 import datetime as dt
-import math
+
+import pandas as pd
 
 DASH = "—"
 
 
 def missing(value: object) -> bool:
-    if value is None:
-        return True
+    """None, NaN, pd.NA and NaT (numpy and pandas scalars included) are missing."""
     try:
-        return math.isnan(float(value))  # also catches numpy and pandas missing values
-    except (TypeError, ValueError):
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # containers are not missing scalars
         return False
 
 

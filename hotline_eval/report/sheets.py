@@ -26,9 +26,7 @@ def dimension_points(results: Results) -> dict[str, float]:
 def dimensions_scored(results: Results) -> list[Dimension]:
     """Dimensions with at least one scored indicator for at least one city, in the standard's order."""
     t = results.totals
-    return [
-        d for d in results.catalogue.dimensions if f"dimavail_{d.id}" in t and (t[f"dimavail_{d.id}"] > 0).any()
-    ]
+    return [d for d in results.catalogue.dimensions if f"dimavail_{d.id}" in t and (t[f"dimavail_{d.id}"] > 0).any()]
 
 
 def dimension_rates(results: Results) -> pd.DataFrame:
@@ -183,9 +181,7 @@ def rules_table(results: Results, wording: dict) -> pd.DataFrame:
     for ind in results.active:
         key = ind.direction if ind.scoring == "ratio" else ind.scoring
         used.setdefault(key, wording["rules"].get(key, "按附录2所列评定规则计分"))
-    return pd.DataFrame(
-        [{"指标类型": wording["rule_types"].get(k, k), "计分方法": rule} for k, rule in used.items()]
-    )
+    return pd.DataFrame([{"指标类型": wording["rule_types"].get(k, k), "计分方法": rule} for k, rule in used.items()])
 
 
 def grade_bands(results: Results) -> str:

@@ -53,7 +53,7 @@ def html_table(
     return (
         f'<figure class="table"><figcaption>{html.escape(label + caption)}</figcaption>'
         f'<table class="report{" fixed" if widths else ""}">{_colgroup(widths)}'
-        f'<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>{foot}</figure>'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>{foot}</figure>"
     )
 
 

@@ -53,7 +53,7 @@ def ticket_channels(results: Results, city: str | None = None) -> pd.DataFrame:
     con.execute("SET TimeZone = 'Asia/Shanghai'")
     where = "" if city is None else "AND city = $city"
     frame = con.execute(
-        f"""SELECT channel, count(*) AS n FROM {_scan(results, 'tickets')}
+        f"""SELECT channel, count(*) AS n FROM {_scan(results, "tickets")}
             WHERE coalesce(is_valid, true) AND accepted_at >= TIMESTAMPTZ '{start}'
               AND accepted_at < TIMESTAMPTZ '{end}' {where}
             GROUP BY channel ORDER BY n DESC, channel""",

@@ -14,6 +14,8 @@ import pandas as pd
 
 from hotline_eval.report import fmt
 
+KEEP_ROWS = 18  # a table this short is not split across pages
+
 
 def html_table(
     frame: pd.DataFrame,
@@ -27,12 +29,15 @@ def html_table(
     widths: Sequence[float] | None = None,
     group: str | None = None,
     classes: dict[tuple[int, str], str] | None = None,
+    keep: bool | None = None,
 ) -> str:
     """A document table: caption above (表N …), optional source note below. Cells are text.
 
     widths: relative column widths (any scale), one per shown column; fixes the layout.
     group: a column whose value, when it changes, becomes a full-width group row (not a column).
     classes: extra CSS class of single cells, keyed by (row position, column), e.g. "up"/"down".
+    keep: keep the table on one page in print (default: when it has at most KEEP_ROWS rows);
+    longer tables split across pages with their header repeated.
     """
     shown = [c for c in frame.columns if c != group]
     if widths is not None and len(widths) != len(shown):
@@ -50,8 +55,9 @@ def html_table(
         rows.append(f"<tr{cls}>{cells}</tr>")
     label = f"表{number}　" if number else ""
     foot = f'<p class="table-note">{html.escape(note)}</p>' if note else ""
+    keep = len(frame) <= KEEP_ROWS if keep is None else keep
     return (
-        f'<figure class="table"><figcaption>{html.escape(label + caption)}</figcaption>'
+        f'<figure class="table{" keep" if keep else ""}"><figcaption>{html.escape(label + caption)}</figcaption>'
         f'<table class="report{" fixed" if widths else ""}">{_colgroup(widths)}'
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>{foot}</figure>"
     )

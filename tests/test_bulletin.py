@@ -135,3 +135,17 @@ def test_without_a_previous_evaluation_there_is_no_change_column(root, demo):
     ctx = ReportContext(results, {}, "")
     frame, _ = ranking_table(results, ctx.changes)
     assert list(frame.columns) == ["位次", "城市", "综合得分", "等级", "有效分值占比"]
+
+
+def test_the_city_reports_dimension_table_shows_the_change_of_each_score_rate(root, totals, previous):
+    from hotline_eval.report.sheets import dimension_table
+    from hotline_eval.results import load
+
+    now, before = totals
+    table = dimension_table(load(root, "demo-comprehensive"), "dongpo", load(root, "demo-2026q2")).set_index("维度")
+    # 服务响应 (§6.1): score ÷ available points now and before, the difference in percentage points
+    rate_now = now.loc["dongpo", "dim_response"] / now.loc["dongpo", "dimavail_response"]
+    rate_before = before.loc["dongpo", "dim_response"] / before.loc["dongpo", "dimavail_response"]
+    points = round((rate_now - rate_before) * 100, 1)
+    expected = "持平" if points == 0 else f"{'提升' if points > 0 else '下降'}{abs(points):.1f}个百分点"
+    assert table.loc["服务响应（§6.1）", "较上期"] == expected

@@ -39,9 +39,13 @@ def dimension_rates(results: Results) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def dimension_table(results: Results, city: str) -> pd.DataFrame:
-    """二、评价结果: one row per dimension of the city, with the province for comparison."""
+def dimension_table(results: Results, city: str, previous: Results | None = None) -> pd.DataFrame:
+    """二、评价结果: one row per dimension of the city, with the province and (maybe) the previous evaluation.
+
+    With a previous evaluation, 较上期 is the change of the score rate in 个百分点.
+    """
     t, rates, full = results.totals, dimension_rates(results), dimension_points(results)
+    before = dimension_rates(previous) if previous is not None else None
     rows = []
     for dim in dimensions_scored(results):
         rate = rates[dim.id]
@@ -57,6 +61,9 @@ def dimension_table(results: Results, city: str) -> pd.DataFrame:
                 "全省位次": fmt.DASH if fmt.missing(position[city]) else f"第{int(position[city])}位",
             }
         )
+        if before is not None:
+            was = before[dim.id].get(city) if dim.id in before else None
+            rows[-1]["较上期"] = fmt.points_change(rate[city] - was) if not fmt.missing(was) else fmt.DASH
     return pd.DataFrame(rows)
 
 

@@ -98,6 +98,7 @@ def report(evaluation: str, city: str, pdf: bool | None, previous: str) -> None:
     for kind, path in written.items():
         say(f"{kind}: {_shown(path, root)}")
     _pdf_hint(written, pdf)
+    _refresh_index(root, evaluation, city)
 
 
 @cli.command()
@@ -143,6 +144,18 @@ def bulletin(evaluation: str, pdf: bool | None, previous: str) -> None:
         say(f"{kind}: {_shown(path, root)}")
     write_index(root, evaluation)
     _pdf_hint(written, pdf)
+
+
+def _refresh_index(root: Path, evaluation: str, city: str) -> None:
+    """After one city's report: record its success and update the index if there is one."""
+    from hotline_eval.report.batch import Outcome, record_outcomes
+    from hotline_eval.report.index import write_index
+    from hotline_eval.results import load
+
+    out = load(root, evaluation).paths.out
+    record_outcomes(out, [Outcome(city, True)])
+    if (out / "index.html").exists():
+        write_index(root, evaluation)
 
 
 def _pdf_hint(written: dict[str, Path], pdf: bool | None) -> None:

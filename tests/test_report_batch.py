@@ -69,3 +69,6 @@ def test_the_index_links_the_reports_in_ranking_order_and_names_the_failure(
     expected = [c for c in totals.index if c in city_names]
     assert sorted(positions, key=positions.get) == expected  # rows follow the ranking
     assert "<script" not in index and "@font-face" in index
+    # rewritten later (after the bulletin, say) without outcomes: the last batch's failure is still named
+    again = write_index(project_with_a_broken_notebook, "demo-comprehensive").read_text(encoding="utf-8")
+    assert "planted failure for jinsha" in again and '<a href="nanhu/report.html">' in again

@@ -19,8 +19,11 @@ from pathlib import Path
 
 from hotline_eval.evaluation import load_evaluation
 from hotline_eval.masking import mask_text
+from hotline_eval.pipeline import Paths
+from hotline_eval.store import read_json, write_json
 
 Progress = Callable[[str], None]
+RECORD = "reports.json"
 
 
 @dataclass
@@ -85,4 +88,19 @@ def render_all(
             mark = "完成" if outcome.ok else "失败"
             detail = f"{outcome.seconds:.1f}秒" if outcome.ok else outcome.error.splitlines()[0]
             progress(f"[{len(done)}/{len(todo)}] {ev.city_name(city)} {mark}（{detail}）")
-    return [done[c] for c in todo]
+    outcomes = [done[c] for c in todo]
+    record_outcomes(Paths(root, ev.id).out, outcomes)
+    return outcomes
+
+
+def record_outcomes(out: Path, outcomes: list[Outcome]) -> None:
+    """outputs/<evaluation>/reports.json: the last batch's result per city (the index reads it)."""
+    previous = read_json(out / RECORD) or {}
+    previous.update({o.city: {"ok": o.ok, "error": o.error} for o in outcomes})
+    write_json(out / RECORD, previous)
+
+
+def recorded_failures(out: Path) -> dict[str, str]:
+    """City → error of the cities whose last report failed."""
+    record = read_json(out / RECORD) or {}
+    return {city: r["error"] for city, r in record.items() if not r.get("ok", True)}

@@ -8,7 +8,7 @@ import jinja2
 
 from hotline_eval import __version__
 from hotline_eval.report import fmt
-from hotline_eval.report.batch import Outcome
+from hotline_eval.report.batch import Outcome, recorded_failures
 from hotline_eval.report.bulletin import title as bulletin_title
 from hotline_eval.report.render import embed_font, write_html
 from hotline_eval.report.sheets import dimension_rates, dimensions_scored
@@ -18,10 +18,13 @@ from hotline_eval.wording import load_wording
 
 
 def write_index(root: Path, evaluation: str, outcomes: list[Outcome] | None = None) -> Path:
-    """Write the index from what is on disk; failed outcomes are listed with their reason."""
+    """Write the index from what is on disk; failed reports (these outcomes, else the last batch's) are named."""
     results = load(root, evaluation)
     ev, out = results.evaluation, results.paths.out
-    failed = {o.city: o.error.splitlines()[0] for o in outcomes or [] if not o.ok}
+    if outcomes is None:
+        failed = {c: e.splitlines()[0] for c, e in recorded_failures(out).items()}
+    else:
+        failed = {o.city: o.error.splitlines()[0] for o in outcomes if not o.ok}
     dims = dimensions_scored(results)
     rates = dimension_rates(results)
     header = ["位次", "城市", "综合得分", "等级", *[f"{d.zh}得分率" for d in dims]]

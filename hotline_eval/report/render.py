@@ -113,9 +113,14 @@ def to_html(nb: nbformat.NotebookNode, templates: Path, meta: dict[str, Any]) ->
 
 
 def embed_font(document: str) -> str:
-    """Put the subset of the CJK font that the document's text needs into its placeholder."""
+    """Put the subset of the CJK font that the document needs into its placeholder.
+
+    The subset covers the visible text and the strings that CSS shows (running head, page footer).
+    """
+    styles = "".join(re.findall(r"<style.*?</style>", document, flags=re.S))
+    shown_by_css = "".join(re.findall(r'content:\s*"([^"]*)"', styles))
     text = html.unescape(re.sub(r"<[^>]+>", "", re.sub(r"<style.*?</style>", "", document, flags=re.S)))
-    return document.replace(FONT_PLACEHOLDER, subset_font_css(text), 1)
+    return document.replace(FONT_PLACEHOLDER, subset_font_css(text + shown_by_css), 1)
 
 
 def _strip_stderr(body: str) -> str:

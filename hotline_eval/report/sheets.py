@@ -75,9 +75,10 @@ def province_values(results: Results) -> pd.Series:
     return sums["numerator"] / sums["denominator"].where(sums["denominator"] > 0)
 
 
-def status_label(results: Results, wording: dict, status: str, flag: str) -> str:
-    label = wording["status"].get(status, status)
-    return wording["flags"].get(flag, label) if flag else label
+def status_label(results: Results, wording: dict, status: str, flag: object) -> str:
+    """The status in words; a flag (e.g. structural zero) when there is one. Unknown codes show as 其他."""
+    label = wording["status"].get(status, "其他")
+    return wording["flags"].get(flag, label) if isinstance(flag, str) and flag else label
 
 
 def indicator_table(results: Results, wording: dict, city: str, dimension: str) -> pd.DataFrame:

@@ -132,10 +132,39 @@ def test_printed_document_reads_right(engine, html_file, tmp_path):
     assert "页" not in pages[0].split("测试省热线办")[-1]
     assert re.search(r"第\s*3\s*页\s*/\s*共\s*\d+\s*页", pages[2])
 
+    assert bookmarks(pdf) == [
+        (0, "一、评价概况", pages_of(pages, "一、评价概况")),
+        (1, "（一）评价依据", pages_of(pages, "（一）评价依据")),
+        (0, "二、评价结果", pages_of(pages, "二、评价结果")),
+        (0, "附　录", appendix_page + 1),
+    ]
+
     assert_nothing_beyond_the_margins(pdf)
     assert_fonts_embedded_without_fallback(pdf)
     assert_every_character_is_in_the_pdf(html_file.read_text(encoding="utf-8"), text)
     assert_first_pages_are_not_blank(pdf, tmp_path)
+
+
+def pages_of(pages, heading):
+    """The page (1-based) whose text holds the heading, the contents page excluded."""
+    return next(i for i, p in enumerate(pages, 1) if i > 2 and heading.replace("　", "") in re.sub(r"\s+", "", p))
+
+
+def bookmarks(pdf):
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(pdf))
+    out = []
+
+    def walk(items, depth):
+        for item in items:
+            if isinstance(item, list):
+                walk(item, depth + 1)
+            else:
+                out.append((depth, item.title, reader.get_destination_page_number(item) + 1))
+
+    walk(reader.outline, 0)
+    return out
 
 
 def assert_nothing_beyond_the_margins(pdf):

@@ -11,11 +11,13 @@ Two engines print the same self-contained HTML (notes/toolchain.md §4):
 Chromium's print has no CSS ``target-counter``, so the contents page gets its page numbers in two
 passes for either engine: print once, read on which page each heading's named destination landed,
 write the numbers into the contents and print again (repeated until the numbers are stable; the
-number boxes have a fixed width, so one extra pass is the rule).
+number boxes have a fixed width, so one extra pass is the rule). The same pages give the PDF its
+bookmarks.
 """
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import subprocess
@@ -25,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hotline_eval.errors import RenderError
-from hotline_eval.report.contents import fill_page_numbers
+from hotline_eval.report.contents import fill_page_numbers, headings
 from hotline_eval.store import atomic_write_bytes
 
 BROWSERS = ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "msedge", "microsoft-edge"]
@@ -77,7 +79,6 @@ def _chromium(browser: str) -> Engine:
                 "--disable-dev-shm-usage",
                 f"--user-data-dir={profile}",
                 "--no-pdf-header-footer",
-                "--generate-pdf-document-outline",
                 f"--print-to-pdf={target}",
                 html.resolve().as_uri(),
             ]
@@ -155,8 +156,31 @@ def to_pdf(html_path: Path, pdf_path: Path, engine: Engine | str | None = None) 
             pages = found
         else:
             raise RenderError(f"the contents page numbers of {html_path.name} did not settle after {MAX_PASSES} passes")
-        atomic_write_bytes(pdf_path, draft_pdf.read_bytes())
+        atomic_write_bytes(pdf_path, with_bookmarks(draft_pdf, headings(source), pages))
     return pdf_path
+
+
+def with_bookmarks(pdf: Path, entries: list[tuple[int, str, str]], pages: dict[str, int]) -> bytes:
+    """The PDF with bookmarks (the outline a PDF viewer shows): sections and their subsections.
+
+    Written here rather than by the engines: Chromium's own outline repeats headings that open a
+    page, and both engines then give the same bookmarks.
+    """
+    from pypdf import PdfWriter
+
+    writer = PdfWriter(clone_from=str(pdf))
+    parent = None
+    for level, anchor, text in entries:
+        if anchor not in pages:
+            continue
+        if level == 2 or parent is None:
+            parent = writer.add_outline_item(title=text, page_number=pages[anchor] - 1)
+        else:
+            writer.add_outline_item(title=text, page_number=pages[anchor] - 1, parent=parent)
+    writer.page_mode = "/UseOutlines"
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
 
 
 def anchor_pages(pdf: Path) -> dict[str, int]:

@@ -18,6 +18,7 @@ bookmarks.
 from __future__ import annotations
 
 import io
+import logging
 import os
 import shutil
 import subprocess
@@ -103,8 +104,6 @@ def _weasyprint_usable() -> bool:
 
 def _weasyprint() -> Engine:
     def print_pdf(html: Path, pdf: Path) -> None:
-        import logging
-
         import weasyprint
 
         # WeasyPrint warns about CSS it ignores (screen-only rules); a reader never needs that.
@@ -168,6 +167,7 @@ def with_bookmarks(pdf: Path, entries: list[tuple[int, str, str]], pages: dict[s
     """
     from pypdf import PdfWriter
 
+    _quiet_pypdf()
     writer = PdfWriter(clone_from=str(pdf))
     parent = None
     for level, anchor, text in entries:
@@ -183,10 +183,16 @@ def with_bookmarks(pdf: Path, entries: list[tuple[int, str, str]], pages: dict[s
     return buffer.getvalue()
 
 
+def _quiet_pypdf() -> None:
+    """pypdf warns about harmless quirks of Chromium's PDFs (e.g. the trailer's object count)."""
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+
+
 def anchor_pages(pdf: Path) -> dict[str, int]:
     """Page number (1-based) of every named destination in the PDF (the headings the contents link to)."""
     from pypdf import PdfReader
 
+    _quiet_pypdf()
     reader = PdfReader(str(pdf))
     out = {}
     for name, dest in reader.named_destinations.items():

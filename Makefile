@@ -6,12 +6,16 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 EVAL ?= demo-comprehensive
 CITY ?=
+PREV ?=
+WORKERS ?=
 CLI := $(BIN)/hotline-eval
 
-.PHONY: setup report reports run check test lint docs lab clean help
+.PHONY: setup report reports bulletin run check test lint docs lab clean help
 
 help:
 	@echo "make report [EVAL=$(EVAL)] [CITY=<id>]   one city's report (HTML, PDF when a browser exists)"
+	@echo "make reports [EVAL=...] [PREV=<id>] [WORKERS=n]  every city's report in parallel, and index.html"
+	@echo "make bulletin [EVAL=...] [PREV=<id>]      the province bulletin (通报), HTML and PDF"
 	@echo "make run    [EVAL=...]                   ingest, measure and score only"
 	@echo "make check  [EVAL=...] [CITY=<id>]       data-quality assessment (§5.2.7) with a readable summary"
 	@echo "make test                                the test suite"
@@ -27,7 +31,13 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 report: $(STAMP)
-	$(CLI) report --evaluation "$(EVAL)" $(if $(CITY),--city "$(CITY)")
+	$(CLI) report --evaluation "$(EVAL)" $(if $(CITY),--city "$(CITY)") $(if $(PREV),--previous "$(PREV)")
+
+reports: $(STAMP)
+	$(CLI) reports --evaluation "$(EVAL)" $(if $(PREV),--previous "$(PREV)") $(if $(WORKERS),--workers $(WORKERS))
+
+bulletin: $(STAMP)
+	$(CLI) bulletin --evaluation "$(EVAL)" $(if $(PREV),--previous "$(PREV)")
 
 run: $(STAMP)
 	$(CLI) run --evaluation "$(EVAL)"

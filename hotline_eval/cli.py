@@ -53,6 +53,33 @@ def run(evaluation: str) -> None:
     say(f"结果已更新：{paths.out}")
 
 
+def previous_option(f):
+    return click.option(
+        "--previous",
+        "-p",
+        default="",
+        help="Earlier evaluation to compare with (较上期); default: the one the definition names, if any.",
+    )(f)
+
+
+def pdf_option(f):
+    return click.option(
+        "--pdf/--no-pdf", default=None, help="Require (or skip) the PDF; default: when a PDF engine exists."
+    )(f)
+
+
+def _prepare(root: Path, evaluation: str, previous: str) -> None:
+    """Bring the evaluation (and the one it is compared with) up to date."""
+    from hotline_eval.pipeline import prepare
+    from hotline_eval.report.previous import previous_id
+
+    prepare(root, evaluation, say)
+    earlier = previous_id(load_evaluation(root, evaluation), previous)
+    if earlier:
+        say(f"上期评价：{load_evaluation(root, earlier).name_zh}")
+        prepare(root, earlier, say)
+
+
 @cli.command()
 @evaluation_option
 @click.option("--city", "-c", default="", help="City id; default: every city, one line each.")
@@ -86,20 +113,84 @@ def check(evaluation: str, city: str, strict: bool) -> None:
 @cli.command()
 @evaluation_option
 @click.option("--city", "-c", default="", help="City id; default: the evaluation's first city.")
-@click.option("--pdf/--no-pdf", default=None, help="Require (or skip) the PDF; default: when a browser exists.")
-def report(evaluation: str, city: str, pdf: bool | None) -> None:
-    """Render one city's evaluation report (HTML, and PDF when a browser is installed)."""
-    from hotline_eval.pipeline import prepare
+@pdf_option
+@previous_option
+def report(evaluation: str, city: str, pdf: bool | None, previous: str) -> None:
+    """Render one city's evaluation report (HTML, and PDF when a PDF engine is available)."""
     from hotline_eval.report.city import render_city
 
     root = project_root()
     ev = load_evaluation(root, evaluation)
     city = ev.check_city(city) if city else ev.city_ids()[0]
-    prepare(root, evaluation, say)
+    _prepare(root, evaluation, previous)
     say(f"生成报告：{ev.city_name(city)}")
-    written = render_city(root, evaluation, city, pdf=pdf)
+    written = render_city(root, evaluation, city, pdf=pdf, previous=previous)
     for kind, path in written.items():
         say(f"{kind}: {_shown(path, root)}")
+    _pdf_hint(written, pdf)
+    _refresh_index(root, evaluation, city)
+
+
+@cli.command()
+@evaluation_option
+@click.option("--workers", "-j", type=int, default=None, help="Parallel reports; default: the available cores.")
+@pdf_option
+@previous_option
+def reports(evaluation: str, workers: int | None, pdf: bool | None, previous: str) -> None:
+    """Render every city's report in parallel and write outputs/<evaluation>/index.html."""
+    from hotline_eval.errors import RenderError
+    from hotline_eval.report.batch import render_all
+    from hotline_eval.report.index import write_index
+
+    root = project_root()
+    _prepare(root, evaluation, previous)
+    outcomes = render_all(root, evaluation, workers=workers, pdf=pdf, previous=previous, progress=say)
+    index = write_index(root, evaluation, outcomes)
+    say(f"索引：{_shown(index, root)}")
+    for outcome in outcomes:
+        if outcome.ok:
+            _pdf_hint(outcome.files, pdf)
+            break
+    failed = [o for o in outcomes if not o.ok]
+    if failed:
+        detail = "\n".join(f"  {o.city}: {o.error}" for o in failed)
+        raise RenderError(f"{len(failed)} of {len(outcomes)} city reports failed (the others are done):\n{detail}")
+
+
+@cli.command()
+@evaluation_option
+@pdf_option
+@previous_option
+def bulletin(evaluation: str, pdf: bool | None, previous: str) -> None:
+    """Render the province bulletin (通报, §5.2.5): ranking, dimensions, changes, highlights, laggards."""
+    from hotline_eval.report.bulletin import render_bulletin
+    from hotline_eval.report.index import write_index
+
+    root = project_root()
+    _prepare(root, evaluation, previous)
+    say("生成通报")
+    written = render_bulletin(root, evaluation, pdf=pdf, previous=previous)
+    for kind, path in written.items():
+        say(f"{kind}: {_shown(path, root)}")
+    write_index(root, evaluation)
+    _pdf_hint(written, pdf)
+
+
+def _refresh_index(root: Path, evaluation: str, city: str) -> None:
+    """After one city's report: record its success and update the index if there is one."""
+    from hotline_eval.report.batch import Outcome, record_outcomes
+    from hotline_eval.report.index import write_index
+    from hotline_eval.results import load
+
+    out = load(root, evaluation).paths.out
+    record_outcomes(out, [Outcome(city, True)])
+    if (out / "index.html").exists():
+        write_index(root, evaluation)
+
+
+def _pdf_hint(written: dict[str, Path], pdf: bool | None) -> None:
+    if pdf is None and "pdf" not in written:
+        say("未生成PDF：未找到PDF引擎（安装 Chromium/Chrome/Edge，或在 Linux 上安装 Pango 以使用 WeasyPrint）")
 
 
 @cli.command()

@@ -1,26 +1,72 @@
-"""HTML building blocks the notebooks display: headings, paragraphs, notes. Text is escaped."""
+"""HTML building blocks the notebooks display: headings, paragraphs, lists, notes. Text is escaped.
+
+Document structure (what the contents page and the print layout rely on):
+
+- ``heading(text, 2)`` opens a section (一、评价概况); ``heading(text, 3)`` a subsection
+  (（一）评价依据); both get an id (the given anchor, or one derived from the text) and appear
+  in the contents with their page number. ``new_page=True`` starts the section on a new page
+  in print (the appendix does).
+- Level 4 (1. …) is for headings inside a subsection and stays out of the contents.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import html
 
 from IPython.display import HTML, display
 
 
-def heading(text: str, level: int = 2, anchor: str | None = None) -> None:
-    ident = f' id="{html.escape(anchor)}"' if anchor else ""
-    display(HTML(f"<h{level}{ident}>{html.escape(text)}</h{level}>"))
+def anchor_for(text: str) -> str:
+    """A stable id for a heading without an explicit anchor (same text → same id)."""
+    return "h-" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:10]
+
+
+def heading_html(text: str, level: int = 2, anchor: str | None = None, *, new_page: bool = False) -> str:
+    if level not in (2, 3, 4):
+        raise ValueError("headings of a document are h2 (section), h3 (subsection) or h4")
+    ident = anchor or (anchor_for(text) if level in (2, 3) else None)
+    attrs = f' id="{html.escape(ident)}"' if ident else ""
+    if new_page:
+        attrs += ' class="new-page"'
+    return f"<h{level}{attrs}>{html.escape(text)}</h{level}>"
+
+
+def heading(text: str, level: int = 2, anchor: str | None = None, *, new_page: bool = False) -> None:
+    display(HTML(heading_html(text, level, anchor, new_page=new_page)))
 
 
 def paragraph(*sentences: str, cls: str = "") -> None:
-    css = f' class="{cls}"' if cls else ""
+    """One paragraph (first line indented two characters, as Chinese documents are set)."""
+    css = f' class="{html.escape(cls)}"' if cls else ""
     display(HTML(f"<p{css}>{html.escape(''.join(sentences))}</p>"))
+
+
+def lead(*sentences: str) -> None:
+    """The boxed opening paragraph of a section (score, grade, rank at a glance)."""
+    paragraph(*sentences, cls="lead")
 
 
 def bullets(items: list[str]) -> None:
     display(HTML("<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in items) + "</ul>"))
 
 
+def numbered(items: list[str]) -> None:
+    """Numbered paragraphs 1. 2. 3. (requirements, measures), set like body text."""
+    lines = "".join(f"<li>{i}. {html.escape(text)}</li>" for i, text in enumerate(items, 1))
+    display(HTML(f'<ol class="numbered">{lines}</ol>'))
+
+
+def note(text: str) -> None:
+    """A small note without indent (sources, definitions)."""
+    display(HTML(f'<p class="table-note">{html.escape(text)}</p>'))
+
+
 def raw(markup: str) -> None:
     """Display markup built by the package's table and chart helpers (already escaped)."""
     display(HTML(markup))
+
+
+def signature(issuer: str, date: str) -> None:
+    """The issuer and date at the end of a 通报, right-aligned."""
+    display(HTML(f'<p class="signature">{html.escape(issuer)}<br>{html.escape(date)}</p>'))

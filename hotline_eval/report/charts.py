@@ -1,10 +1,14 @@
-"""Charts with Chinese titles and labels, embedded as PNG with alt text and a caption."""
+"""Charts with Chinese labels, embedded as PNG with alt text and a caption below (图N …).
+
+As in printed Chinese reports the caption under the chart is its title; axes name their unit.
+"""
 
 from __future__ import annotations
 
 import base64
 import html
 import io
+import textwrap
 
 import matplotlib
 
@@ -13,11 +17,25 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.patches import Patch
 
 from hotline_eval.report.fonts import use_cjk_in_charts
 
-HIGHLIGHT = "#c0392b"
-BASE = "#7f8c9d"
+HIGHLIGHT = "#b03a48"
+BASE = "#8d99a8"
+BEST = "#2e6f9e"
+INK = "#2c3e50"
+GRADE_PALETTE = ["#2e6f9e", "#5b9bd5", "#a9b7c6", "#b03a48", "#7d3c98", "#5d6d7e"]
+NOT_GRADED_COLOUR = "#d5dbe1"
+
+
+def grade_colours(grades: list[str]) -> dict[str, str]:
+    """A colour per grade band, best first (blue) to worst (red); 不予定级 grey."""
+    colours = {g: GRADE_PALETTE[min(k, len(GRADE_PALETTE) - 1)] for k, g in enumerate(grades)}
+    if len(grades) <= 4 and grades:
+        colours[grades[-1]] = GRADE_PALETTE[3]
+    colours["不予定级"] = NOT_GRADED_COLOUR
+    return colours
 
 
 def setup() -> None:
@@ -30,54 +48,96 @@ def figure_html(fig: plt.Figure, caption: str, alt: str, number: int | None = No
     fig.savefig(buffer, format="png", dpi=150, bbox_inches="tight", metadata={"Software": None})
     plt.close(fig)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    label = f"图{number} " if number else ""
+    label = f"图{number}　" if number else ""
     return (
         f'<figure class="chart"><img src="data:image/png;base64,{data}" alt="{html.escape(alt)}"/>'
         f"<figcaption>{html.escape(label + caption)}</figcaption></figure>"
     )
 
 
+def _wrap(label: str, width: int = 6) -> str:
+    return "\n".join(textwrap.wrap(label, width)) or label
+
+
 def ranked_bars(
     values: pd.Series,
-    highlight: str,
-    title: str,
+    highlight: str | list[str] | None,
     xlabel: str,
     fmt: str = "{:.2f}",
     reference: float | None = None,
     reference_label: str = "",
+    colours: dict[str, str] | None = None,
+    legend: dict[str, str] | None = None,
 ) -> plt.Figure:
-    """Horizontal bars of one value per city (sorted), the report's city highlighted."""
+    """Horizontal bars of one value per city, best at the top, highlighted cities in red.
+
+    colours: an explicit colour per city (e.g. by grade) instead of the highlight;
+    legend: label → colour of the legend that explains them.
+    """
     values = values.dropna().sort_values()
-    fig, ax = plt.subplots(figsize=(7.2, 0.42 * len(values) + 1.2))
-    colors = [HIGHLIGHT if name == highlight else BASE for name in values.index]
-    ax.barh(values.index, values.to_numpy(), color=colors)
+    marked = {highlight} if isinstance(highlight, str) else set(highlight or [])
+    fig, ax = plt.subplots(figsize=(6.4, 0.3 * len(values) + 0.9))
+    if colours:
+        bar_colours = [colours.get(name, BASE) for name in values.index]
+    else:
+        bar_colours = [HIGHLIGHT if name in marked else BASE for name in values.index]
+    ax.barh(values.index, values.to_numpy(), color=bar_colours, height=0.62)
     for y, v in enumerate(values.to_numpy()):
-        ax.text(v, y, " " + fmt.format(v), va="center", fontsize=9)
+        ax.text(v, y, " " + fmt.format(v), va="center", fontsize=8.5, color=INK)
     if reference is not None and not np.isnan(reference):
-        ax.axvline(reference, color="#2c3e50", linestyle="--", linewidth=1)
-        ax.text(reference, len(values) - 0.4, reference_label, fontsize=8, ha="right", color="#2c3e50")
-    ax.set_title(title, fontsize=12)
+        ax.axvline(reference, color=INK, linestyle="--", linewidth=1)
+        ax.text(reference, len(values) - 0.45, reference_label, fontsize=8, ha="right", color=INK)
     ax.set_xlabel(xlabel)
-    ax.set_xlim(0, max(values.max() * 1.15, 1e-9))
+    ax.set_xlim(0, max(float(values.max()) * 1.15, 1e-9))
     ax.grid(axis="y", visible=False)
+    if legend:
+        handles = [Patch(color=colour, label=label) for label, colour in legend.items()]
+        ax.legend(handles=handles, loc="lower right", fontsize=8, frameon=True)
     fig.tight_layout()
     return fig
 
 
 def dimension_profile(
-    city_rates: pd.Series, mean_rates: pd.Series, best_rates: pd.Series, city_label: str, title: str
+    city_rates: pd.Series, mean_rates: pd.Series, best_rates: pd.Series, city_label: str
 ) -> plt.Figure:
     """Score rate (得分率) of each dimension: the city against the province mean and the best city."""
     labels = list(city_rates.index)
     x = np.arange(len(labels))
-    fig, ax = plt.subplots(figsize=(7.2, 3.6))
-    ax.bar(x - 0.25, city_rates.to_numpy() * 100, width=0.25, color=HIGHLIGHT, label=city_label)
-    ax.bar(x, mean_rates.reindex(labels).to_numpy() * 100, width=0.25, color=BASE, label="全省平均")
-    ax.bar(x + 0.25, best_rates.reindex(labels).to_numpy() * 100, width=0.25, color="#2e86c1", label="全省最优")
-    ax.set_xticks(x, labels)
+    fig, ax = plt.subplots(figsize=(6.8, 3.0))
+    series = [
+        (city_rates, HIGHLIGHT, city_label),
+        (mean_rates.reindex(labels), BASE, "全省平均"),
+        (best_rates.reindex(labels), BEST, "全省最优"),
+    ]
+    for k, (rates, colour, label) in enumerate(series):
+        ax.bar(x + (k - 1) * 0.26, rates.to_numpy() * 100, width=0.26, color=colour, label=label)
+    ax.set_xticks(x, [_wrap(lbl, 6) for lbl in labels], fontsize=9)
     ax.set_ylabel("得分率（%）")
-    ax.set_ylim(0, 105)
-    ax.set_title(title, fontsize=12)
-    ax.legend(loc="lower right", fontsize=8, ncols=3)
+    ax.set_ylim(0, 115)
+    ax.set_yticks(range(0, 101, 20))
+    ax.legend(loc="upper center", fontsize=8, ncols=3, frameon=False, bbox_to_anchor=(0.5, 1.0))
+    ax.grid(axis="x", visible=False)
+    fig.tight_layout()
+    return fig
+
+
+def indicator_rates(city_rates: pd.Series, province_rates: pd.Series, city_label: str) -> plt.Figure:
+    """Score rate of each indicator of one dimension: the city's bars, the province mean as a marker."""
+    labels = list(city_rates.index)[::-1]
+    y = np.arange(len(labels))
+    fig, ax = plt.subplots(figsize=(6.4, 0.34 * len(labels) + 1.0))
+    ax.barh(y, city_rates.reindex(labels).to_numpy() * 100, color=HIGHLIGHT, height=0.55, label=city_label)
+    ax.scatter(
+        province_rates.reindex(labels).to_numpy() * 100, y, marker="D", s=22, color=INK, zorder=3, label="全省平均"
+    )
+    for k, v in enumerate(city_rates.reindex(labels).to_numpy()):
+        if not np.isnan(v):
+            ax.text(v * 100, k, f" {v * 100:.1f}", va="center", fontsize=8, color=INK)
+    ax.set_yticks(y, [_wrap(lbl, 14) for lbl in labels], fontsize=8.5)
+    ax.set_xlim(0, 112)
+    ax.set_xticks(range(0, 101, 20))
+    ax.set_xlabel("得分率（%）")
+    ax.legend(loc="lower right", fontsize=8, frameon=True)
+    ax.grid(axis="y", visible=False)
     fig.tight_layout()
     return fig

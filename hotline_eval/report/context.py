@@ -2,16 +2,21 @@
 
 The notebooks of a document run one after another in one kernel; each starts with the same setup
 cell so that it also runs alone in JupyterLab. `report_context` returns the same object for the
-same arguments, so table and figure numbers continue across notebooks.
+same root, evaluation and city, so table and figure numbers continue across notebooks.
+A notebook that does not pass `previous` gets the context the first notebook created.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from hotline_eval.report import charts
+from hotline_eval.report.previous import load_previous, total_changes
 from hotline_eval.results import Results, load
 from hotline_eval.wording import load_wording
 
@@ -23,6 +28,7 @@ class ReportContext:
     results: Results
     wording: dict[str, Any]
     city: str
+    previous: Results | None = None
     counters: dict[str, int] = field(default_factory=lambda: {"table": 0, "figure": 0})
 
     @property
@@ -33,6 +39,11 @@ class ReportContext:
     def n_cities(self) -> int:
         return len(self.results.evaluation.city_ids())
 
+    @cached_property
+    def changes(self) -> pd.DataFrame:
+        """Per city: total and rank now and in the previous evaluation (NaN without one)."""
+        return total_changes(self.results.totals, self.previous.totals if self.previous else None)
+
     def next_table(self) -> int:
         self.counters["table"] += 1
         return self.counters["table"]
@@ -42,12 +53,16 @@ class ReportContext:
         return self.counters["figure"]
 
 
-def report_context(root: str | Path, evaluation: str, city: str = "") -> ReportContext:
+def report_context(root: str | Path, evaluation: str, city: str = "", previous: str = "") -> ReportContext:
+    """The shared context of one document (created by the first notebook that asks for it).
+
+    previous: id of the evaluation to compare with; "" takes the evaluation's own `previous`, if any.
+    """
     key = (str(Path(root).resolve()), evaluation, city)
     if key not in _CONTEXTS:
         results = load(root, evaluation)
         if city:
             results.evaluation.check_city(city)
         charts.setup()
-        _CONTEXTS[key] = ReportContext(results, load_wording(results.root), city)
+        _CONTEXTS[key] = ReportContext(results, load_wording(results.root), city, load_previous(results, previous))
     return _CONTEXTS[key]

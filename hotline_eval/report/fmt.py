@@ -1,14 +1,25 @@
-"""Numbers written the Chinese way: 93.8%, 12.3秒, 1.23万件, 92.45分, 第3位 (notes/report-style.md)."""
+"""Numbers written the Chinese way (notes/report-style.md §2.5).
+
+Rates as percentages with one decimal (93.8%), changes of rates in 个百分点, scores with two
+decimals and 分, counts exact below 10,000 and in 万 above (1.23万件), ranks as 第3位, dates as
+2026年7月1日. Every function returns the dash for a missing value, never "nan" or "None".
+"""
 
 from __future__ import annotations
 
-import math
+import datetime as dt
+
+import pandas as pd
 
 DASH = "—"
 
 
-def missing(value: float | None) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
+def missing(value: object) -> bool:
+    """None, NaN, pd.NA and NaT (numpy and pandas scalars included) are missing."""
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # containers are not missing scalars
+        return False
 
 
 def pct(value: float | None, digits: int = 1) -> str:
@@ -17,15 +28,54 @@ def pct(value: float | None, digits: int = 1) -> str:
 
 
 def points_change(delta: float | None, digits: int = 1) -> str:
-    """A change of a rate in 个百分点 (never %)."""
+    """A change of a rate in 个百分点 (never %): 提升1.2个百分点 / 下降0.4个百分点 / 持平."""
     if missing(delta):
         return DASH
-    word = "提升" if delta > 0 else "下降" if delta < 0 else "持平"
-    return word if word == "持平" else f"{word}{abs(delta) * 100:.{digits}f}个百分点"
+    shown = round(abs(delta) * 100, digits)
+    if shown == 0:
+        return "持平"
+    return f"{'提升' if delta > 0 else '下降'}{shown:.{digits}f}个百分点"
 
 
 def score(value: float | None) -> str:
     return DASH if missing(value) else f"{value:.2f}分"
+
+
+def score_change(delta: float | None) -> str:
+    """A change of a score: 提高1.25分 / 下降0.40分 / 持平."""
+    if missing(delta):
+        return DASH
+    if round(abs(delta), 2) == 0:
+        return "持平"
+    return f"{'提高' if delta > 0 else '下降'}{abs(delta):.2f}分"
+
+
+def signed(delta: float | None, digits: int = 2) -> str:
+    """A change for table cells: +1.25 / −0.40 / 0.00 (a true minus sign)."""
+    if missing(delta):
+        return DASH
+    shown = round(delta, digits)
+    if shown == 0:
+        return f"{0:.{digits}f}"
+    return f"{'+' if shown > 0 else '−'}{abs(shown):.{digits}f}"
+
+
+def rank_change(before: float | None, after: float | None) -> str:
+    """A change of position: 上升2位 / 下降1位 / 持平 (a smaller rank number is better)."""
+    if missing(before) or missing(after):
+        return DASH
+    moved = int(before) - int(after)
+    if moved == 0:
+        return "持平"
+    return f"{'上升' if moved > 0 else '下降'}{abs(moved)}位"
+
+
+def rank_arrow(before: float | None, after: float | None) -> str:
+    """A change of position for table cells: ↑2 / ↓1 / —."""
+    if missing(before) or missing(after):
+        return DASH
+    moved = int(before) - int(after)
+    return "持平" if moved == 0 else f"{'↑' if moved > 0 else '↓'}{abs(moved)}"
 
 
 def number(value: float | None, digits: int = 2) -> str:
@@ -33,12 +83,22 @@ def number(value: float | None, digits: int = 2) -> str:
 
 
 def count(value: float | None, unit: str = "") -> str:
-    """Counts: exact below 10,000, X.XX万 above."""
+    """Counts: exact below 10,000 (2877件), X.XX万 above (1.53万件)."""
     if missing(value):
         return DASH
     if abs(value) >= 10_000:
         return f"{value / 10_000:.2f}万{unit}"
-    return f"{round(value):,}{unit}".replace(",", ",")
+    return f"{round(value)}{unit}"
+
+
+def growth(before: float | None, after: float | None) -> str:
+    """Relative change of a count: 增长3.25% / 下降1.10% / 持平 (two decimals, as bulletins write it)."""
+    if missing(before) or missing(after) or before == 0:
+        return DASH
+    rate = (after - before) / before * 100
+    if round(rate, 2) == 0:
+        return "持平"
+    return f"{'增长' if rate > 0 else '下降'}{abs(rate):.2f}%"
 
 
 def duration(value: float | None, unit: str) -> str:
@@ -52,18 +112,49 @@ def duration(value: float | None, unit: str) -> str:
     return f"{value:.2f}"
 
 
+VALUE_FORMATS = {
+    "percent": pct,
+    "seconds": lambda v: duration(v, "seconds"),
+    "hours": lambda v: duration(v, "hours"),
+    "per_10k": lambda v: DASH if missing(v) else f"{v:.2f}件/万人·月",
+    "points": lambda v: DASH if missing(v) else f"{v:.2f}分",
+    "count": lambda v: count(v, "件"),
+    "factor": lambda v: number(v, 2),
+}
+
+
 def value(value: float | None, unit: str) -> str:
     """An indicator value in its unit."""
+    return VALUE_FORMATS.get(unit, number)(value)
+
+
+def bare(value: float | None, unit: str) -> str:
+    """An indicator value without its unit, for tables whose header names the unit: 97.7 / 12.3 / 1.25."""
+    if missing(value):
+        return DASH
     if unit == "percent":
-        return pct(value)
+        return f"{value * 100:.1f}"
     if unit in ("seconds", "hours"):
-        return duration(value, unit)
-    if unit == "per_10k":
-        return DASH if missing(value) else f"{value:.2f}件/万人·月"
-    if unit == "points":
-        return DASH if missing(value) else f"{value:.2f}分"
-    return number(value)
+        return f"{value:.1f}"
+    return f"{value:.2f}"
 
 
 def rank(position: float | None, of: int) -> str:
     return DASH if missing(position) else f"第{int(position)}位（共{of}个）"
+
+
+def date(day: dt.date | None) -> str:
+    """2026年7月1日 (no leading zeros)."""
+    return DASH if day is None else f"{day.year}年{day.month}月{day.day}日"
+
+
+CHINESE_NUMERALS = "一二三四五六七八九十"
+
+
+def ordinal(n: int) -> str:
+    """1 → 一, 11 → 十一 (for （一） headings and 前三位); up to 99."""
+    if not 1 <= n <= 99:
+        raise ValueError(f"no Chinese numeral for {n}")
+    tens, ones = divmod(n, 10)
+    head = "" if tens == 0 else ("十" if tens == 1 else CHINESE_NUMERALS[tens - 1] + "十")
+    return head + (CHINESE_NUMERALS[ones - 1] if ones else "")

@@ -14,6 +14,11 @@ from pathlib import Path
 
 FAMILY = "Noto Sans CJK SC"
 FACE_INDEX = 2  # face 2 of the collection is Simplified Chinese (face 0 is Japanese)
+# Characters a document may show that are not in its text: printable ASCII, the page footer
+# (CSS content), list bullets and the arrows and marks of tables.
+ALWAYS = frozenset(
+    "".join(chr(c) for c in range(32, 127)) + "（）、，。：；“”‘’《》〔〕—–…·•‧→↑↓▲▼％‰×±≥≤ 年月日第页共目录"
+)
 
 
 @cache
@@ -37,7 +42,7 @@ def subset_font_css(text: str, family: str = "ReportCJK") -> str:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
-    chars = set(text) | set("0123456789%.,:;()（）、，。：；“”—-+/ 年月日第页共")
+    chars = set(text) | ALWAYS
     font = TTFont(str(font_path()), fontNumber=FACE_INDEX, lazy=False)
     options = subset.Options()
     options.flavor = "woff2"
@@ -53,5 +58,5 @@ def subset_font_css(text: str, family: str = "ReportCJK") -> str:
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
     return (
         f"@font-face {{ font-family: '{family}'; src: url(data:font/woff2;base64,{data}) format('woff2'); "
-        f"font-weight: 100 900; font-style: normal; }}"
+        f"font-weight: 400; font-style: normal; }}"
     )

@@ -1,18 +1,16 @@
-"""Rendering: Papermill executes the city notebooks, nbconvert turns them into a document.
+"""Rendering: Papermill executes a document's notebooks, nbconvert turns them into HTML.
 
-The city report is the concatenation of notebooks/city/*.ipynb (in name order), executed in one
-fresh kernel with the evaluation and city as parameters. The HTML has no code and no scripts,
-embeds its charts and a subset of the Chinese font, and opens with a cover and a contents list.
-A PDF is printed from the HTML by a headless Chromium, Chrome or Edge when one is installed.
+A document (the city report, the province bulletin) is the concatenation of the notebooks of one
+folder (notebooks/city/*.ipynb, notebooks/bulletin/*.ipynb) in name order, executed in one fresh
+kernel with the document's parameters. The HTML has no code and no scripts, embeds its charts and
+a subset of the Chinese font, and opens with a cover (or a bulletin header) and a contents page.
+report.pdf prints it.
 """
 
 from __future__ import annotations
 
 import html
-import os
 import re
-import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -20,19 +18,20 @@ from typing import Any
 import nbformat
 
 from hotline_eval.errors import RenderError
+from hotline_eval.report.contents import insert_contents
 from hotline_eval.report.fonts import subset_font_css
-from hotline_eval.store import atomic_write_bytes, atomic_write_text
+from hotline_eval.store import atomic_write_text
 
 FONT_PLACEHOLDER = "/*CJK_FONT*/"
-TOC_PLACEHOLDER = "<!--TOC-->"
-BROWSERS = ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "msedge", "microsoft-edge"]
-BROWSER_PATHS = [
-    r"C:\Program Files\Google\Chrome\Application\chrome.exe",
-    r"C:\Program Files (x86)\Microsoft\Edge\Application\msedge.exe",
-    "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
-    "/Applications/Microsoft Edge.app/Contents/MacOS/Microsoft Edge",
-    "/Applications/Chromium.app/Contents/MacOS/Chromium",
-]
+CELL_TIMEOUT_S = 600
+
+
+def notebooks_of(root: Path, document: str) -> list[Path]:
+    """The notebooks that make up a document, in name order (notebooks/<document>/*.ipynb)."""
+    found = sorted((root / "notebooks" / document).glob("*.ipynb"))
+    if not found:
+        raise RenderError(f"no notebooks in {root / 'notebooks' / document}")
+    return found
 
 
 def combine(notebooks: list[Path]) -> nbformat.NotebookNode:
@@ -68,12 +67,12 @@ def execute(notebooks: list[Path], output: Path, parameters: dict[str, Any], cwd
                 cwd=str(cwd),
                 progress_bar=False,
                 log_output=False,
-                execution_timeout=600,
+                execution_timeout=CELL_TIMEOUT_S,
                 km=km,
             )
         except pm.PapermillExecutionError as exc:
             raise RenderError(
-                f"the report notebook failed in cell {exc.cell_index}: {exc.ename}: {exc.evalue} "
+                f"the notebook failed in cell {exc.cell_index}: {exc.ename}: {exc.evalue} "
                 f"(executed notebook kept at {partial})"
             ) from exc
         finally:
@@ -83,13 +82,17 @@ def execute(notebooks: list[Path], output: Path, parameters: dict[str, Any], cwd
     return nbformat.read(output, as_version=4)
 
 
-def to_html(nb: nbformat.NotebookNode, templates: Path, cover: dict[str, str]) -> str:
-    """The executed notebook as a self-contained HTML document (no code, no scripts)."""
+def to_html(nb: nbformat.NotebookNode, templates: Path, meta: dict[str, Any]) -> str:
+    """The executed notebook as a self-contained HTML document (no code, no scripts).
+
+    meta: what the template shows around the notebook's output: `kind` ("report" with a cover,
+    "bulletin" with a 通报 header), `title`, and the cover or header fields.
+    """
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
 
     nb = nbformat.from_dict(nb)
-    nb.metadata["hotline"] = cover
+    nb.metadata["hotline"] = meta
     exporter = HTMLExporter(
         template_name="hotline",
         extra_template_basedirs=[str(templates)],
@@ -104,10 +107,20 @@ def to_html(nb: nbformat.NotebookNode, templates: Path, cover: dict[str, str]) -
         enabled=True,
     )
     body, _ = exporter.from_notebook_node(nb)
-    body = _strip_stderr(body)
-    body = body.replace(TOC_PLACEHOLDER, _toc(body))
-    text = re.sub(r"<[^>]+>", "", body)
-    return body.replace(FONT_PLACEHOLDER, subset_font_css(html.unescape(text)))
+    body = _strip_empty_cells(_strip_stderr(body))
+    body = insert_contents(body)
+    return embed_font(body)
+
+
+def embed_font(document: str) -> str:
+    """Put the subset of the CJK font that the document needs into its placeholder.
+
+    The subset covers the visible text and the strings that CSS shows (running head, page footer).
+    """
+    styles = "".join(re.findall(r"<style.*?</style>", document, flags=re.S))
+    shown_by_css = "".join(re.findall(r'content:\s*"([^"]*)"', styles))
+    text = html.unescape(re.sub(r"<[^>]+>", "", re.sub(r"<style.*?</style>", "", document, flags=re.S)))
+    return document.replace(FONT_PLACEHOLDER, subset_font_css(text + shown_by_css), 1)
 
 
 def _strip_stderr(body: str) -> str:
@@ -121,58 +134,10 @@ def _strip_stderr(body: str) -> str:
     )
 
 
-def _toc(body: str) -> str:
-    items = re.findall(r'<h([23]) id="([^"]+)">(.*?)</h\1>', body)
-    lines = [f'<li class="toc-{level}"><a href="#{ident}">{text}</a></li>' for level, ident, text in items]
-    return '<nav class="toc"><h2 class="toc-title">目　录</h2><ol>' + "".join(lines) + "</ol></nav>"
+def _strip_empty_cells(body: str) -> str:
+    """Cells without output (parameters, setup) leave empty wrappers; drop them."""
+    return re.sub(r'<div class="jp-Cell [^"]*jp-mod-noOutputs[^"]*"[^>]*>\s*</div>', "", body)
 
 
 def write_html(path: Path, document: str) -> None:
     atomic_write_text(path, document)
-
-
-def find_browser() -> str | None:
-    """A Chromium-family browser: $REPORT_BROWSER, one on PATH, or a usual install location."""
-    env = os.environ.get("REPORT_BROWSER")
-    if env:
-        return env if Path(env).exists() or shutil.which(env) else None
-    for name in BROWSERS:
-        found = shutil.which(name)
-        if found:
-            return found
-    return next((p for p in BROWSER_PATHS if Path(p).exists()), None)
-
-
-def to_pdf(html_path: Path, pdf_path: Path, browser: str | None = None) -> Path:
-    """Print the HTML to PDF with a headless Chromium-family browser (page numbers from CSS)."""
-    browser = browser or find_browser()
-    if browser is None:
-        raise RenderError(
-            "no Chromium, Chrome or Edge found for PDF output",
-            fix="install one (Debian: apt-get install chromium) or set REPORT_BROWSER",
-        )
-    with tempfile.TemporaryDirectory() as profile:
-        target = Path(profile) / "out.pdf"
-        command = [
-            browser,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--disable-dev-shm-usage",
-            f"--user-data-dir={profile}",
-            "--no-pdf-header-footer",
-            f"--print-to-pdf={target}",
-            html_path.resolve().as_uri(),
-        ]
-        try:
-            subprocess.run(command, check=True, capture_output=True, timeout=180)
-        except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
-            raise RenderError(f"the browser could not print {html_path.name} to PDF: {exc}") from exc
-        if not target.exists():
-            raise RenderError(f"the browser produced no PDF for {html_path.name}")
-        atomic_write_bytes(pdf_path, target.read_bytes())
-    return pdf_path

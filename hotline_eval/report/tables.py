@@ -1,10 +1,20 @@
-"""HTML tables for reports: Chinese headers, formatted cells, every value escaped."""
+"""HTML tables for documents: Chinese headers, formatted cells, every value escaped.
+
+Tables are built to fit an A4 portrait page: column widths may be fixed (they then wrap instead of
+overflowing), long tables split across pages with the header repeated (print CSS), and
+`group` inserts a full-width row whenever a grouping value changes (indicators by dimension).
+"""
 
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 
 import pandas as pd
+
+from hotline_eval.report import fmt
+
+KEEP_ROWS = 18  # a table this short is not split across pages
 
 
 def html_table(
@@ -13,23 +23,59 @@ def html_table(
     *,
     note: str | None = None,
     number: int | None = None,
-    align_right: list[str] | None = None,
+    align_right: Sequence[str] | None = None,
+    center: Sequence[str] | None = None,
     highlight_row: int | None = None,
+    widths: Sequence[float] | None = None,
+    group: str | None = None,
+    classes: dict[tuple[int, str], str] | None = None,
+    keep: bool | None = None,
 ) -> str:
-    """A report table: caption above (表N …), optional source note below. Cells are text."""
-    right = set(align_right or [])
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
-    rows = []
+    """A document table: caption above (表N …), optional source note below. Cells are text.
+
+    widths: relative column widths (any scale), one per shown column; fixes the layout.
+    group: a column whose value, when it changes, becomes a full-width group row (not a column).
+    classes: extra CSS class of single cells, keyed by (row position, column), e.g. "up"/"down".
+    keep: keep the table on one page in print (default: when it has at most KEEP_ROWS rows);
+    longer tables split across pages with their header repeated.
+    """
+    shown = [c for c in frame.columns if c != group]
+    if widths is not None and len(widths) != len(shown):
+        raise ValueError(f"{len(widths)} widths for {len(shown)} columns")
+    cell_class = _cell_classes(shown, align_right or [], center or [])
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in shown)
+    rows, current = [], object()
     for i, (_, row) in enumerate(frame.iterrows()):
+        if group is not None and row[group] != current:
+            current = row[group]
+            rows.append(f'<tr class="group"><th colspan="{len(shown)}">{html.escape(str(current))}</th></tr>')
+        extra = classes or {}
+        cells = "".join(_td(row[c], " ".join(filter(None, [cell_class[c], extra.get((i, c), "")]))) for c in shown)
         cls = ' class="highlight"' if highlight_row == i else ""
-        cells = "".join(
-            f"<td{' class=num' if col in right else ''}>{html.escape(str(v))}</td>" for col, v in row.items()
-        )
         rows.append(f"<tr{cls}>{cells}</tr>")
-    label = f"表{number} " if number else ""
+    label = f"表{number}　" if number else ""
     foot = f'<p class="table-note">{html.escape(note)}</p>' if note else ""
+    keep = len(frame) <= KEEP_ROWS if keep is None else keep
     return (
-        f'<figure class="table"><figcaption>{html.escape(label + caption)}</figcaption>'
-        f'<table class="report"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
-        f"{foot}</figure>"
+        f'<figure class="table{" keep" if keep else ""}"><figcaption>{html.escape(label + caption)}</figcaption>'
+        f'<table class="report{" fixed" if widths else ""}">{_colgroup(widths)}'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>{foot}</figure>"
     )
+
+
+def _cell_classes(columns: list[str], right: Sequence[str], center: Sequence[str]) -> dict[str, str]:
+    return {c: "num" if c in right else "center" if c in center else "" for c in columns}
+
+
+def _td(value: object, cls: str) -> str:
+    """A cell; a missing value shows as the dash, never as "nan" or "None"."""
+    attr = f' class="{cls}"' if cls else ""
+    text = fmt.DASH if fmt.missing(value) else str(value)
+    return f"<td{attr}>{html.escape(text)}</td>"
+
+
+def _colgroup(widths: Sequence[float] | None) -> str:
+    if not widths:
+        return ""
+    total = sum(widths)
+    return "<colgroup>" + "".join(f'<col style="width:{w / total * 100:.1f}%">' for w in widths) + "</colgroup>"

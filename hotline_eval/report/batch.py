@@ -1,0 +1,106 @@
+"""Every city's report of an evaluation, in parallel, with progress; one failure loses no other city.
+
+One driver process hands cities to a pool of worker processes (spawned, so each starts clean);
+each worker runs the city notebooks through Papermill's Python API in a fresh kernel (IPC
+transport, no port races) and prints the PDF. Outputs are written atomically, so an interrupted
+batch can simply be run again.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from hotline_eval.evaluation import load_evaluation
+from hotline_eval.masking import mask_text
+from hotline_eval.pipeline import Paths
+from hotline_eval.store import read_json, write_json
+
+Progress = Callable[[str], None]
+RECORD = "reports.json"
+
+
+@dataclass
+class Outcome:
+    """What happened to one city's report."""
+
+    city: str
+    ok: bool
+    files: dict[str, Path] = field(default_factory=dict)
+    error: str = ""
+    seconds: float = 0.0
+
+
+def available_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # Windows, macOS
+        return os.cpu_count() or 1
+
+
+def render_one(root: str, evaluation: str, city: str, pdf: bool | None, previous: str) -> Outcome:
+    """Worker: one city's report; every error becomes a failed outcome with a readable, masked message."""
+    from hotline_eval.report.city import render_city
+
+    start = time.monotonic()
+    try:
+        files = render_city(Path(root), evaluation, city, pdf=pdf, previous=previous)
+    except Exception as exc:  # a failing city must not stop the others
+        message = mask_text(f"{type(exc).__name__}: {exc}")
+        return Outcome(city, False, error=message, seconds=time.monotonic() - start)
+    return Outcome(city, True, files=files, seconds=time.monotonic() - start)
+
+
+def render_all(
+    root: Path,
+    evaluation: str,
+    *,
+    workers: int | None = None,
+    pdf: bool | None = None,
+    previous: str = "",
+    cities: list[str] | None = None,
+    progress: Progress = lambda _: None,
+) -> list[Outcome]:
+    """Render the reports of all (or the given) cities; returns one outcome per city, in the evaluation's order."""
+    ev = load_evaluation(root, evaluation)
+    todo = [ev.check_city(c) for c in cities] if cities else ev.city_ids()
+    workers = max(1, min(workers or available_cores(), len(todo)))
+    progress(f"生成{len(todo)}个城市的报告（{workers}个进程并行）")
+    done: dict[str, Outcome] = {}
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures: dict[Future, str] = {
+            pool.submit(render_one, str(root), ev.id, city, pdf, previous): city for city in todo
+        }
+        for future in as_completed(futures):
+            city = futures[future]
+            try:
+                outcome = future.result()
+            except BrokenProcessPool as exc:
+                outcome = Outcome(city, False, error=f"the worker process died: {exc}")
+            done[city] = outcome
+            mark = "完成" if outcome.ok else "失败"
+            detail = f"{outcome.seconds:.1f}秒" if outcome.ok else outcome.error.splitlines()[0]
+            progress(f"[{len(done)}/{len(todo)}] {ev.city_name(city)} {mark}（{detail}）")
+    outcomes = [done[c] for c in todo]
+    record_outcomes(Paths(root, ev.id).out, outcomes)
+    return outcomes
+
+
+def record_outcomes(out: Path, outcomes: list[Outcome]) -> None:
+    """outputs/<evaluation>/reports.json: the last batch's result per city (the index reads it)."""
+    previous = read_json(out / RECORD) or {}
+    previous.update({o.city: {"ok": o.ok, "error": o.error} for o in outcomes})
+    write_json(out / RECORD, previous)
+
+
+def recorded_failures(out: Path) -> dict[str, str]:
+    """City → error of the cities whose last report failed."""
+    record = read_json(out / RECORD) or {}
+    return {city: r["error"] for city, r in record.items() if not r.get("ok", True)}

@@ -1,0 +1,70 @@
+"""outputs/<evaluation>/index.html: links to every city's report and the bulletin, with the ranking."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+
+from hotline_eval import __version__
+from hotline_eval.report import fmt
+from hotline_eval.report.batch import Outcome, recorded_failures
+from hotline_eval.report.bulletin import title as bulletin_title
+from hotline_eval.report.render import embed_font, write_html
+from hotline_eval.report.sheets import dimension_rates, dimensions_scored
+from hotline_eval.results import load
+from hotline_eval.scoring import NOT_GRADED
+from hotline_eval.wording import load_wording
+
+
+def write_index(root: Path, evaluation: str, outcomes: list[Outcome] | None = None) -> Path:
+    """Write the index from what is on disk; failed reports (these outcomes, else the last batch's) are named."""
+    results = load(root, evaluation)
+    ev, out = results.evaluation, results.paths.out
+    if outcomes is None:
+        failed = {c: e.splitlines()[0] for c, e in recorded_failures(out).items()}
+    else:
+        failed = {o.city: o.error.splitlines()[0] for o in outcomes if not o.ok}
+    dims = dimensions_scored(results)
+    rates = dimension_rates(results)
+    header = ["位次", "城市", "综合得分", "等级", *[f"{d.zh}得分率" for d in dims]]
+    rows = []
+    for city, t in results.totals.sort_values(["rank", "total"], ascending=[True, False]).iterrows():
+        folder = out / city
+        rows.append(
+            {
+                "cells": [
+                    fmt.DASH if fmt.missing(t["rank"]) else str(int(t["rank"])),
+                    results.city_name(city),
+                    fmt.number(t["total"]),
+                    "不予定级" if t["grade"] == NOT_GRADED else t["grade"],
+                    *[fmt.pct(rates.loc[city, d.id]) for d in dims],
+                ],
+                "html": f"{city}/report.html" if (folder / "report.html").exists() and city not in failed else "",
+                "pdf": f"{city}/report.pdf" if (folder / "report.pdf").exists() and city not in failed else "",
+                "error": failed.get(city, ""),
+            }
+        )
+    bulletin = None
+    if (out / "bulletin.html").exists():
+        pdf = "bulletin.pdf" if (out / "bulletin.pdf").exists() else ""
+        bulletin = {"html": "bulletin.html", "pdf": pdf, "title": bulletin_title(results, load_wording(root))}
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(root / "templates")), autoescape=True, undefined=jinja2.StrictUndefined
+    )
+    page = env.get_template("index/index.html.j2").render(
+        version=__version__,
+        title=ev.name_zh,
+        subtitle=f"评价周期：{fmt.date(ev.period.start)}—{fmt.date(ev.period.end)}　参评设区市{len(rows)}个",
+        header=header,
+        numeric={3, *range(5, 5 + len(dims))},
+        rows=rows,
+        note="位次按综合得分由高到低排列；得分率 = 维度得分 ÷ 有效分值。",
+        bulletin=bulletin,
+        failures=[f"{results.city_name(c)}：{e}" for c, e in failed.items()],
+        organiser=ev.organiser_zh,
+        date=fmt.date(ev.issued_on),
+    )
+    path = out / "index.html"
+    write_html(path, embed_font(page))
+    return path

@@ -1,0 +1,202 @@
+"""PDF from a report's HTML, with the contents page's page numbers filled in.
+
+Two engines print the same self-contained HTML (notes/toolchain.md §4):
+
+- ``chromium``: an installed Chromium, Chrome or Edge in headless mode (what most laptops have;
+  `.ci/run` installs Debian's chromium). Preferred: it synthesises bold for the one-weight font.
+- ``weasyprint``: WeasyPrint, installed with the package on Linux (it needs the system's Pango,
+  present on ordinary Linux installations), so a fresh Linux machine prints PDFs after
+  ``make setup`` alone.
+
+Chromium's print has no CSS ``target-counter``, so the contents page gets its page numbers in two
+passes for either engine: print once, read on which page each heading's named destination landed,
+write the numbers into the contents and print again (repeated until the numbers are stable; the
+number boxes have a fixed width, so one extra pass is the rule). The same pages give the PDF its
+bookmarks.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from hotline_eval.errors import RenderError
+from hotline_eval.report.contents import fill_page_numbers, headings
+from hotline_eval.store import atomic_write_bytes
+
+BROWSERS = ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "msedge", "microsoft-edge"]
+BROWSER_PATHS = [
+    r"C:\Program Files\Google\Chrome\Application\chrome.exe",
+    r"C:\Program Files (x86)\Microsoft\Edge\Application\msedge.exe",
+    r"C:\Program Files\Microsoft\Edge\Application\msedge.exe",
+    "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
+    "/Applications/Microsoft Edge.app/Contents/MacOS/Microsoft Edge",
+    "/Applications/Chromium.app/Contents/MacOS/Chromium",
+]
+MAX_PASSES = 4
+
+
+@dataclass(frozen=True)
+class Engine:
+    """A way to print an HTML file to a PDF file."""
+
+    name: str
+    label: str
+    print_pdf: Callable[[Path, Path], None]
+
+
+def find_browser() -> str | None:
+    """A Chromium-family browser: $REPORT_BROWSER, one on PATH, or a usual install location."""
+    env = os.environ.get("REPORT_BROWSER")
+    if env:
+        return env if Path(env).exists() or shutil.which(env) else None
+    for name in BROWSERS:
+        found = shutil.which(name)
+        if found:
+            return found
+    return next((p for p in BROWSER_PATHS if Path(p).exists()), None)
+
+
+def _chromium(browser: str) -> Engine:
+    def print_pdf(html: Path, pdf: Path) -> None:
+        with tempfile.TemporaryDirectory() as profile:
+            target = Path(profile) / "out.pdf"
+            command = [
+                browser,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-dev-shm-usage",
+                f"--user-data-dir={profile}",
+                "--no-pdf-header-footer",
+                f"--print-to-pdf={target}",
+                html.resolve().as_uri(),
+            ]
+            try:
+                subprocess.run(command, check=True, capture_output=True, timeout=180)
+            except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as exc:
+                raise RenderError(f"the browser {browser} could not print {html.name} to PDF: {exc}") from exc
+            if not target.exists():
+                raise RenderError(f"the browser {browser} produced no PDF for {html.name}")
+            shutil.move(target, pdf)
+
+    return Engine("chromium", f"浏览器（{Path(browser).name}）", print_pdf)
+
+
+def _weasyprint_usable() -> bool:
+    try:
+        import weasyprint  # noqa: F401  (needs the system's Pango; an OSError when it is missing)
+    except (ImportError, OSError):
+        return False
+    return True
+
+
+def _weasyprint() -> Engine:
+    def print_pdf(html: Path, pdf: Path) -> None:
+        import weasyprint
+
+        # WeasyPrint warns about CSS it ignores (screen-only rules); a reader never needs that.
+        logging.getLogger("weasyprint").setLevel(logging.ERROR)
+        logging.getLogger("fontTools").setLevel(logging.ERROR)
+        weasyprint.HTML(filename=str(html)).write_pdf(str(pdf))
+
+    return Engine("weasyprint", "WeasyPrint", print_pdf)
+
+
+def find_engine(name: str | None = None) -> Engine | None:
+    """The PDF engine to use: `name`, else $REPORT_PDF_ENGINE, else the first available one."""
+    wanted = name or os.environ.get("REPORT_PDF_ENGINE") or ""
+    if wanted not in ("", "chromium", "weasyprint"):
+        raise RenderError(
+            f"unknown PDF engine '{wanted}'", fix="use chromium or weasyprint (REPORT_PDF_ENGINE or --engine)"
+        )
+    if wanted in ("", "chromium"):
+        browser = find_browser()
+        if browser:
+            return _chromium(browser)
+    if wanted in ("", "weasyprint") and _weasyprint_usable():
+        return _weasyprint()
+    return None
+
+
+NO_ENGINE_FIX = (
+    "install Chromium, Chrome or Edge (Debian: apt-get install chromium) or set REPORT_BROWSER to its path; "
+    "on Linux WeasyPrint also works once the system's Pango library is installed (Debian: apt-get install "
+    "libpango-1.0-0 libpangoft2-1.0-0)"
+)
+
+
+def to_pdf(html_path: Path, pdf_path: Path, engine: Engine | str | None = None) -> Path:
+    """Print the report HTML to PDF with page numbers in its contents page."""
+    chosen = engine if isinstance(engine, Engine) else find_engine(engine)
+    if chosen is None:
+        raise RenderError("no PDF engine found (neither a Chromium-family browser nor WeasyPrint)", fix=NO_ENGINE_FIX)
+    source = html_path.read_text(encoding="utf-8")
+    with tempfile.TemporaryDirectory() as tmp:
+        draft_html, draft_pdf = Path(tmp) / "draft.html", Path(tmp) / "draft.pdf"
+        pages: dict[str, int] = {}
+        for _ in range(MAX_PASSES):
+            draft_html.write_text(fill_page_numbers(source, pages), encoding="utf-8")
+            chosen.print_pdf(draft_html, draft_pdf)
+            found = anchor_pages(draft_pdf)
+            if found == pages or not found:
+                break
+            pages = found
+        else:
+            raise RenderError(f"the contents page numbers of {html_path.name} did not settle after {MAX_PASSES} passes")
+        atomic_write_bytes(pdf_path, with_bookmarks(draft_pdf, headings(source), pages))
+    return pdf_path
+
+
+def with_bookmarks(pdf: Path, entries: list[tuple[int, str, str]], pages: dict[str, int]) -> bytes:
+    """The PDF with bookmarks (the outline a PDF viewer shows): sections and their subsections.
+
+    Written here rather than by the engines: Chromium's own outline repeats headings that open a
+    page, and both engines then give the same bookmarks.
+    """
+    from pypdf import PdfWriter
+
+    _quiet_pypdf()
+    writer = PdfWriter(clone_from=str(pdf))
+    parent = None
+    for level, anchor, text in entries:
+        if anchor not in pages:
+            continue
+        if level == 2 or parent is None:
+            parent = writer.add_outline_item(title=text, page_number=pages[anchor] - 1)
+        else:
+            writer.add_outline_item(title=text, page_number=pages[anchor] - 1, parent=parent)
+    writer.page_mode = "/UseOutlines"
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def _quiet_pypdf() -> None:
+    """pypdf warns about harmless quirks of Chromium's PDFs (e.g. the trailer's object count)."""
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+
+
+def anchor_pages(pdf: Path) -> dict[str, int]:
+    """Page number (1-based) of every named destination in the PDF (the headings the contents link to)."""
+    from pypdf import PdfReader
+
+    _quiet_pypdf()
+    reader = PdfReader(str(pdf))
+    out = {}
+    for name, dest in reader.named_destinations.items():
+        page = reader.get_destination_page_number(dest)
+        if page is not None and page >= 0:
+            out[name.lstrip("/")] = page + 1
+    return out

@@ -316,4 +316,3 @@ def _literal(value: Any) -> str:
 def ts_literal(day: dt.date) -> str:
     """A TIMESTAMPTZ literal for 00:00 Beijing time of `day` (period bounds are half-open)."""
     return f"TIMESTAMPTZ '{day.isoformat()} 00:00:00+08:00'"
-

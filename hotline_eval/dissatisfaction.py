@@ -53,8 +53,8 @@ def reason_distribution(con: duckdb.DuckDBPyConnection, root: Path, ev: Evaluati
         SELECT city, CASE WHEN grouping(unit_id) = 1 THEN '' ELSE unit_id END AS unit,
                coalesce(reason_code, '{UNVERIFIED}') AS reason, count(*) AS count
         FROM src
-        WHERE dissatisfied AND completed_at >= {renderer.context['period_start']}
-          AND completed_at < {renderer.context['period_end']}
+        WHERE dissatisfied AND completed_at >= {renderer.context["period_start"]}
+          AND completed_at < {renderer.context["period_end"]}
         GROUP BY GROUPING SETS ((city, reason), (city, unit_id, reason))
         HAVING grouping(unit_id) = 1 OR unit_id IS NOT NULL"""
     ).df()

@@ -107,12 +107,9 @@ def prepare_connection(
             con.execute(f"CREATE OR REPLACE MACRO {name}({', '.join(macro.args)}) AS ({body})")
         except duckdb.Error as exc:
             raise ConfigError(CATALOGUE_FILE, f"macros.{name}", f"the macro does not compile: {exc}") from exc
-    rows = ", ".join(
-        f"({ts_literal(first)}, {days}, {month_days})" for first, days, month_days in _month_spans(period)
-    )
+    rows = ", ".join(f"({ts_literal(first)}, {days}, {month_days})" for first, days, month_days in _month_spans(period))
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE period_months AS "
-        f"SELECT * FROM (VALUES {rows}) AS t(month_at, days, month_days)"
+        f"CREATE OR REPLACE TEMP TABLE period_months AS SELECT * FROM (VALUES {rows}) AS t(month_at, days, month_days)"
     )
 
 
@@ -268,9 +265,7 @@ def _term_table(sums: list[pd.DataFrame], base: list[Indicator], ev: Evaluation)
     ids = [i.id for i in base]
     agency = pd.MultiIndex.from_product([ids, ev.city_ids(), [AGENCY], months], names=table.index.names)
     units = table.index[table.index.get_level_values("unit") != AGENCY].droplevel("month").unique()
-    unit_rows = pd.MultiIndex.from_tuples(
-        [(i, c, u, m) for i, c, u in units for m in months], names=table.index.names
-    )
+    unit_rows = pd.MultiIndex.from_tuples([(i, c, u, m) for i, c, u in units for m in months], names=table.index.names)
     full = agency.append(unit_rows) if len(unit_rows) else agency
     return table.reindex(full).reset_index()
 

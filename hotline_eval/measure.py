@@ -148,11 +148,12 @@ def term_specs(ind: Indicator, renderer: SqlRenderer) -> list[TermSpec]:
 
 
 def _aggregate(term: Term, where: str, renderer: SqlRenderer, ind_id: str) -> str:
+    """The term as a plain aggregate (count_if / sum of CASE: much faster in DuckDB than FILTER clauses)."""
     if term.sum is not None:
-        return f"sum(({renderer.render(term.sum, ind_id)})::DOUBLE) FILTER (WHERE {where})"
+        return f"sum(CASE WHEN {where} THEN ({renderer.render(term.sum, ind_id)})::DOUBLE END)"
     if term.count_if is not None:
-        return f"count(*) FILTER (WHERE ({where}) AND ({renderer.render(term.count_if, ind_id)}))"
-    return f"count(*) FILTER (WHERE {where})"
+        return f"count_if(({where}) AND ({renderer.render(term.count_if, ind_id)}))"
+    return f"count_if({where})"
 
 
 def source_pass(

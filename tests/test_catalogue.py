@@ -240,7 +240,9 @@ def test_a_broken_formula_is_reported_with_its_source_and_indicator(root, tmp_pa
     shutil.copytree(root / "params", broken / "params")
     path = broken / "params" / "indicators.yaml"
     path.write_text(
-        path.read_text(encoding="utf-8").replace("numerator: {sum: wait_s}", "numerator: {sum: wait_minutes}"),
+        path.read_text(encoding="utf-8").replace(
+            "numerator: {sum: answered_s - queued_s}", "numerator: {sum: wait_minutes}"
+        ),
         encoding="utf-8",
     )
     with pytest.raises(ConfigError, match=r"sources\.calls.*answer_wait_avg") as info:

@@ -147,10 +147,15 @@ def term_specs(ind: Indicator, renderer: SqlRenderer) -> list[TermSpec]:
     return out
 
 
+# Sums are taken in fixed point (1e-9 of the unit): DuckDB adds doubles in a different order on every
+# parallel run, and the last bits would differ; decimal sums are exact, so every run gives the same numbers.
+EXACT = "DECIMAL(38, 9)"
+
+
 def _aggregate(term: Term, where: str, renderer: SqlRenderer, ind_id: str) -> str:
     """The term as a plain aggregate (count_if / sum of CASE: much faster in DuckDB than FILTER clauses)."""
     if term.sum is not None:
-        return f"sum(CASE WHEN {where} THEN ({renderer.render(term.sum, ind_id)})::DOUBLE END)"
+        return f"sum(CASE WHEN {where} THEN ({renderer.render(term.sum, ind_id)})::{EXACT} END)"
     if term.count_if is not None:
         return f"count_if(({where}) AND ({renderer.render(term.count_if, ind_id)}))"
     return f"count_if({where})"

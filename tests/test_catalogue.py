@@ -261,3 +261,10 @@ def test_an_unknown_source_is_refused_when_the_catalogue_loads(root, tmp_path):
     )
     with pytest.raises(ConfigError, match="unknown source 'chat'"):
         load_catalogue(broken)
+
+
+def test_every_computed_indicator_has_a_hand_built_test(catalogue, root):
+    """Each per-dimension test file (tests/test_indicators_*.py) checks its indicators by id."""
+    text = "".join(p.read_text(encoding="utf-8") for p in (root / "tests").glob("test_indicators_*.py"))
+    untested = [i.id for i in catalogue.indicators if i.computed and f'"{i.id}"' not in text]
+    assert untested == []

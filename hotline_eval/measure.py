@@ -1,14 +1,18 @@
 """The measurement engine: every catalogue indicator per city × month (× handling unit).
 
-All indicators reading the same source are computed in ONE pass over it: the pass groups by
-city, the unit columns and the month of every cohort timestamp in use, and sums each
-indicator's numerator and denominator terms (counts and sums, which are additive). The small
-partial table is then rolled up per indicator by its own cohort month, and pooled over the
-period's months by summing numerators and denominators (monthly rates are never averaged).
+Each indicator is a set of additive *terms* (counts and sums): numerator, denominator, n (the
+observations behind the value), and optionally a structural-zero test and an applicability test.
+All terms reading the same source are computed in ONE grouped pass over it: the pass groups by
+city, the unit columns and the month of every cohort timestamp in use, and sums every term
+(identical aggregates are computed once). The small partial table is then rolled up per term by
+its own cohort month, and pooled over the period by summing numerators and denominators
+(monthly rates are never averaged). Composite indicators are weighted means of computed
+indicators (e.g. bot latency over channels).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,36 +21,31 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from hotline_eval.catalogue import Catalogue, Indicator, SqlRenderer, Term, load_catalogue
+from hotline_eval.catalogue import Catalogue, Indicator, SqlRenderer, Term, load_catalogue, ts_literal
 from hotline_eval.errors import ConfigError
-from hotline_eval.evaluation import Evaluation
+from hotline_eval.evaluation import Evaluation, Period
 from hotline_eval.schema import load_schema
 from hotline_eval.stats import wilson
+from hotline_eval.workdays import load_calendar, register_sql
 
 POOLED = "all"
 AGENCY = ""
-COLUMNS = [
-    "city",
-    "unit",
-    "month",
-    "indicator",
-    "numerator",
-    "denominator",
-    "value",
-    "status",
-    "flag",
-    "ci_low",
-    "ci_high",
-]
+KEYS = ["city", "unit", "month"]
+COLUMNS = [*KEYS, "indicator", "numerator", "denominator", "n", "value", "status", "flag", "ci_low", "ci_high"]
+INTERVAL_UNITS = {"percent", "factor"}  # values in [0, 1] get a Wilson interval
+CATALOGUE_FILE = "params/indicators.yaml"
 
 
 @dataclass(frozen=True)
-class TermRef:
-    """One aggregate column of a source's partial table."""
+class TermSpec:
+    """One additive aggregate of one indicator, ready for its source's pass."""
 
-    column: str
-    cohort: str  # partial-table month column
-    unit: str | None  # partial-table unit column
+    indicator: str
+    role: str  # numerator | denominator | n | structural_zero | applicable_if
+    source: str
+    cohort: str  # SQL timestamp expression placing a record in a month
+    unit: str | None  # SQL expression of the handling unit, None when agency-level only
+    aggregate: str  # SQL aggregate with its FILTER
 
 
 def register_tables(con: duckdb.DuckDBPyConnection, root: Path, data_dir: Path) -> None:
@@ -62,151 +61,305 @@ def register_tables(con: duckdb.DuckDBPyConnection, root: Path, data_dir: Path) 
 
 
 def measure(con: duckdb.DuckDBPyConnection, root: Path, evaluation: Evaluation) -> pd.DataFrame:
-    """indicators.csv: one row per city × unit × month (and pooled) × computable indicator."""
+    """indicators.csv: one row per city × unit × month (and pooled) × computed indicator."""
     catalogue = load_catalogue(root)
     params = evaluation.parameter_values(catalogue)
     renderer = SqlRenderer(params, evaluation.period.start, evaluation.period.end, int(params["outcome_grace_days"]))
-    active = [i for i in evaluation.active_indicators(catalogue) if i.kind != "expert"]
+    prepare_connection(con, root, catalogue, renderer, evaluation.period)
+    wanted = computed_indicators(catalogue, evaluation)
+    base = [i for i in wanted if i.composite is None]
+    terms = [t for ind in base for t in term_specs(ind, renderer)]
+    sums = [
+        source_pass(con, catalogue, source, [t for t in terms if t.source == source], renderer, evaluation)
+        for source in sorted({t.source for t in terms})
+    ]
     capabilities = _capabilities(con)
-    frames = []
-    for source in sorted({i.source for i in active}):
-        members = [i for i in active if i.source == source]
-        partial, refs = _partial(con, catalogue, source, members, renderer)
-        for ind in members:
-            frames.append(_rollup(ind, partial, refs[ind.id], evaluation, capabilities, params))
-    if not frames:
-        return pd.DataFrame(columns=COLUMNS)
-    return pd.concat(frames, ignore_index=True)[COLUMNS]
+    table = _statuses(_term_table(sums, base, evaluation), base, capabilities, params)
+    composites = [_composite(i, table, capabilities, params) for i in wanted if i.composite is not None]
+    out = pd.concat([table, *composites], ignore_index=True)
+    order = {ind.id: k for k, ind in enumerate(wanted)}
+    out = out.sort_values("indicator", key=lambda s: s.map(order), kind="stable", ignore_index=True)
+    return out[COLUMNS]
 
 
-def _partial(
-    con, catalogue: Catalogue, source: str, members: list[Indicator], renderer: SqlRenderer
-) -> tuple[pd.DataFrame, dict[str, dict[str, TermRef]]]:
-    """One grouped pass over a source: partial sums of every term of every member indicator."""
-    cohorts: dict[str, str] = {}
-    units: dict[str, str] = {}
-    aggs: list[str] = []
-    refs: dict[str, dict[str, TermRef]] = {}
-    for ind in members:
-        where = f"({renderer.render(ind.where, ind.id)})"
-        cohort = _slot(cohorts, renderer.render(ind.cohort or "NULL", ind.id), "m")
-        unit = _slot(units, ind.unit_key, "u") if "unit" in ind.objects else None
-        refs[ind.id] = {}
-        for role in ("numerator", "denominator", "structural_zero"):
-            term: Term | None = getattr(ind, role)
-            if term is None:
-                continue
-            column = f"t{len(aggs)}"
-            # the structural-zero term asks whether any traffic existed: not restricted by `where`
-            scope = "(true)" if role == "structural_zero" else where
-            aggs.append(f"{_aggregate(term, scope, renderer, ind.id)} AS {column}")
-            refs[ind.id][role] = TermRef(column, cohort, unit)
-    month_cols = [f"strftime({expr}, '%Y-%m') AS {col}" for expr, col in cohorts.items()]
-    unit_cols = [f"{expr} AS {col}" for expr, col in units.items()]
-    body = renderer.render(catalogue.sources[source].sql, f"sources.{source}")
-    sql = f"WITH src AS ({body}) SELECT city, {', '.join(unit_cols + month_cols + aggs)} FROM src GROUP BY ALL"
-    try:
-        partial = con.execute(sql).df()
-    except duckdb.Error as exc:
-        ids = ", ".join(i.id for i in members)
-        raise ConfigError(
-            "params/indicators.yaml",
-            f"sources.{source}",
-            f"the SQL of source '{source}' or of its indicators ({ids}) failed: {exc}",
-        ) from exc
-    return partial, refs
+def computed_indicators(catalogue: Catalogue, evaluation: Evaluation) -> list[Indicator]:
+    """The evaluation's indicators the engine computes (not expert-scored), plus composites' components."""
+    active = [i for i in evaluation.active_indicators(catalogue) if i.computed]
+    ids = {i.id for i in active}
+    extra = [
+        catalogue.indicator(c)
+        for ind in active
+        if ind.composite
+        for c in ind.composite.components.values()
+        if c not in ids
+    ]
+    return [*extra, *active]
 
 
-def _slot(slots: dict[str, str], expr: str, prefix: str) -> str:
-    if expr not in slots:
-        slots[expr] = f"{prefix}{len(slots)}"
-    return slots[expr]
+def prepare_connection(
+    con: duckdb.DuckDBPyConnection, root: Path, catalogue: Catalogue, renderer: SqlRenderer, period: Period
+) -> None:
+    """Register what formulas may use: add_workdays(ts, n), the catalogue's macros, period_months."""
+    register_sql(con, load_calendar(root))
+    for name, macro in catalogue.macros.items():
+        body = renderer.render(macro.sql, f"macros.{name}")
+        try:
+            con.execute(f"CREATE OR REPLACE MACRO {name}({', '.join(macro.args)}) AS ({body})")
+        except duckdb.Error as exc:
+            raise ConfigError(CATALOGUE_FILE, f"macros.{name}", f"the macro does not compile: {exc}") from exc
+    rows = ", ".join(f"({ts_literal(first)}, {days}, {month_days})" for first, days, month_days in _month_spans(period))
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE period_months AS SELECT * FROM (VALUES {rows}) AS t(month_at, days, month_days)"
+    )
 
 
-def _aggregate(term: Term, where: str, renderer: SqlRenderer, ind_id: str) -> str:
-    if term.sum is not None:
-        return f"sum(({renderer.render(term.sum, ind_id)})::DOUBLE) FILTER (WHERE {where})"
-    if term.count_if is not None:
-        return f"count(*) FILTER (WHERE {where} AND ({renderer.render(term.count_if, ind_id)}))"
-    return f"count(*) FILTER (WHERE {where})"
-
-
-def _rollup(
-    ind: Indicator,
-    partial: pd.DataFrame,
-    refs: dict[str, TermRef],
-    ev: Evaluation,
-    capabilities: dict[tuple[str, str], float],
-    params: dict[str, Any],
-) -> pd.DataFrame:
-    """Per-month and pooled numerators/denominators for agency (and unit) level, with status."""
-    num, den = refs["numerator"], refs["denominator"]
-    sz = refs.get("structural_zero")
-    cols = {"numerator": num.column, "denominator": den.column}
-    if sz:
-        cols["structural"] = sz.column
-    months = ev.period.months
-    keep = partial[partial[num.cohort].isin(months)]
-    rows = [_level(keep, ["city"], num.cohort, cols, months, ev.city_ids())]
-    if num.unit:
-        units = keep.dropna(subset=[num.unit])
-        rows.append(
-            _level(units, ["city", num.unit], num.cohort, cols, months, None).rename(columns={num.unit: "unit"})
-        )
-    out = pd.concat(rows, ignore_index=True)
-    out["unit"] = out.get("unit", AGENCY)
-    out["unit"] = out["unit"].fillna(AGENCY)
-    out["indicator"] = ind.id
-    return _status(out, ind, capabilities, params)
-
-
-def _level(
-    frame: pd.DataFrame,
-    keys: list[str],
-    month_col: str,
-    cols: dict[str, str],
-    months: list[str],
-    cities: list[str] | None,
-) -> pd.DataFrame:
-    grouped = frame.groupby([*keys, month_col], dropna=False)[list(cols.values())].sum()
-    grouped.columns = list(cols)
-    grouped = grouped.reset_index().rename(columns={month_col: "month"})
-    if cities is not None:  # every evaluated city gets a row for every month, data or not
-        full = pd.MultiIndex.from_product([cities, months], names=["city", "month"])
-        grouped = grouped.set_index(["city", "month"]).reindex(full, fill_value=0).reset_index()
-    pooled = grouped.groupby(keys, dropna=False)[list(cols)].sum().reset_index().assign(month="all")
-    return pd.concat([grouped, pooled], ignore_index=True)
-
-
-def _status(
-    out: pd.DataFrame, ind: Indicator, capabilities: dict[tuple[str, str], float], params: dict[str, Any]
-) -> pd.DataFrame:
-    num = out["numerator"].astype(float)
-    den = out["denominator"].astype(float)
-    structural = out["structural"].astype(float) if "structural" in out else pd.Series(0.0, index=out.index)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        value = np.where(den > 0, num / den, np.nan)
-    is_structural = (den == 0) & (structural > 0)
-    value = np.where(is_structural, 0.0, value)
-    status = np.where(den > 0, "ok", np.where(is_structural, "ok", "no_data")).astype(object)
-    flag = np.where(is_structural, "structural_zero", "").astype(object)
-    if ind.kind in ("sampled", "qualitative"):
-        min_n = ind.min_n or int(params["min_sample"])
-        short = (den > 0) & (den < min_n)
-        status = np.where(short, "insufficient_sample", status)
-    for need in ind.requires:
-        absent = out["city"].map(lambda c, need=need: capabilities.get((c, need), 1) == 0).to_numpy(dtype=bool)
-        status = np.where(absent, "not_applicable", status)
-        value = np.where(absent, np.nan, value)
-    out["value"], out["status"], out["flag"] = value, status, flag
-    if ind.unit == "percent":
-        out["ci_low"], out["ci_high"] = wilson(num.to_numpy(), den.to_numpy())
-    else:
-        out["ci_low"], out["ci_high"] = np.nan, np.nan
+def _month_spans(period: Period) -> list[tuple[dt.date, int, int]]:
+    """Per month of the period: its first day inside the period, days inside, days in the month."""
+    out = []
+    for month in period.months:
+        y, m = map(int, month.split("-"))
+        first = dt.date(y, m, 1)
+        last = dt.date(y + (m == 12), m % 12 + 1, 1) - dt.timedelta(days=1)
+        start, end = max(first, period.start), min(last, period.end)
+        out.append((start, (end - start).days + 1, last.day))
     return out
 
 
-def _capabilities(con) -> dict[tuple[str, str], float]:
+def term_specs(ind: Indicator, renderer: SqlRenderer) -> list[TermSpec]:
+    """The terms of one indicator; n counts the records of the cohort (what the value rests on)."""
+    terms: dict[str, Term] = {**ind.terms, "n": Term()}
+    out = []
+    for role, term in terms.items():
+        scoped = role in ("numerator", "denominator", "n")
+        where = term.where if term.where is not None else (ind.where if scoped else "true")
+        source = term.source or ind.source
+        own_unit = "unit" in ind.objects and role != "applicable_if"
+        out.append(
+            TermSpec(
+                indicator=ind.id,
+                role=role,
+                source=source,
+                cohort=renderer.render(term.cohort or ind.cohort or "NULL", f"{ind.id}.{role}.cohort"),
+                unit=renderer.render(ind.unit_key, ind.id) if own_unit and ind.unit_key else None,
+                aggregate=_aggregate(term, renderer.render(where, f"{ind.id}.where"), renderer, ind.id),
+            )
+        )
+    return out
+
+
+# Sums are taken in fixed point (1e-9 of the unit): DuckDB adds doubles in a different order on every
+# parallel run, and the last bits would differ; decimal sums are exact, so every run gives the same numbers.
+EXACT = "DECIMAL(38, 9)"
+
+
+def _aggregate(term: Term, where: str, renderer: SqlRenderer, ind_id: str) -> str:
+    """The term as a plain aggregate (count_if / sum of CASE: much faster in DuckDB than FILTER clauses)."""
+    if term.sum is not None:
+        return f"sum(CASE WHEN {where} THEN ({renderer.render(term.sum, ind_id)})::{EXACT} END)"
+    if term.count_if is not None:
+        return f"count_if(({where}) AND ({renderer.render(term.count_if, ind_id)}))"
+    return f"count_if({where})"
+
+
+def source_pass(
+    con: duckdb.DuckDBPyConnection,
+    catalogue: Catalogue,
+    source: str,
+    terms: list[TermSpec],
+    renderer: SqlRenderer,
+    evaluation: Evaluation,
+) -> pd.DataFrame:
+    """ONE grouped pass over a source; long rows (indicator, role, city, unit, month, value) of every
+    term's sums per month and pooled, for the agency and per handling unit."""
+    months: dict[str, str] = {}
+    units: dict[str, str] = {}
+    aggs: dict[str, str] = {}
+    bounds = _month_bounds(evaluation.period)
+    for t in terms:
+        months.setdefault(t.cohort, f"m{len(months)}")
+        if t.unit:
+            units.setdefault(t.unit, f"u{len(units)}")
+        aggs.setdefault(t.aggregate, f"a{len(aggs)}")
+    slots = [f"{_month_index(expr, bounds)} AS {col}" for expr, col in months.items()]
+    slots += [f"({expr})::VARCHAR AS {col}" for expr, col in units.items()]
+    in_period = " OR ".join(f"{col} IS NOT NULL" for col in months.values())
+    group = ", ".join(["city", *units.values(), *months.values()])
+    body = renderer.render(catalogue.sources[source].sql, f"sources.{source}")
+    pass_sql = (
+        f"WITH src AS ({body}), slotted AS (SELECT *, {', '.join(slots)} FROM src) "
+        f"SELECT {group}, {', '.join(f'coalesce({a}, 0) AS {c}' for a, c in aggs.items())} "
+        f"FROM slotted WHERE {in_period} GROUP BY {group}"
+    )
+    pairs = _by_slots(terms, months, units)
+    rollup = " UNION ALL ".join(
+        _rollup_sql(month, unit, sorted({aggs[t.aggregate] for t in group}), evaluation.period.months)
+        for (month, unit), group in pairs.items()
+    )
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE partial_pass AS {pass_sql}")
+        long = con.execute(rollup).df()
+    except duckdb.Error as exc:
+        ids = ", ".join(sorted({t.indicator for t in terms}))
+        raise ConfigError(
+            CATALOGUE_FILE,
+            f"sources.{source}",
+            f"the SQL of source '{source}' or of the indicators reading it ({ids}) failed: {exc}",
+        ) from exc
+    finally:
+        con.execute("DROP TABLE IF EXISTS partial_pass")
+    which = pd.DataFrame(
+        [(month, unit or "", aggs[t.aggregate], t.indicator, t.role) for (month, unit), g in pairs.items() for t in g],
+        columns=["m", "u", "agg", "indicator", "role"],
+    )
+    return long.merge(which, on=["m", "u", "agg"]).drop(columns=["m", "u", "agg"])
+
+
+def _by_slots(
+    terms: list[TermSpec], months: dict[str, str], units: dict[str, str]
+) -> dict[tuple[str, str | None], list[TermSpec]]:
+    groups: dict[tuple[str, str | None], list[TermSpec]] = {}
+    for t in terms:
+        groups.setdefault((months[t.cohort], units.get(t.unit or "")), []).append(t)
+    return groups
+
+
+def _rollup_sql(month: str, unit: str | None, cols: list[str], labels: list[str]) -> str:
+    """Long rows (m, u, agg, city, unit, month, value) of one month slot × unit slot of the partial:
+    per month and pooled ('all'), for the agency ('') and, when there is a unit slot, per unit."""
+    sets = ["(city, {m})", "(city)"] + (["(city, {u}, {m})", "(city, {u})"] if unit else [])
+    sets_sql = ", ".join(s.format(m=month, u=unit) for s in sets)
+    label = f"CASE WHEN grouping({month}) = 1 THEN '{POOLED}' ELSE {labels}[{month} + 1] END"
+    unit_sql = f"CASE WHEN grouping({unit}) = 1 THEN '' ELSE {unit} END" if unit else "''"
+    keep = f"HAVING grouping({unit}) = 1 OR {unit} IS NOT NULL" if unit else ""
+    sums = ", ".join(f"sum({c})::DOUBLE AS {c}" for c in cols)
+    grouped = (
+        f"SELECT city, {unit_sql} AS unit, {label} AS month, {sums} FROM partial_pass "
+        f"WHERE {month} IS NOT NULL GROUP BY GROUPING SETS ({sets_sql}) {keep}"
+    )
+    return (
+        f"SELECT '{month}' AS m, '{unit or ''}' AS u, agg, city, unit, month, value "
+        f"FROM (UNPIVOT ({grouped}) ON {', '.join(cols)} INTO NAME agg VALUE value)"
+    )
+
+
+def _month_bounds(period: Period) -> list[str]:
+    """TIMESTAMPTZ literals: period start, each later month's first day, period end (exclusive)."""
+    firsts = [start for start, _, _ in _month_spans(period)]
+    return [ts_literal(d) for d in firsts] + [ts_literal(period.end + dt.timedelta(days=1))]
+
+
+def _month_index(expr: str, bounds: list[str]) -> str:
+    """Index of the period month holding the timestamp, NULL outside the period (comparisons only,
+    no per-row time-zone conversion)."""
+    c = f"({expr})"
+    cases = " ".join(f"WHEN {c} < {b} THEN {i - 1}" for i, b in enumerate(bounds) if i > 0)
+    return f"(CASE WHEN {c} < {bounds[0]} THEN NULL {cases} END)"
+
+
+def _term_table(sums: list[pd.DataFrame], base: list[Indicator], ev: Evaluation) -> pd.DataFrame:
+    """One row per indicator × city × unit × month, one column per term role (0 where nothing was counted).
+
+    Every evaluated city gets agency rows for every month and the pooled period, data or not;
+    handling units get rows where they appear.
+    """
+    roles = ["numerator", "denominator", "n", "structural_zero", "applicable_if"]
+    long = pd.concat(sums, ignore_index=True) if sums else pd.DataFrame(columns=[*KEYS, "value", "indicator", "role"])
+    long = long[long["city"].isin(ev.city_ids())]
+    table = long.pivot_table(index=["indicator", *KEYS], columns="role", values="value", aggfunc="sum")
+    table = table.reindex(columns=roles)
+    months = [*ev.period.months, POOLED]
+    ids = [i.id for i in base]
+    agency = pd.MultiIndex.from_product([ids, ev.city_ids(), [AGENCY], months], names=table.index.names)
+    units = table.index[table.index.get_level_values("unit") != AGENCY].droplevel("month").unique()
+    unit_rows = pd.MultiIndex.from_tuples([(i, c, u, m) for i, c, u in units for m in months], names=table.index.names)
+    full = agency.append(unit_rows) if len(unit_rows) else agency
+    return table.reindex(full).reset_index()
+
+
+def _statuses(
+    table: pd.DataFrame, base: list[Indicator], capabilities: dict[tuple[str, str], float], params: dict[str, Any]
+) -> pd.DataFrame:
+    """Value, status, flag and interval of every row (vectorised over all indicators)."""
+    by_id = {i.id: i for i in base}
+    ind = table["indicator"]
+    for role in ("numerator", "denominator", "n", "structural_zero", "applicable_if"):
+        table[role] = table[role].fillna(0.0)
+    num, den, n = (table[c].to_numpy(float) for c in ("numerator", "denominator", "n"))
+    ratio = ind.map({k: i.value == "ratio" for k, i in by_id.items()}).to_numpy(bool)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        value = np.where(den > 0, np.where(ratio, num / den, num), np.nan)
+    status = np.where(den > 0, "ok", "no_data").astype(object)
+    has_zero = ind.map({k: i.structural_zero is not None for k, i in by_id.items()}).to_numpy(bool)
+    structural = has_zero & (den == 0) & (table["structural_zero"].to_numpy(float) > 0)
+    value, status = np.where(structural, 0.0, value), np.where(structural, "ok", status)
+    flag = np.where(structural, "structural_zero", "").astype(object)
+    minimum = ind.map({k: i.sample_minimum(params) for k, i in by_id.items()}).to_numpy(float)
+    status = np.where((status == "ok") & ~structural & (n < minimum), "insufficient_sample", status)
+    table = table.assign(value=value, status=status, flag=flag)
+    table = _applicability(table, by_id, capabilities)
+    return _interval(table, by_id)
+
+
+def _applicability(
+    out: pd.DataFrame, by_id: dict[str, Indicator], capabilities: dict[tuple[str, str], float]
+) -> pd.DataFrame:
+    """not_applicable: a declared missing capability (`requires`), or no qualifying event (`applicable_if`)."""
+    pooled = out[(out["unit"] == AGENCY) & (out["month"] == POOLED)]
+    absent: set[tuple[str, str]] = set()
+    for ind_id, city, events in pooled[["indicator", "city", "applicable_if"]].itertuples(index=False):
+        ind = by_id[ind_id]
+        lacking = any(capabilities.get((city, need), 1) == 0 for need in ind.requires)
+        if lacking or (ind.applicable_if is not None and events == 0):
+            absent.add((ind_id, city))
+    mask = np.array([(i, c) in absent for i, c in zip(out["indicator"], out["city"], strict=True)], dtype=bool)
+    out["status"] = np.where(mask, "not_applicable", out["status"])
+    out["value"] = np.where(mask, np.nan, out["value"])
+    out["flag"] = np.where(mask, "", out["flag"])
+    return out
+
+
+def _interval(out: pd.DataFrame, by_id: dict[str, Indicator]) -> pd.DataFrame:
+    """Wilson 95 % interval for values in [0, 1] (rates, and rule-table factor means: a [0, 1] variable's
+    variance is at most p(1 − p), so the interval is conservative for them)."""
+    bounded = out["indicator"].map({k: i.unit in INTERVAL_UNITS and i.value == "ratio" for k, i in by_id.items()})
+    scored = out["status"].isin(["ok", "insufficient_sample"]) & out["value"].notna() & bounded.to_numpy(bool)
+    n = np.where(scored, out["n"], 0.0)
+    out["ci_low"], out["ci_high"] = wilson(np.nan_to_num(out["value"].to_numpy(float)) * n, n)
+    return out
+
+
+def _composite(
+    ind: Indicator, table: pd.DataFrame, capabilities: dict[tuple[str, str], float], params: dict[str, Any]
+) -> pd.DataFrame:
+    """Weighted mean of the components with data (indicators.md §2.2: a channel without data is dropped)."""
+    weights = params[ind.composite.weights] if ind.composite.weights else {}
+    parts = []
+    for label, comp in ind.composite.components.items():
+        f = table[table["indicator"] == comp].set_index(KEYS)
+        w = float(weights.get(label, 1.0)) if weights else 1.0
+        ok = (f["status"] == "ok") & f["value"].notna()
+        parts.append(
+            pd.DataFrame(
+                {
+                    "numerator": np.where(ok, f["value"] * w, 0.0),
+                    "denominator": np.where(ok, w, 0.0),
+                    "n": np.where(ok, f["n"], 0.0),
+                    "short": (f["status"] == "insufficient_sample").to_numpy(int),
+                },
+                index=f.index,
+            )
+        )
+    out = pd.concat(parts).groupby(level=KEYS, sort=False).sum().reset_index()
+    den = out["denominator"].to_numpy(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["value"] = np.where(den > 0, out["numerator"] / den, np.nan)
+    out["status"] = np.where(den > 0, "ok", np.where(out["short"] > 0, "insufficient_sample", "no_data"))
+    out = out.assign(indicator=ind.id, flag="", applicable_if=1.0)
+    by_id = {ind.id: ind}
+    return _interval(_applicability(out, by_id, capabilities), by_id)
+
+
+def _capabilities(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], float]:
     """Capability declarations (self_reports, period 'all'), e.g. (city, 'has_bot') → 0."""
     rows = con.execute("SELECT city, figure, value FROM self_reports WHERE period = 'all'").fetchall()
     return {(city, figure): value for city, figure, value in rows}

@@ -18,6 +18,7 @@ import pandas as pd
 
 from hotline_eval import __version__
 from hotline_eval.catalogue import load_catalogue
+from hotline_eval.dissatisfaction import reason_distribution
 from hotline_eval.evaluation import Evaluation, load_evaluation
 from hotline_eval.ingest import InputFile, connect, discover, ingest
 from hotline_eval.measure import measure, register_tables
@@ -167,11 +168,12 @@ def _ensure_sample(root: Path, spec: SampleSpec, raw: Path, progress: Progress) 
 
 
 def analyse(root: Path, ev: Evaluation, paths: Paths, data_version: int = 1) -> None:
-    """Measure every indicator, apply the quality gate and score; writes indicators, scores and totals."""
+    """Measure every indicator, apply the quality gate and score; writes indicators, dissatisfaction, scores, totals."""
     catalogue = load_catalogue(root)
     con = open_data(root, paths)
     indicators = apply_gate(measure(con, root, ev), load_quality(paths.out), catalogue)
     write_csv(paths.out / "indicators.csv", indicators)
+    write_csv(paths.out / "dissatisfaction.csv", reason_distribution(con, root, ev))
     active = ev.active_indicators(catalogue)
     params = ev.parameter_values(catalogue)
     scores = score_indicators(indicators, ev, active, params).assign(data_version=data_version)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import duckdb
 import numpy as np
 
 from hotline_eval.errors import ConfigError
@@ -47,6 +49,49 @@ class Calendar:
         target = table[np.clip(pos + whole, 0, len(table) - 1)]
         out = target + tod + np.timedelta64(int(frac * 86400), "s")
         return np.where(day < table_start, stamps, out)
+
+
+# The SQL calendar covers these years; a timestamp outside them is an error, never a silent NULL.
+SQL_FIRST_DAY = dt.date(2015, 1, 1)
+SQL_LAST_DAY = dt.date(2035, 12, 31)
+# China Standard Time is UTC+8 all year (no daylight saving since 1991): local days are computed
+# from epoch seconds without a per-row time-zone conversion.
+BEIJING_OFFSET_S = 8 * 3600
+EPOCH = dt.date(1970, 1, 1)
+
+
+def register_sql(con: duckdb.DuckDBPyConnection, calendar: Calendar) -> None:
+    """Register `add_workdays(ts, n)` in DuckDB, with the same rule as Calendar.add_workdays, and
+    `local_day(ts)` (Beijing day number since 1970-01-01) and `local_seconds(ts)` (seconds since
+    Beijing midnight).
+
+    A one-row table `workday_calendar` holds the working days (as local day numbers since
+    1970-01-01) and, for every calendar day, the position of the first working day on or after it.
+    """
+    days = [SQL_FIRST_DAY + dt.timedelta(days=i) for i in range((SQL_LAST_DAY - SQL_FIRST_DAY).days + 1)]
+    work = [(d - EPOCH).days for d in days if calendar.is_workday(d)]
+    next_work = [bisect.bisect_left(work, (d - EPOCH).days) + 1 for d in days]
+    base, off = (SQL_FIRST_DAY - EPOCH).days, BEIJING_OFFSET_S
+    con.execute(
+        "CREATE OR REPLACE TABLE workday_calendar AS SELECT $work::INTEGER[] AS work, $nxt::INTEGER[] AS nxt",
+        {"work": work, "nxt": next_work},
+    )
+    con.execute(f"CREATE OR REPLACE MACRO local_day(ts) AS floor((epoch(ts) + {off}) / 86400)::INTEGER")
+    con.execute(f"CREATE OR REPLACE MACRO local_seconds(ts) AS (epoch(ts) + {off}) % 86400")
+    con.execute(
+        f"""CREATE OR REPLACE MACRO add_workdays(ts, n) AS (
+        SELECT CASE
+          WHEN ts IS NULL OR n IS NULL THEN NULL
+          WHEN local_day(ts) < {base} OR local_day(ts) - {base} >= len(nxt) THEN error(
+            'add_workdays: ' || ts::VARCHAR || ' is outside the working-day calendar '
+            || '{SQL_FIRST_DAY.year}-{SQL_LAST_DAY.year} (hotline_eval/workdays.py)')
+          ELSE to_timestamp(
+            work[nxt[local_day(ts) - {base} + 1] + floor(n)::INTEGER]::DOUBLE * 86400 - {off}
+            + CASE WHEN work[nxt[local_day(ts) - {base} + 1]] = local_day(ts)
+                   THEN (epoch(ts) + {off}) % 86400 ELSE 0 END
+            + (n - floor(n)) * 86400)
+        END FROM workday_calendar)"""
+    )
 
 
 @cache

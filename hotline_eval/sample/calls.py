@@ -35,7 +35,7 @@ def generate_calls(ctx: CityContext) -> pd.DataFrame:
     busy = peakness(ctx, arrived)
 
     invalid = rng.random(n) < k["invalid_share"]
-    ivr_only = ~invalid & (rng.random(n) < k["ivr_only_share"])
+    ivr_only = ~invalid & (rng.random(n) < k["ivr_only_share"]) & bool(k["has_ivr"])  # no IVR, no IVR-only calls
     ivr_time = lognormal(rng, 22, n, 0.5) if k["has_ivr"] else np.zeros(n)
     queued = np.where(ivr_only, NAT, arrived + seconds(ivr_time))
 

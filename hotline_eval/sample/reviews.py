@@ -206,7 +206,8 @@ def _reply_samples(ctx: CityContext, rng: np.random.Generator, t: pd.DataFrame) 
 
 
 def generate_emergencies(ctx: CityContext) -> pd.DataFrame:
-    rng = ctx.rng("emergencies")
+    """Real events and one drill; a pure function of the city (tickets link to the same events)."""
+    rng = np.random.default_rng([ctx.seed, ctx.index, *b"emergencies"])
     n_real = int(ctx.knobs["emergencies"])
     start = _working_hours(ctx, rng, 1)[: n_real + 1]
     n = start.size

@@ -17,6 +17,7 @@ from hotline_eval.sample.context import (
     pick,
     seconds,
 )
+from hotline_eval.sample.reviews import generate_emergencies
 from hotline_eval.sample.units import units_for
 
 HOUR = 3600 * SECOND
@@ -51,6 +52,7 @@ def generate_tickets(ctx: CityContext, calls: pd.DataFrame) -> pd.DataFrame:
     _lifecycle(ctx, base, rng)
     base["ticket_id"] = ids(ctx.prefix, base["accepted_at"].to_numpy(), "T")
     _link_repeats(base)
+    _link_emergencies(ctx, base)
     return base
 
 
@@ -109,7 +111,8 @@ def _repeats(ctx: CityContext, t: pd.DataFrame, rng: np.random.Generator) -> Non
     t.loc[has_domain, "category_code"] = pd.Series(domain[has_domain]).map(merged).to_numpy()
     t["request_type"] = pick(rng, REQUEST_TYPES, n)
     repeat = rng.random(n) < ctx.knobs["repeat_share"]
-    back = rng.integers(20, 400, n)
+    per_day = max(n // max((ctx.end - ctx.window_start).days + 1, 1), 1)
+    back = rng.integers(2 * per_day, 30 * per_day, n)  # the caller comes back 2–30 days later
     target = np.arange(n) - back
     repeat &= target >= 0
     target = np.where(repeat, target, -1)
@@ -144,7 +147,7 @@ def _handling(ctx: CityContext, t: pd.DataFrame, rng: np.random.Generator) -> No
     kind = t["category_code"].map({c: v.unit for c, v in cats.items()}).to_numpy()
     t["first_unit_id"] = np.where(mode == "dispatched", units_for(ctx, kind, rng), None)
     mobile = np.isin(channel, list(MOBILE))
-    first_response = t["accepted_at"].to_numpy() + seconds(lognormal(rng, 5 * 3600, n, 1.1))
+    first_response = t["accepted_at"].to_numpy() + seconds(lognormal(rng, k["mobile_response_mean_h"] * 3600, n, 1.1))
     t["first_response_at"] = np.where(mobile, first_response, NAT)
 
 
@@ -236,3 +239,16 @@ def _link_repeats(t: pd.DataFrame) -> None:
     target = t.pop("_repeat_target").to_numpy()
     ticket_ids = t["ticket_id"].to_numpy()
     t["repeat_of"] = np.where(target >= 0, ticket_ids[np.maximum(target, 0)], None)
+
+
+def _link_emergencies(ctx: CityContext, t: pd.DataFrame) -> None:
+    """Requests accepted during a real emergency event are partly about it (§6.4.2)."""
+    rng = ctx.rng("emergency_links")
+    events = generate_emergencies(ctx)
+    accepted = t["accepted_at"].to_numpy()
+    link = np.full(len(t), None, dtype=object)
+    for event in events[~events["drill"]].itertuples():
+        during = (accepted >= event.started_at) & (accepted <= event.ended_at)
+        about = during & (rng.random(len(t)) < ctx.knobs["emergency_link_share"]) & pd.isna(link)
+        link[about] = event.event_id
+    t["emergency_id"] = link

@@ -37,7 +37,7 @@ class ReadOptions(Strict):
     header_row: int | Literal["auto"] = "auto"
     sheet: str | None = None
     delimiter: str = ","
-    null_values: list[str] = Field(default_factory=lambda: ["", "NULL", "null", "-", "无"])
+    null_values: list[str] = Field(default_factory=lambda: ["", "NULL", "null"])
 
 
 class ColumnSource(Strict):

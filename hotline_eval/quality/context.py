@@ -15,6 +15,7 @@ import pandas as pd
 from hotline_eval.catalogue import Catalogue, Indicator, SqlRenderer, load_catalogue
 from hotline_eval.evaluation import Evaluation
 from hotline_eval.ingest import connect
+from hotline_eval.measure import prepare_connection
 from hotline_eval.quality.spec import QualitySpec, load_quality_spec
 from hotline_eval.schema import Schema, Table, load_schema
 
@@ -36,6 +37,8 @@ class QualityContext:
         self.spec = load_quality_spec(self.root)
         self.schema = load_schema(self.root)
         self.catalogue = load_catalogue(self.root)
+        # the catalogue's sources use its SQL macros (seconds_between, add_workdays, ...)
+        prepare_connection(self.con, self.root, self.catalogue, self.renderer, self.evaluation.period)
 
     def memo(self, key: str, compute: Callable[[], Any]) -> Any:
         """Compute once per assessment what several checks share (e.g. per-month record counts)."""

@@ -49,12 +49,15 @@ def used_records_sql(ctx: QualityContext, table: str) -> tuple[str, str] | None:
     bodies = {s: ctx.renderer.render(ctx.catalogue.sources[s].sql, f"sources.{s}") for s in sources}
     columns = {s: set(ctx.con.execute(f"DESCRIBE ({b})").df()["column_name"]) for s, b in bodies.items()}
     key = ctx.table(table).key
-    id_column = next((c for c in (ROW_ID, key) if c and all(c in cols for cols in columns.values())), None)
+    # a source that aggregates (e.g. one row per caller and day) keeps no record identity: its records
+    # are counted through the table's row-level sources
+    sources = [s for s in sources if ROW_ID in columns[s] or (key and key in columns[s])]
+    id_column = next((c for c in (ROW_ID, key) if c and sources and all(c in columns[s] for s in sources)), None)
     if id_column is None:
         raise ConfigError(
             "params/indicators.yaml",
-            f"sources.{sources[0]}",
-            f"a source of table '{table}' keeps neither the row number nor the key, so indicator relevance "
+            f"sources of table '{table}'",
+            f"no source of table '{table}' keeps the row number or the key, so indicator relevance "
             "(params/quality.yaml) cannot tell which records feed an indicator",
             fix=f"select the table's columns with * (SELECT *, ...) or keep its key column '{key}'",
         )

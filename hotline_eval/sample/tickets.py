@@ -115,6 +115,9 @@ def _repeats(ctx: CityContext, t: pd.DataFrame, rng: np.random.Generator) -> Non
     back = rng.integers(2 * per_day, 30 * per_day, n)  # the caller comes back 2–30 days later
     target = np.arange(n) - back
     repeat &= target >= 0
+    # a request through a merged department hotline always belongs to that hotline's domain
+    target_domain = domain[np.maximum(target, 0)]
+    repeat &= ~((t["channel"].to_numpy() == "merged_hotline") & pd.isna(target_domain))
     target = np.where(repeat, target, -1)
     t["_repeat_target"] = target
     src = target[repeat]

@@ -16,20 +16,30 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from hotline_eval import __version__
+from hotline_eval import __version__, expert, veto
+from hotline_eval.assessment import Context, assess
 from hotline_eval.catalogue import load_catalogue
 from hotline_eval.evaluation import Evaluation, load_evaluation
 from hotline_eval.ingest import InputFile, connect, discover, ingest
 from hotline_eval.measure import measure, register_tables
+from hotline_eval.periods import check_data_period, days_with_data, month_coverage
 from hotline_eval.sample import SampleSpec, generate_sample
 from hotline_eval.sample.province import load_province
 from hotline_eval.schema import load_schema
-from hotline_eval.scoring import score_indicators, totals
+from hotline_eval.score_outputs import write_assessment
+from hotline_eval.scoresheet import Labels
 from hotline_eval.store import fingerprints, read_json, sha256_file, sha256_text, write_csv, write_json
+from hotline_eval.wording import load_wording
 
 Progress = Callable[[str], None]
 INGEST_PARAMS = ["params/schema.yaml", "params/mappings"]
-ANALYSIS_PARAMS = ["params/indicators.yaml", "params/calendar.yaml", "params/evaluations"]
+ANALYSIS_PARAMS = [
+    "params/indicators.yaml",
+    "params/calendar.yaml",
+    "params/evaluations",
+    "params/evaluation-defaults.yaml",
+    "params/wording.yaml",
+]
 
 
 @dataclass(frozen=True)
@@ -87,7 +97,7 @@ def prepare(root: Path, evaluation_id: str, progress: Progress = quiet) -> Paths
         write_json(paths.out / "ingest.json", report.as_dict())
         _print_reconciliation(root, report.totals(), progress)
         stages = {"ingest": ingest_key}
-    if stages.get("analysis") != analysis_key or not (paths.out / "scores.csv").exists():
+    if stages.get("analysis") != analysis_key or not (paths.out / "scores.xlsx").exists():
         progress("计算指标与得分")
         analyse(root, ev, paths)
         stages["analysis"] = analysis_key
@@ -136,17 +146,26 @@ def _ensure_sample(root: Path, spec: SampleSpec, raw: Path, progress: Progress) 
 
 
 def analyse(root: Path, ev: Evaluation, paths: Paths) -> None:
-    """Measure every indicator and score it; writes indicators.csv, scores.csv and totals.csv."""
+    """Check the period against the data, measure every indicator, score every item (Appendix A).
+
+    Writes period_coverage.csv, indicators.csv (with the expert panel's results), expert_panel.csv,
+    scores.csv, totals.csv, unit_scores.csv, unit_totals.csv, for special evaluations monthly.csv and
+    trend.csv (and short_periods.csv, activity.csv, segments.csv), and the score sheet scores.xlsx.
+    """
     catalogue = load_catalogue(root)
+    schema = load_schema(root)
     con = open_data(root, paths)
-    indicators = measure(con, root, ev)
+    coverage = month_coverage(days_with_data(con, ev, schema), ev)
+    write_csv(paths.out / "period_coverage.csv", coverage)
+    check_data_period(coverage, ev)
+    experts = [i for i in ev.active_indicators(catalogue) if i.scoring == "expert_panel"]
+    panel, panel_detail = expert.panel(con.execute("SELECT * FROM expert_scores").df(), ev, experts)
+    indicators = pd.concat([measure(con, root, ev), panel], ignore_index=True)
     write_csv(paths.out / "indicators.csv", indicators)
-    active = ev.active_indicators(catalogue)
-    params = ev.parameter_values(catalogue)
-    scores = score_indicators(indicators, ev, active, params)
-    write_csv(paths.out / "scores.csv", scores)
-    total_points = sum(i.points for i in active if not i.report_only)
-    write_csv(paths.out / "totals.csv", totals(scores, ev, catalogue, total_points))
+    write_csv(paths.out / "expert_panel.csv", panel_detail)
+    ctx = Context(root, paths.data, ev, catalogue, ev.parameter_values(catalogue), indicators)
+    result = assess(ctx, con.execute("SELECT * FROM units").df(), veto.collect(ev, paths.out))
+    write_assessment(paths.out, result, panel_detail, Labels(ev, catalogue, schema, load_wording(root)))
 
 
 def open_data(root: Path, paths: Paths) -> duckdb.DuckDBPyConnection:

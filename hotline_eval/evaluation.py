@@ -16,7 +16,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from hotline_eval.catalogue import Catalogue, Indicator, Unit, load_catalogue
 from hotline_eval.errors import ConfigError, PeriodError, UnknownNameError
@@ -262,14 +262,15 @@ class Evaluation(Strict):
     published_on: dt.date | None = None
     report_date: dt.date | None = None
 
-    @model_validator(mode="after")
-    def _grades(self) -> Evaluation:
-        mins = [g.min for g in self.grades]
-        if mins != sorted(mins, reverse=True) or len(set(mins)) != len(mins):
-            raise ValueError("grades: list the bands from the highest minimum to the lowest, each minimum once")
+    @field_validator("grades")
+    @classmethod
+    def _grades(cls, grades: list[Grade]) -> list[Grade]:
+        mins = [g.min for g in grades]
+        if not mins or mins != sorted(mins, reverse=True) or len(set(mins)) != len(mins):
+            raise ValueError("list the bands from the highest minimum to the lowest, each minimum once")
         if mins[-1] > 0:
-            raise ValueError("grades: the last band needs min 0 so that every total has a grade")
-        return self
+            raise ValueError("the last band needs min 0 so that every total has a grade")
+        return grades
 
     @property
     def issued_on(self) -> dt.date:
@@ -337,6 +338,7 @@ def load_evaluation(root: Path, name: str) -> Evaluation:
     data = load_yaml(path)
     if not isinstance(data, dict):
         raise ConfigError(path, None, "an evaluation definition is a mapping of keys (see demo-comprehensive.yaml)")
+    check_indicator_spec(data.get("indicators", "all"), path)
     evaluation = validate(Evaluation, with_defaults(root, data), path)
     if evaluation.id != name:
         raise ConfigError(path, "id", f"id '{evaluation.id}' differs from the file name '{name}'")
@@ -350,6 +352,20 @@ def load_evaluation(root: Path, name: str) -> Evaluation:
     check_definition(root, evaluation, path)
     check_period(evaluation)
     return evaluation
+
+
+def check_indicator_spec(spec: Any, path: Path) -> None:
+    """`indicators`: all, a list of ids, or id → points (a number, or sub-items with their points)."""
+    if spec == "all" or (isinstance(spec, list) and all(isinstance(i, str) for i in spec)):
+        return
+    if not isinstance(spec, dict):
+        raise ConfigError(path, "indicators", "give 'all', a list of indicator ids, or a mapping id → points")
+    for ind, value in spec.items():
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            if value < 0:
+                raise ConfigError(path, f"indicators.{ind}", "points cannot be negative")
+            continue
+        validate(Items, value, path, prefix=f"indicators.{ind}")
 
 
 def with_defaults(root: Path, data: dict) -> dict:

@@ -23,7 +23,8 @@ def write_assessment(out: Path, result: Assessment, panel_detail: pd.DataFrame, 
     write_csv(out / "totals.csv", result.totals)
     write_csv(out / "unit_scores.csv", result.unit_scores)
     write_csv(out / "unit_totals.csv", result.unit_totals)
-    for key, name in SPECIAL_FILES.items():
+    for key, name in (SPECIAL_FILES | {"segments": "segments.csv"}).items():
+        (out / name).unlink(missing_ok=True)  # no stale file from an earlier definition
         if key in result.special:
             write_csv(out / name, result.special[key])
     segments = [v for k, v in result.special.items() if k.startswith("segment:")]
@@ -52,3 +53,20 @@ def sheets(result: Assessment, panel_detail: pd.DataFrame, labels: sh.Labels) ->
         out.append(sh.activity_sheet(special["activity"], labels))
     out.append(sh.notes_sheet(sh.scoring_notes(labels.ev, labels.wording), labels))
     return out
+
+
+def read_special(out: Path) -> dict[str, pd.DataFrame]:
+    """The special evaluation's tables as written (empty dict for a comprehensive evaluation)."""
+    names = SPECIAL_FILES | {"segments": "segments.csv"}
+    found = {}
+    for key, name in names.items():
+        path = out / name
+        if path.exists():
+            found[key] = pd.read_csv(
+                path,
+                encoding="utf-8-sig",
+                keep_default_na=False,
+                na_values=[""],
+                dtype={"unit": str, "month": str, "flag": str},
+            )
+    return found

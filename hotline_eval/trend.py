@@ -32,6 +32,7 @@ DAYS_PER_MONTH = 365.25 / 12
 class TrendTest:
     n: int
     slope: float  # Theil–Sen slope per period of the series
+    intercept: float  # value of the Theil–Sen line at the first period
     slope_low: float
     slope_high: float
     tau: float
@@ -50,18 +51,20 @@ def trend_test(values: np.ndarray, direction: str, alpha: float, material: float
     y = y[~np.isnan(y)]
     n = len(y)
     if n < 3:
-        return TrendTest(n, np.nan, np.nan, np.nan, np.nan, np.nan, np.nan, "stable")
+        return TrendTest(n, np.nan, np.nan, np.nan, np.nan, np.nan, np.nan, np.nan, "stable")
     t = np.arange(n, dtype=float)
     if np.ptp(y) == 0:
-        return TrendTest(n, 0.0, 0.0, 0.0, np.nan, 1.0, 0.0, "stable")
-    slope, _, low, high = theilslopes(y, t, alpha=1 - alpha)
+        return TrendTest(n, 0.0, float(y[0]), 0.0, 0.0, np.nan, 1.0, 0.0, "stable")
+    slope, intercept, low, high = theilslopes(y, t, alpha=1 - alpha)
     tau, p = kendalltau(t, y)
     estimate = float(slope) * (n - 1)
     verdict = "stable"
     if p < alpha and slope != 0 and abs(estimate) >= material:
         rising = slope > 0
         verdict = "improving" if rising == better_when_rising(direction) else "worsening"
-    return TrendTest(n, float(slope), float(low), float(high), float(tau), float(p), estimate, verdict)
+    return TrendTest(
+        n, float(slope), float(intercept), float(low), float(high), float(tau), float(p), estimate, verdict
+    )
 
 
 def monthly_series(indicators: pd.DataFrame, ev: Evaluation, items: list[Item]) -> pd.DataFrame:
@@ -129,6 +132,7 @@ def _row(city: str, indicator: str, indicator_unit: str, basis: str, test: Trend
         "period_days": rules.short_period_days if basis == "short" else np.nan,
         "n": test.n,
         "slope": test.slope,
+        "intercept": test.intercept,
         "slope_low": test.slope_low,
         "slope_high": test.slope_high,
         "slope_per_month": test.slope * DAYS_PER_MONTH / days,

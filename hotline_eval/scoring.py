@@ -120,7 +120,8 @@ def best_of(values: pd.Series, direction: str) -> Reference | None:
     if values.empty:
         return None
     best = values.max() if direction == "higher" else values.min()
-    holders = sorted(str(i) for i in values.index[np.isclose(values.to_numpy(), best)])
+    # ties are equal values up to float rounding only: 0.99999 does not share 1.0's reference
+    holders = sorted(str(i) for i in values.index[np.isclose(values.to_numpy(), best, rtol=1e-12, atol=0)])
     return Reference(float(best), "、".join(holders))
 
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from canonical import evaluation
@@ -255,6 +255,7 @@ def test_a_higher_bad_rate_never_scores_more(a, b, reference):
     direction=st.sampled_from(["higher", "lower", "lower_rate"]),
     floor=st.floats(0, 0.5),
 )
+@example(vals=[0.99999, 1.0], direction="higher", floor=0.0)  # a near-tie is not a tie
 def test_the_reference_holder_gets_full_points(vals, direction, floor):
     if direction == "lower_rate":
         vals = [min(v, 0.999) for v in vals]

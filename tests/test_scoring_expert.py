@@ -96,3 +96,91 @@ def test_scores_of_another_evaluation_are_ignored():
     ]
     result, _ = run(rows)
     assert result.loc["a", "value"] == pytest.approx(1.2) and result.loc["a", "denominator"] == 3
+
+
+# ---- the panel inside the scoring stage (pipeline.analyse) -----------------------------------------
+
+EXPERT_ENTRY = """
+  - id: innovation_new_technology
+    zh: 新技术引入
+    en: New-technology adoption
+    dimension: innovation
+    clause: 6.7.1
+    kind: expert
+    direction: higher
+    unit: points
+    points: 2
+    scoring: expert_panel
+    method: [REP]
+    formula_zh: 专家组评分的截尾平均数
+"""
+
+
+@pytest.fixture
+def project(root, tmp_path):
+    """The real params with an expert-scored entry added to the catalogue (issue 3 brings the real ones)."""
+    params = tmp_path / "params"
+    params.mkdir()
+    for name in ("schema.yaml", "evaluation-defaults.yaml", "calendar.yaml", "wording.yaml", "provinces"):
+        (params / name).symlink_to(root / "params" / name)
+    text = (root / "params" / "indicators.yaml").read_text(encoding="utf-8")
+    (params / "indicators.yaml").write_text(text.rstrip() + "\n" + EXPERT_ENTRY, encoding="utf-8")
+    return tmp_path
+
+
+def daily_calls(city, skip=()):
+    return [
+        {
+            "call_id": f"{city}{d}",
+            "city": city,
+            "arrived_at": f"2026-07-{d:02d} 10:00:00",
+            "queue_entered_at": f"2026-07-{d:02d} 10:00:00",
+            "answered_at": f"2026-07-{d:02d} 10:00:12",
+            "ended_at": f"2026-07-{d:02d} 10:03:00",
+            "outcome": "answered",
+            "is_valid": True,
+        }
+        for d in range(1, 32)
+        if d not in skip
+    ]
+
+
+def analysed(project, calls, expert_rows):
+    from types import SimpleNamespace
+
+    from canonical import write_tables
+    from hotline_eval.pipeline import analyse
+
+    ev = evaluation(cities=("a", "b"), indicators={"answer_rate": 4, "innovation_new_technology": 2})
+    paths = SimpleNamespace(out=project / "out", data=project / "out" / "data")
+    write_tables(project, paths.data, {"calls": calls, "expert_scores": expert_rows})
+    analyse(project, ev, paths)
+    return paths.out
+
+
+def test_the_panel_is_scored_in_the_pipeline_and_every_score_kept(project):
+    from openpyxl import load_workbook
+
+    rows = scores("a", [1.0, 1.4, 1.6, 1.5, 2.0], external=(5,)) + scores("b", [0.8, 1.0, 1.2])
+    out = analysed(project, daily_calls("a") + daily_calls("b"), rows)
+    indicators = pd.read_csv(out / "indicators.csv", encoding="utf-8-sig", keep_default_na=False, na_values=[""])
+    panel_rows = indicators[indicators["indicator"] == INNOVATION.id].set_index("city")
+    assert panel_rows.loc["a", "value"] == pytest.approx(1.5) and panel_rows.loc["b", "value"] == pytest.approx(1.0)
+    s = pd.read_csv(out / "scores.csv", encoding="utf-8-sig", keep_default_na=False, na_values=[""])
+    s = s.set_index(["city", "indicator"])
+    assert s.loc[("a", INNOVATION.id), "score"] == pytest.approx(1.5) and s.loc[("a", INNOVATION.id), "n"] == 5
+    assert s.loc[("b", INNOVATION.id), "flag"] == "panel_below_minimum;no_external_expert"
+    # totals: a answers every call (4 points) + 1.5 → 5.5 / 6 × 100
+    totals = pd.read_csv(out / "totals.csv", encoding="utf-8-sig").set_index("city")
+    assert totals.loc["a", "total"] == pytest.approx(5.5 / 6 * 100)
+    assert totals.loc["a", "dim_innovation"] == pytest.approx(1.5)
+    ws = load_workbook(out / "scores.xlsx")["专家评分"]
+    assert ws.max_row - 1 == 8  # all eight scores, trimmed ones included
+
+
+def test_a_month_without_enough_days_of_data_stops_the_scoring_and_names_the_gap(project):
+    from hotline_eval.errors import PeriodError
+
+    gap = range(5, 16)  # b: records on 20 of 31 days
+    with pytest.raises(PeriodError, match=r"b市 \(b\): 2026-07 has records on 20 of 31 days"):
+        analysed(project, daily_calls("a") + daily_calls("b", skip=gap), [])

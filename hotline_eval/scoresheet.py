@@ -189,6 +189,19 @@ def _num(col: str) -> Callable[[pd.Series], Any]:
     return lambda r: r[col]
 
 
+def by_city(frame: pd.DataFrame, labels: Labels, indicator_col: str, *more: str) -> pd.DataFrame:
+    """Rows grouped by city (the evaluation's order), then indicator (the catalogue's order)."""
+    if frame.empty:
+        return frame
+    cities = {c: i for i, c in enumerate(labels.ev.city_ids())}
+    indicators = {ind.id: i for i, ind in enumerate(labels.catalogue.indicators)}
+    keys = frame.assign(
+        _city=frame["city"].map(cities).fillna(len(cities)),
+        _ind=frame[indicator_col].map(indicators).fillna(len(indicators)),
+    )
+    return keys.sort_values(["_city", "_ind", *more], kind="stable").drop(columns=["_city", "_ind"])
+
+
 def totals_sheet(totals: pd.DataFrame, labels: Labels) -> Sheet:
     t = totals.sort_values(["rank", "city"], na_position="last")
     cols = [
@@ -260,7 +273,7 @@ def indicators_sheet(scores: pd.DataFrame, labels: Labels) -> Sheet:
         Column("状态", lambda r: labels.status(r["status"])),
         Column("说明", lambda r: labels.flags(r["flag"])),
     ]
-    return Sheet("指标得分", f"{labels.ev.name_zh}　指标得分明细", scores, cols)
+    return Sheet("指标得分", f"{labels.ev.name_zh}　指标得分明细", by_city(scores, labels, "base_indicator"), cols)
 
 
 def units_sheet(unit_totals: pd.DataFrame, labels: Labels) -> Sheet:
@@ -313,6 +326,7 @@ def experts_sheet(detail: pd.DataFrame, labels: Labels) -> Sheet:
         Column("计入", lambda r: bool(r["used"]) and not bool(r["trimmed"])),
         Column("说明", lambda r: r["note"]),
     ]
+    detail = by_city(detail, labels, "indicator", "round", "expert_id")
     return Sheet("专家评分", f"{labels.ev.name_zh}　专家评分明细（供申诉复核）", detail, cols)
 
 
@@ -330,6 +344,7 @@ def monthly_sheet(monthly: pd.DataFrame, labels: Labels) -> Sheet:
         Column("得分率（固定参考值）", _num("share"), "pct1"),
         Column("状态", lambda r: labels.status(r["status"])),
     ]
+    monthly = by_city(monthly, labels, "indicator", "month")
     return Sheet("逐月变化", f"{labels.ev.name_zh}　各指标逐月变化（§5.1.2.4）", monthly, cols)
 
 
@@ -352,7 +367,7 @@ def trend_sheet(trend: pd.DataFrame, labels: Labels) -> Sheet:
         Column("首末变化", _num("change_total"), fmt),
         Column("变化项得分系数", _num("change_share"), "dec2"),
     ]
-    return Sheet("趋势检验", f"{labels.ev.name_zh}　逐月变化趋势检验", trend, cols)
+    return Sheet("趋势检验", f"{labels.ev.name_zh}　逐月变化趋势检验", by_city(trend, labels, "indicator"), cols)
 
 
 def activity_sheet(comparison: pd.DataFrame, labels: Labels) -> Sheet:
@@ -369,6 +384,7 @@ def activity_sheet(comparison: pd.DataFrame, labels: Labels) -> Sheet:
         Column("p值", _num("p_value"), "dec4"),
         Column("结论", lambda r: words.get(r["verdict"], r["verdict"])),
     ]
+    comparison = by_city(comparison, labels, "indicator")
     return Sheet("主题活动", f"{labels.ev.name_zh}　主题活动与同期基线比较（§5.1.2.1）", comparison, cols)
 
 

@@ -55,10 +55,13 @@ def test_indicator_rows_keep_value_reference_and_terms(book, demo):
     ws = book["指标得分"]
     assert ws.max_row - 1 == len(scores)
     head = headers(ws)
-    row = dict(zip(head, next(ws.iter_rows(min_row=2, values_only=True)), strict=True))
-    first = scores.iloc[0]
-    assert row["指标值"] == pytest.approx(first["value"]) and row["分母"] == pytest.approx(first["denominator"])
-    assert row["参考值"] == pytest.approx(first["reference"])
+    rows = [dict(zip(head, r, strict=True)) for r in ws.iter_rows(min_row=2, values_only=True)]
+    assert [r["城市"] for r in rows[:2]] == ["临江市", "临江市"]  # grouped by city, in the plan's order
+    row = next(r for r in rows if r["城市"] == "青山市" and r["指标"] == "接通率")
+    expected = scores.set_index(["city", "indicator"]).loc[("qingshan", "answer_rate")]
+    assert row["指标值"] == pytest.approx(expected["value"]) and row["分母"] == pytest.approx(expected["denominator"])
+    assert row["参考值"] == pytest.approx(expected["reference"]) and row["得分"] == pytest.approx(expected["score"])
+    assert row["参考值来源"] == "临江市"  # the holder's Chinese name, not its id
 
 
 def test_number_formats_follow_the_indicator_unit(book):

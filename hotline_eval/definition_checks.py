@@ -153,6 +153,26 @@ def data_rules(ev: Evaluation, catalogue: Catalogue, schema: Schema, path: Path)
             raise ConfigError(path, f"period_rule.tables.{i}", f"unknown or undated table; valid: {_valid(dated)}")
 
 
+def windowable(ev: Evaluation, catalogue: Catalogue, schema: Schema, path: Path) -> None:
+    """Sub-items measured in time windows (short periods, segments, activity) need records that can be
+    selected by their cohort time: a cohort column of the source table, or a table with a key."""
+    short = len(ev.period.months) < ev.trend.monthly_min_points
+    for item in ev.items(catalogue):
+        windowed = item.kind in ("segment", "activity") or (item.kind == "change" and short)
+        ind = item.indicator
+        if not windowed or ind.kind == "expert":
+            continue
+        table = schema.tables[catalogue.sources[ind.source].table]
+        if (ind.cohort or "").strip() in table.columns or table.key:
+            continue
+        raise ConfigError(
+            path,
+            f"indicators.{ind.id}",
+            f"its records cannot be selected by time (cohort '{ind.cohort}' is derived and table has no key), "
+            "so it cannot have segment, activity or short-period change sub-items",
+        )
+
+
 CHECKS: list[Check] = [
     known_indicators,
     known_parameters,
@@ -162,4 +182,5 @@ CHECKS: list[Check] = [
     thresholds,
     vetoes,
     data_rules,
+    windowable,
 ]

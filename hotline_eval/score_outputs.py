@@ -51,7 +51,7 @@ def sheets(result: Assessment, panel_detail: pd.DataFrame, labels: sh.Labels) ->
         out.append(sh.trend_sheet(special["trend"], labels))
     if "activity" in special:
         out.append(sh.activity_sheet(special["activity"], labels))
-    out.append(sh.notes_sheet(sh.scoring_notes(labels.ev, labels.wording), labels))
+    out.append(sh.notes_sheet(sh.scoring_notes(labels), labels))
     return out
 
 

@@ -23,6 +23,7 @@ import xlsxwriter
 
 from hotline_eval.catalogue import Catalogue
 from hotline_eval.evaluation import Evaluation
+from hotline_eval.report import fmt
 from hotline_eval.schema import Schema
 from hotline_eval.store import atomic_write_bytes
 
@@ -394,9 +395,10 @@ def notes_sheet(lines: list[tuple[str, str]], labels: Labels) -> Sheet:
     return Sheet("计分说明", f"{labels.ev.name_zh}　计分说明", frame, cols)
 
 
-def scoring_notes(ev: Evaluation, wording: dict) -> list[tuple[str, str]]:
-    """How the scores were made, in the reader's words (the first page an auditor reads)."""
-    words = wording["assessment"]
+def scoring_notes(labels: Labels) -> list[tuple[str, str]]:
+    """How the scores were made, in the reader's words (params/wording.yaml, assessment.notes)."""
+    ev, wording = labels.ev, labels.wording
+    words, notes = wording["assessment"], wording["assessment"]["notes"]
     lines = [
         ("评价名称", ev.name_zh),
         ("评价类型", wording["evaluation_type"][ev.type]),
@@ -405,27 +407,27 @@ def scoring_notes(ev: Evaluation, wording: dict) -> list[tuple[str, str]]:
         ("参考值", wording["reference_strategy"][ev.reference.strategy]),
     ]
     for ind, b in ev.reference.benchmarks.items():
-        lines.append((f"基准值：{ind}", f"{b.value:g}，来源：{b.source}" + (f"（{b.url}）" if b.url else "")))
+        text = notes["benchmark"].format(value=b.value, source=b.source) + (f"（{b.url}）" if b.url else "")
+        lines.append((f"基准值：{labels.indicator(ind)}", text))
     bands = "；".join(f"{g.grade}：≥{g.min:g}分" for g in ev.grades)
+    rules = "；".join(wording["rules"][k] for k in ("higher", "lower", "lower_rate"))
     lines += [
-        ("计分规则", "量化指标：" + "；".join(wording["rules"][k] for k in ("higher", "lower", "lower_rate"))),
-        (
-            "等级",
-            f"{bands}。有数据指标的分值合计不足总分值的{ev.coverage_min:g}%时不予定级；"
-            f"一票否决的评价对象等级为“{ev.veto_grade}”。",
-        ),
-        ("无数据", "无数据、不适用或样本不足的指标不计分，综合得分按有效分值折算为百分制。"),
-        ("服务创新能力", "计入100分" if ev.innovation == "inside" else "作为附加分，在百分制得分之外另计"),
+        ("计分规则", notes["rules"].format(rules=rules)),
+        ("等级", notes["grades"].format(bands=bands, coverage_min=ev.coverage_min, veto_grade=ev.veto_grade)),
+        ("无数据", notes["no_data"]),
+        ("服务创新能力", notes["innovation"][ev.innovation]),
     ]
+    for ind, rule in ev.thresholds.items():
+        unit = labels.catalogue.indicator(ind).unit
+        for side in ("zero_below", "zero_above"):
+            if getattr(rule, side) is not None:
+                text = notes[side].format(indicator=labels.indicator(ind), value=fmt.value(getattr(rule, side), unit))
+                lines.append(("限值", text))
     if ev.type == "special":
         lines += [
             ("逐月变化", words["rules"]["change"].format(**ev.change_scoring.model_dump())),
-            (
-                "趋势检验",
-                f"Theil–Sen斜率与Mann–Kendall检验，显著性水平{ev.trend.alpha:g}；评价期不足"
-                f"{ev.trend.monthly_min_points}个月时按{ev.trend.short_period_days}天为一期检验。",
-            ),
-            ("各月得分", "各月得分率统一采用评价期合并值的参考值（固定参考值），各月之间可比。"),
+            ("趋势检验", notes["trend"].format(**ev.trend.model_dump())),
+            ("各月得分", notes["fixed_reference"]),
         ]
     if ev.activity is not None:
         lines.append(("主题活动", f"{ev.activity.zh}：{words['rules']['activity']}"))

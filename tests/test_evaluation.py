@@ -211,3 +211,33 @@ def test_a_partial_month_at_the_edge_does_not_count():
     coverage = month_coverage(pd.DataFrame(days("a", "2026-07-15", "2026-08-31")), ev).set_index("month")
     assert coverage.loc["2026-07", "days"] == 17 and not coverage.loc["2026-07", "whole"]
     assert coverage.loc["2026-08", "covered"]
+
+
+def test_an_indicator_that_cannot_be_windowed_cannot_have_windowed_sub_items(project):
+    import yaml
+
+    catalogue = yaml.safe_load((project / "params" / "indicators.yaml").read_text(encoding="utf-8"))
+    catalogue["sources"]["samples"] = {"table": "qc_samples", "sql": "SELECT * FROM qc_samples"}
+    catalogue["indicators"].append(
+        {
+            "id": "consult_accuracy_test",
+            "zh": "咨询答复准确率",
+            "en": "test",
+            "dimension": "accuracy",
+            "clause": "6.2.1",
+            "kind": "sampled",
+            "direction": "higher",
+            "unit": "percent",
+            "points": 3,
+            "source": "samples",
+            "cohort": "coalesce(sampled_at, sampled_at)",  # derived, and qc_samples has no key
+            "numerator": {"count_if": "correct"},
+            "denominator": "count",
+            "formula_zh": "测试",
+        }
+    )
+    path = project / "params" / "indicators.yaml"
+    path.unlink()
+    path.write_text(yaml.safe_dump(catalogue, allow_unicode=True), encoding="utf-8")
+    exc = error(project, "type: special\nindicators: {consult_accuracy_test: {level: 5, change: 5}}\n")
+    assert exc.key == "indicators.consult_accuracy_test" and "selected by time" in str(exc)

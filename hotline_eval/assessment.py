@@ -36,6 +36,13 @@ from hotline_eval.workdays import load_calendar
 KIND_ORDER = ["level", "segment", "activity", "change"]
 
 
+Gate = Callable[[pd.DataFrame], pd.DataFrame]
+
+
+def no_gate(rows: pd.DataFrame) -> pd.DataFrame:
+    return rows
+
+
 @dataclass
 class Context:
     root: Path
@@ -44,8 +51,14 @@ class Context:
     catalogue: Catalogue
     params: dict
     indicators: pd.DataFrame  # indicators.csv, with the expert panel's results appended
+    # applied to every frame measured here in time windows, as to indicators.csv: the data-quality
+    # gate (§5.2.7) marks the indicators of failing data quality_blocked, so they are never scored
+    gate: Gate = no_gate
     scored: dict[str, pd.DataFrame] = field(default_factory=dict)  # item id → its score rows
     special: dict[str, pd.DataFrame] = field(default_factory=dict)  # monthly, short, trend, activity, segments
+
+    def measure_within(self, indicators: list[Indicator], condition) -> pd.DataFrame:
+        return self.gate(measure_within(self.root, self.data_dir, self.ev, indicators, condition))
 
 
 @dataclass
@@ -87,7 +100,7 @@ def segment_values(ctx: Context, item: Item) -> pd.DataFrame:
     if key not in ctx.special:
         members = [i.indicator for i in ctx.ev.items(ctx.catalogue) if i.segment == item.segment]
         condition = in_segment(ctx.ev.segments[item.segment], ctx.ev.period)
-        rows = measure_within(ctx.root, ctx.data_dir, ctx.ev, _unique(members), condition)
+        rows = ctx.measure_within(_unique(members), condition)
         ctx.special[key] = rows.assign(segment=item.segment)
     return pooled_values(ctx.special[key], item.indicator.id, ctx.ev.city_ids())
 
@@ -98,8 +111,8 @@ def activity_values(ctx: Context, item: Item) -> pd.DataFrame:
         ev = ctx.ev
         members = _unique([i.indicator for i in ev.items(ctx.catalogue) if i.kind == "activity"])
         holidays = set(load_calendar(ctx.root).holidays)
-        window = measure_within(ctx.root, ctx.data_dir, ev, members, in_activity(ev.activity))
-        baseline = measure_within(ctx.root, ctx.data_dir, ev, members, in_baseline(ev.activity, ev.period, holidays))
+        window = ctx.measure_within(members, in_activity(ev.activity))
+        baseline = ctx.measure_within(members, in_baseline(ev.activity, ev.period, holidays))
         ctx.special["activity"] = activity.compare(window, baseline, ev, members)
     return activity.activity_values(ctx.special["activity"], item.indicator.id, ctx.ev.city_ids())
 
@@ -115,7 +128,11 @@ def change_values(ctx: Context, item: Item) -> pd.DataFrame:
     values["numerator"] = np.nan
     values["denominator"] = np.nan
     values["n"] = part["n"]
-    values["status"] = np.where(part["n"] >= 3, SCORED_STATUS, "insufficient_periods")
+    level = pooled_values(ctx.indicators, item.indicator.id, ctx.ev.city_ids())["status"]
+    status = np.where(part["n"] >= 3, SCORED_STATUS, "insufficient_periods")
+    # an indicator that cannot be scored over the period (quality_blocked, not_applicable, …) earns no
+    # change points either; with no data at all the series is simply too short
+    values["status"] = np.where(level.isin([SCORED_STATUS, "no_data"]), status, level)
     values["flag"] = part["verdict"]
     values["ci_low"] = np.nan
     values["ci_high"] = np.nan
@@ -143,7 +160,7 @@ def trend_results(ctx: Context) -> dict[str, pd.DataFrame]:
                 n,
                 first.isoformat(),
                 last.isoformat(),
-                measure_within(ctx.root, ctx.data_dir, ev, members, days_between(first, last)),
+                ctx.measure_within(members, days_between(first, last)),
             )
             for n, (first, last) in enumerate(short_periods(ev.period, ev.trend.short_period_days), start=1)
         ]

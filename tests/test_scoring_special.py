@@ -55,9 +55,8 @@ CALLS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def result(root, tmp_path_factory):
-    ev = evaluation(
+def special_evaluation():
+    return evaluation(
         cities=("a", "b"),
         start="2026-07-01",
         end="2026-09-30",
@@ -72,11 +71,25 @@ def result(root, tmp_path_factory):
         },
         activity={"zh": "领导接听日", "windows": [{"date": "2026-09-18", "start": "09:00", "end": "11:00"}]},
     )
+
+
+@pytest.fixture(scope="module")
+def measured(root, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("special")
-    catalogue = load_catalogue(root)
-    indicators = run_measure(root, tmp, {"calls": CALLS}, ev)
-    ctx = Context(root, tmp / "data", ev, catalogue, ev.parameter_values(catalogue), indicators)
+    return tmp / "data", run_measure(root, tmp, {"calls": CALLS}, special_evaluation())
+
+
+def assessed(root, measured, gate=None):
+    data_dir, indicators = measured
+    ev, catalogue = special_evaluation(), load_catalogue(root)
+    gate = gate or (lambda rows: rows)
+    ctx = Context(root, data_dir, ev, catalogue, ev.parameter_values(catalogue), gate(indicators), gate=gate)
     return assess(ctx, UNITS, [])
+
+
+@pytest.fixture(scope="module")
+def result(root, measured):
+    return assessed(root, measured)
 
 
 def test_the_activity_window_against_the_same_weekday_and_hours(result):
@@ -140,3 +153,16 @@ def test_two_proportion_test_by_hand():
     assert z == pytest.approx(0.1 / math.sqrt(0.25 * 0.75 * 0.02))
     assert p == pytest.approx(math.erfc(z / math.sqrt(2)))
     assert np.isnan(two_proportion(1, 0, 1, 2)[0])
+
+
+def test_the_quality_gate_reaches_every_windowed_sub_item(root, measured):
+    def block_b(rows):  # what the data-quality gate does to indicators of failing data (§5.2.7)
+        hit = (rows["city"] == "b") & (rows["indicator"] == "answer_rate")
+        return rows.assign(status=np.where(hit, "quality_blocked", rows["status"]))
+
+    scores = assessed(root, measured, gate=block_b).scores.set_index(["city", "indicator"])
+    for item in ("answer_rate", "answer_rate.night", "answer_rate.weekend", "answer_rate.change"):
+        assert scores.loc[("b", item), "status"] == "quality_blocked" and np.isnan(scores.loc[("b", item), "score"])
+    # a's night value is now its own province best: b's blocked 0.75 is no reference
+    assert scores.loc[("a", "answer_rate.night"), "reference_holder"] == "a"
+    assert scores.loc[("b", "answer_wait_avg.change"), "status"] != "quality_blocked"  # only what failed

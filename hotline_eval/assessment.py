@@ -70,7 +70,7 @@ class Assessment:
     special: dict[str, pd.DataFrame]
 
 
-def assess(ctx: Context, units: pd.DataFrame, vetoes: list[VetoRecord]) -> Assessment:
+def score_evaluation(ctx: Context, units: pd.DataFrame, vetoes: list[VetoRecord]) -> Assessment:
     items = ctx.ev.items(ctx.catalogue)
     for kind in KIND_ORDER:
         for item in (i for i in items if i.kind == kind):

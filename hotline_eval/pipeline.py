@@ -17,7 +17,7 @@ import duckdb
 import pandas as pd
 
 from hotline_eval import __version__, expert, veto
-from hotline_eval.assessment import Context, assess
+from hotline_eval.assessment import Context, score_evaluation
 from hotline_eval.catalogue import load_catalogue
 from hotline_eval.evaluation import Evaluation, load_evaluation
 from hotline_eval.ingest import InputFile, connect, discover, ingest
@@ -26,7 +26,7 @@ from hotline_eval.periods import check_data_period, days_with_data, month_covera
 from hotline_eval.sample import SampleSpec, generate_sample
 from hotline_eval.sample.province import load_province
 from hotline_eval.schema import load_schema
-from hotline_eval.score_outputs import write_assessment
+from hotline_eval.score_outputs import write_scores
 from hotline_eval.scoresheet import Labels
 from hotline_eval.store import fingerprints, read_json, sha256_file, sha256_text, write_csv, write_json
 from hotline_eval.wording import load_wording
@@ -164,8 +164,8 @@ def analyse(root: Path, ev: Evaluation, paths: Paths) -> None:
     write_csv(paths.out / "indicators.csv", indicators)
     write_csv(paths.out / "expert_panel.csv", panel_detail)
     ctx = Context(root, paths.data, ev, catalogue, ev.parameter_values(catalogue), indicators)
-    result = assess(ctx, con.execute("SELECT * FROM units").df(), veto.collect(ev, paths.out))
-    write_assessment(paths.out, result, panel_detail, Labels(ev, catalogue, schema, load_wording(root)))
+    result = score_evaluation(ctx, con.execute("SELECT * FROM units").df(), veto.collect(ev, paths.out))
+    write_scores(paths.out, result, panel_detail, Labels(ev, catalogue, schema, load_wording(root)))
 
 
 def open_data(root: Path, paths: Paths) -> duckdb.DuckDBPyConnection:

@@ -18,7 +18,7 @@ SPECIAL_FILES = {
 }
 
 
-def write_assessment(out: Path, result: Assessment, panel_detail: pd.DataFrame, labels: sh.Labels) -> None:
+def write_scores(out: Path, result: Assessment, panel_detail: pd.DataFrame, labels: sh.Labels) -> None:
     write_csv(out / "scores.csv", result.scores)
     write_csv(out / "totals.csv", result.totals)
     write_csv(out / "unit_scores.csv", result.unit_scores)

@@ -9,7 +9,7 @@ import pytest
 
 from canonical import evaluation, run_measure
 from hotline_eval.activity import two_proportion
-from hotline_eval.assessment import Context, assess
+from hotline_eval.assessment import Context, score_evaluation
 from hotline_eval.catalogue import load_catalogue
 
 UNITS = pd.DataFrame(columns=["unit_id", "city", "class", "name_zh"])
@@ -84,7 +84,7 @@ def assessed(root, measured, gate=None):
     ev, catalogue = special_evaluation(), load_catalogue(root)
     gate = gate or (lambda rows: rows)
     ctx = Context(root, data_dir, ev, catalogue, ev.parameter_values(catalogue), gate(indicators), gate=gate)
-    return assess(ctx, UNITS, [])
+    return score_evaluation(ctx, UNITS, [])
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from canonical import evaluation, run_measure
-from hotline_eval.assessment import Context, assess
+from hotline_eval.assessment import Context, score_evaluation
 from hotline_eval.catalogue import load_catalogue
 from hotline_eval.evaluation import ChangeScoring
 from hotline_eval.trend import change_share, monthly_series, trend_test
@@ -73,7 +73,7 @@ def run(root, province, ev):
     data_dir, indicators = province
     catalogue = load_catalogue(root)
     ctx = Context(root, data_dir, ev, catalogue, ev.parameter_values(catalogue), indicators)
-    return assess(ctx, UNITS, [])
+    return score_evaluation(ctx, UNITS, [])
 
 
 def month_rate(city: str, month: int) -> float:

@@ -229,3 +229,17 @@ def as_values(frame: pd.DataFrame, index: list[str]) -> pd.DataFrame:
         if col not in out:
             out[col] = np.nan
     return out[VALUE_COLUMNS]
+
+
+def score_indicators(indicators: pd.DataFrame, ev: Evaluation, active: list[Indicator], params: dict) -> pd.DataFrame:
+    """The level score of each given indicator for every city, from indicators.csv rows (pooled, agency).
+
+    A shortcut for comparisons (e.g. scores with and without the data-quality gate); the scoring stage
+    itself scores every item of an evaluation (assessment.score_evaluation).
+    """
+    frames = [
+        score_item(Item(ind, "level", ind.points), pooled_values(indicators, ind.id, ev.city_ids()), ev, params)
+        for ind in active
+        if not ind.report_only and ind.points > 0
+    ]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=SCORE_COLUMNS)

@@ -269,3 +269,29 @@ def test_the_reference_holder_gets_full_points(vals, direction, floor):
 def test_rule_and_panel_points_stay_within_the_points(v, points):
     ind = indicator("x", unit="points", points=points, kind="expert", scoring="expert_panel")
     assert 0 <= points_share(np.array([v]), ind)[0] <= 1
+
+
+def test_score_indicators_gives_each_indicator_s_level_score(root):
+    from hotline_eval.catalogue import load_catalogue
+    from hotline_eval.scoring import score_indicators
+
+    catalogue = load_catalogue(root)
+    ev = evaluation(cities=("a", "b"), indicators={"answer_rate": 4})
+    rows = pd.DataFrame(
+        [
+            {
+                "city": c,
+                "unit": "",
+                "month": "all",
+                "indicator": "answer_rate",
+                "numerator": n,
+                "denominator": 100,
+                "value": n / 100,
+                "status": "ok",
+                "flag": "",
+            }
+            for c, n in (("a", 90), ("b", 60))
+        ]
+    )
+    out = score_indicators(rows, ev, ev.active_indicators(catalogue), {}).set_index("city")
+    assert out.loc["b", "score"] == pytest.approx(4 * 0.6 / 0.9) and out.loc["b", "reference_holder"] == "a"

@@ -16,7 +16,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from hotline_eval import __version__
+from hotline_eval import __version__, expert, veto
+from hotline_eval.assessment import Context, score_evaluation
 from hotline_eval.catalogue import load_catalogue
 from hotline_eval.dissatisfaction import reason_distribution
 from hotline_eval.evaluation import Evaluation, load_evaluation
@@ -31,17 +32,26 @@ from hotline_eval.quality import (
     load_quality,
     write_assessment,
 )
+from hotline_eval.periods import check_data_period, days_with_data, month_coverage
 from hotline_eval.sample import SampleSpec, generate_sample
 from hotline_eval.sample.province import load_province
 from hotline_eval.schema import load_schema
-from hotline_eval.scoring import score_indicators, totals
+from hotline_eval.score_outputs import write_scores
+from hotline_eval.scoresheet import Labels
 from hotline_eval.store import fingerprints, read_json, sha256_file, sha256_text, write_csv, write_json
 from hotline_eval.versions import start_ingest
+from hotline_eval.wording import load_wording
 
 Progress = Callable[[str], None]
 INGEST_PARAMS = ["params/schema.yaml", "params/mappings"]
 QUALITY_PARAMS = ["params/quality.yaml", "params/indicators.yaml", "params/evaluations"]
-ANALYSIS_PARAMS = ["params/indicators.yaml", "params/calendar.yaml", "params/evaluations"]
+ANALYSIS_PARAMS = [
+    "params/indicators.yaml",
+    "params/calendar.yaml",
+    "params/evaluations",
+    "params/evaluation-defaults.yaml",
+    "params/wording.yaml",
+]
 
 
 @dataclass(frozen=True)
@@ -110,7 +120,7 @@ def prepare(root: Path, evaluation_id: str, progress: Progress = quiet, *, until
         write_assessment(paths.out, assessment)
         _print_quality(ev, assessment.results, progress)
         stages = {"ingest": stages["ingest"], "quality": quality_key}
-    if until == "analysis" and (stages.get("analysis") != analysis_key or not (paths.out / "scores.csv").exists()):
+    if until == "analysis" and (stages.get("analysis") != analysis_key or not (paths.out / "scores.xlsx").exists()):
         progress("计算指标与得分")
         analyse(root, ev, paths, version)
         stages["analysis"] = analysis_key
@@ -168,18 +178,33 @@ def _ensure_sample(root: Path, spec: SampleSpec, raw: Path, progress: Progress) 
 
 
 def analyse(root: Path, ev: Evaluation, paths: Paths, data_version: int = 1) -> None:
-    """Measure every indicator, apply the quality gate and score; writes indicators, dissatisfaction, scores, totals."""
+    """Check the period against the data, measure every indicator, apply the quality gate, score (Appendix A).
+
+    Writes period_coverage.csv, indicators.csv (with the expert panel's results), dissatisfaction.csv,
+    expert_panel.csv, scores.csv, totals.csv, unit_scores.csv, unit_totals.csv, for special evaluations
+    monthly.csv and trend.csv (and short_periods.csv, activity.csv, segments.csv), and scores.xlsx.
+    """
     catalogue = load_catalogue(root)
+    schema = load_schema(root)
     con = open_data(root, paths)
-    indicators = apply_gate(measure(con, root, ev), load_quality(paths.out), catalogue)
+    coverage = month_coverage(days_with_data(con, ev, schema), ev)
+    write_csv(paths.out / "period_coverage.csv", coverage)
+    check_data_period(coverage, ev)
+    quality = load_quality(paths.out)
+
+    def gate(rows: pd.DataFrame) -> pd.DataFrame:
+        return apply_gate(rows, quality, catalogue)
+
+    experts = [i for i in ev.active_indicators(catalogue) if i.scoring == "expert_panel"]
+    panel, panel_detail = expert.panel(con.execute("SELECT * FROM expert_scores").df(), ev, experts)
+    indicators = gate(pd.concat([measure(con, root, ev), panel], ignore_index=True))
     write_csv(paths.out / "indicators.csv", indicators)
     write_csv(paths.out / "dissatisfaction.csv", reason_distribution(con, root, ev))
-    active = ev.active_indicators(catalogue)
-    params = ev.parameter_values(catalogue)
-    scores = score_indicators(indicators, ev, active, params).assign(data_version=data_version)
-    write_csv(paths.out / "scores.csv", scores)
-    total_points = sum(i.points for i in active if not i.report_only)
-    write_csv(paths.out / "totals.csv", totals(scores, ev, catalogue, total_points))
+    write_csv(paths.out / "expert_panel.csv", panel_detail)
+    ctx = Context(root, paths.data, ev, catalogue, ev.parameter_values(catalogue), indicators, gate=gate)
+    result = score_evaluation(ctx, con.execute("SELECT * FROM units").df(), veto.collect(ev, paths.out))
+    result.scores = result.scores.assign(data_version=data_version)
+    write_scores(paths.out, result, panel_detail, Labels(ev, catalogue, schema, load_wording(root)))
 
 
 def open_data(root: Path, paths: Paths) -> duckdb.DuckDBPyConnection:

@@ -23,6 +23,7 @@ from hotline_eval.dissatisfaction import reason_distribution
 from hotline_eval.evaluation import Evaluation, load_evaluation
 from hotline_eval.ingest import InputFile, connect, discover, ingest
 from hotline_eval.measure import measure, register_tables
+from hotline_eval.periods import check_data_period, days_with_data, month_coverage
 from hotline_eval.quality import (
     QUALITY_CSV,
     apply_gate,
@@ -32,7 +33,6 @@ from hotline_eval.quality import (
     load_quality,
     write_assessment,
 )
-from hotline_eval.periods import check_data_period, days_with_data, month_coverage
 from hotline_eval.sample import SampleSpec, generate_sample
 from hotline_eval.sample.province import load_province
 from hotline_eval.schema import load_schema

@@ -7,7 +7,7 @@ import re
 import pandas as pd
 import pytest
 
-from hotline_eval.evaluation import DEFAULT_GRADES
+from hotline_eval.evaluation import Grade
 from hotline_eval.report import blocks, contents, tables
 from hotline_eval.report.appeal import appeal_deadline
 from hotline_eval.report.document import css_string
@@ -95,7 +95,9 @@ def test_rule_tables_come_from_params_and_a_shared_table_is_shown_once(root):
 
 
 def test_grade_bands_are_worded_from_the_definition():
-    assert grade_bands(type("R", (), {"evaluation": type("E", (), {"grades": DEFAULT_GRADES})})()) == (
+    grades = [Grade(grade="优秀", min=90), Grade(grade="良好", min=80), Grade(grade="合格", min=60),
+              Grade(grade="不合格", min=0)]
+    assert grade_bands(type("R", (), {"evaluation": type("E", (), {"grades": grades})})()) == (
         "优秀（90分及以上）、良好（80分至90分以下）、合格（60分至80分以下）、不合格（60分以下）"
     )
 

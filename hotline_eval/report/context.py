@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from hotline_eval.report import charts
+from hotline_eval.report import charts, fmt
 from hotline_eval.report.previous import load_previous, total_changes
 from hotline_eval.results import Results, load
 from hotline_eval.wording import load_wording
@@ -29,7 +29,7 @@ class ReportContext:
     wording: dict[str, Any]
     city: str
     previous: Results | None = None
-    counters: dict[str, int] = field(default_factory=lambda: {"table": 0, "figure": 0})
+    counters: dict[str, int] = field(default_factory=lambda: {"table": 0, "figure": 0, "section": 0})
 
     @property
     def name(self) -> str:
@@ -43,6 +43,11 @@ class ReportContext:
     def changes(self) -> pd.DataFrame:
         """Per city: total and rank now and in the previous evaluation (NaN without one)."""
         return total_changes(self.results.totals, self.previous.totals if self.previous else None)
+
+    def section(self, title: str) -> str:
+        """The next numbered section heading, e.g. "四、数据质量评估": sections that show nothing take no number."""
+        self.counters["section"] += 1
+        return f"{fmt.ordinal(self.counters['section'])}、{title}"
 
     def next_table(self) -> int:
         self.counters["table"] += 1

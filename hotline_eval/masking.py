@@ -42,6 +42,12 @@ def phone_hash_sql(column_sql: str, salt_value: str) -> str:
     return f"CASE WHEN {national} = '' THEN NULL ELSE left(sha256({quoted} || {national}), 16) END"
 
 
+def phone_mask_sql(column_sql: str) -> str:
+    """DuckDB expression: a phone number as shown in rejects (****5678: its last four digits only)."""
+    digits = f"regexp_replace(CAST({column_sql} AS VARCHAR), '[^0-9]', '', 'g')"
+    return f"CASE WHEN {column_sql} IS NULL THEN NULL ELSE '****' || right({digits}, 4) END"
+
+
 def mask_text(text: str | None) -> str | None:
     """Mask ID, mobile and landline numbers inside free text (keeps the first and last digits)."""
     if text is None:

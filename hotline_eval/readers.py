@@ -40,6 +40,8 @@ from hotline_eval.masking import phone_hash_sql, phone_mask_sql
 SNIFF_ROWS = 30
 CHUNK = 1 << 20
 ROW = "__row"
+SHAPE = "__shape"  # a staged CSV row with a field too many or too few: the DuckDB error type
+TAIL = "__tail"
 MASKED = "__masked__"  # prefix of the staged, masked display copy of a hashed phone column
 BOMS = [(codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")]
 MIN_FOREIGN_CHARS = 4  # a GB18030 file's line counts as UTF-8 when it holds this many valid UTF-8 characters
@@ -88,6 +90,7 @@ class Source:
     blank_rows: int = 0
     structural: list[StructuralReject] = field(default_factory=list)
     types: dict[str, str] = field(default_factory=dict)
+    shaped: bool = False  # a staged CSV: SHAPE flags rows with a field too many or too few
 
     def row_sql(self) -> str:
         """SQL for the row number over this source's Parquet file (read with file_row_number)."""
@@ -163,6 +166,27 @@ def detect_encoding(path: Path, declared: str = "auto") -> str:
     return "utf-8" if good >= bad else "gb18030"
 
 
+def _check_declared(path: Path, declared: str) -> None:
+    """A mapping that names the encoding must match the file, or every value would be garbled."""
+    with path.open("rb") as fh:
+        first = fh.readline()
+    if first.isascii() or first.startswith(codecs.BOM_UTF16_LE) or first.startswith(codecs.BOM_UTF16_BE):
+        return
+    utf8 = _valid_utf8(first)
+    if declared in ("gb18030", "gbk") and utf8:
+        actual, wrong = "UTF-8", declared
+    elif declared.startswith("utf-8") and not utf8:
+        actual, wrong = "GB18030 (GBK)", declared
+    else:
+        return
+    raise InputError(
+        path,
+        f"the mapping declares encoding {wrong}, but the file's header is {actual}",
+        row=1,
+        fix="set read.encoding: auto (or the right encoding) in the mapping, or save the file in the declared one",
+    )
+
+
 def _valid_utf8(data: bytes) -> bool:
     try:
         data.decode("utf-8")
@@ -196,6 +220,8 @@ def scan_text(path: Path, encoding: str) -> TextScan:
 
 def _register_csv(con, path: Path, options: ReadOptions, wanted: Wanted, work: Path, name: str) -> Source:
     encoding = detect_encoding(path, options.encoding)
+    if options.encoding != "auto":
+        _check_declared(path, encoding)
     if encoding.startswith("utf-16"):
         text_path, lossy = _to_utf8(path, encoding, work / f"{name}.csv", normalise=True)
         scan = scan_text(text_path, "utf-8")
@@ -231,19 +257,27 @@ def _stage_csv(
     header = [c.strip().lstrip("\ufeff") for c in head[header_row - 1]]
     _check_header(path, header)
     names = [c or f"_blank{i}" for i, c in enumerate(header, start=1)]
-    nulls = ", ".join(_quote(v) for v in options.null_values)
-    types = ", ".join(f"{_quote(c)}: 'VARCHAR'" for c in names)
+    # One column more than the header, and no null strings while parsing: a row with a field too
+    # many fills TAIL (DuckDB would otherwise take an empty extra field for a trailing delimiter
+    # and shift nothing into view), a row with a field too few leaves its last column NULL where
+    # a present but empty field is ''. The mapping's null values are applied afterwards.
+    types = ", ".join(f"{_quote(c)}: 'VARCHAR'" for c in [*names, TAIL])
     reader = (
         f"read_csv({_quote(str(text_path))}, header=true, skip={header_row - 1}, auto_detect=false, "
         f"columns={{{types}}}, delim={_quote(options.delimiter)}, quote='\"', escape='\"', "
-        f"null_padding=false, strict_mode=true, parallel=false, nullstr=[{nulls}], "
+        f"null_padding=true, strict_mode=true, parallel=false, nullstr=['\x01'], "
         f"store_rejects=true, rejects_table='csv_errors', rejects_scan='csv_scans')"
     )
     target = work / f"{name}.parquet"
-    selected = _staged_columns(header, wanted)
+    shape = (
+        f"CASE WHEN {TAIL} IS NOT NULL THEN 'TOO MANY COLUMNS' "
+        f"WHEN {_ident(names[-1])} IS NULL THEN 'MISSING COLUMNS' END AS {SHAPE}"
+    )
+    cleaned = _null_mapped(header, wanted, options.null_values)
     try:
         con.execute(
-            f"COPY (SELECT {header_row} + row_number() OVER () AS {ROW}, {selected} FROM {reader}) "
+            f"COPY (SELECT {ROW}, {_staged_columns(header, wanted)}, {SHAPE} FROM ("
+            f"SELECT {header_row} + row_number() OVER () AS {ROW}, {cleaned}, {shape} FROM {reader} OFFSET 0)) "
             f"TO {_quote(str(target))} (FORMAT parquet)"
         )
         errors = con.execute(
@@ -276,13 +310,21 @@ def _stage_csv(
         target,
         columns,
         header_row,
-        encoding,
-        True,
-        lossy,
-        len(blank) + scan.trailing_blank,
-        structural,
-        dict.fromkeys(columns, "VARCHAR"),
+        encoding=encoding,
+        lossy=lossy,
+        blank_rows=len(blank) + scan.trailing_blank,
+        structural=structural,
+        types=dict.fromkeys(columns, "VARCHAR"),
+        shaped=True,
     )
+
+
+def _null_mapped(header: list[str], wanted: Wanted, nulls: list[str]) -> str:
+    """The wanted columns with the mapping's null values (and the empty text) as NULL."""
+    # A simple CASE is many times faster in DuckDB than `x IN (...)`.
+    whens = " ".join(f"WHEN {_quote(v)} THEN NULL" for v in dict.fromkeys(["", *nulls]))
+    parts = [f"CASE {_ident(c)} {whens} ELSE {_ident(c)} END AS {_ident(c)}" for c in header if c in wanted.columns]
+    return ", ".join(parts) or "NULL::VARCHAR AS __none"
 
 
 def _staged_columns(header: list[str], wanted: Wanted) -> str:
@@ -476,9 +518,7 @@ def _register_xlsx(con, path: Path, options: ReadOptions, wanted: Wanted, work: 
     _check_header(path, header)
     body = rows[header_row:]
     width = len(header)
-    grid = np.empty((len(body), width), dtype=object)
-    for i, row in enumerate(body):
-        grid[i, : min(len(row), width)] = row[:width]
+    grid = _grid(body, width)
     grid[grid == ""] = None
     filled = (grid != None).any(axis=1) if len(body) else np.zeros(0, bool)  # noqa: E711 (elementwise)
     row_numbers = np.arange(header_row + 1, header_row + 1 + len(body))[filled]
@@ -494,18 +534,22 @@ def _register_xlsx(con, path: Path, options: ReadOptions, wanted: Wanted, work: 
     selected = _staged_columns(header, wanted)
     con.execute(f"COPY (SELECT {ROW}, {selected} FROM sheet) TO {_quote(str(target))} (FORMAT parquet)")
     con.unregister("sheet")
+    columns = [h for h in header if h]
     return Source(
-        path,
-        target,
-        [h for h in header if h],
-        header_row,
-        None,
-        True,
-        False,
-        int((~filled).sum()),
-        [],
-        {h: "VARCHAR" for h in header if h},
+        path, target, columns, header_row, blank_rows=int((~filled).sum()), types=dict.fromkeys(columns, "VARCHAR")
     )
+
+
+def _grid(rows: list[list], width: int) -> np.ndarray:
+    """The body of a sheet as a 2-D object array `width` columns wide (rows are usually even)."""
+    if rows and all(len(r) == width for r in rows):
+        grid = np.empty((len(rows), width), dtype=object)
+        grid[:] = rows
+        return grid
+    grid = np.empty((len(rows), width), dtype=object)
+    for i, row in enumerate(rows):
+        grid[i, : min(len(row), width)] = row[:width]
+    return grid
 
 
 def _header_text(value: object) -> str:
@@ -573,7 +617,7 @@ def _register_parquet(con, path: Path, options: ReadOptions, wanted: Wanted, wor
             path, f"cannot be read as Parquet: {_first_line(exc)}", fix="export the file again (it may be truncated)"
         ) from exc
     types = {r[0]: r[1] for r in described}
-    return Source(path, path, list(types), 1, None, False, False, 0, [], types)
+    return Source(path, path, list(types), 1, staged=False, types=types)
 
 
 READERS = {

@@ -292,14 +292,21 @@ def _stage_csv(
     structural = _first_per_row(errors)
     blank: list[int] = []
     if scan.inner_blank or scan.odd_quotes:
-        records, blank = _count_records(text_path, options.delimiter, header_row)
-        seen = produced + len(structural)
-        if records > seen:
+        records, blank, unclosed = _count_records(text_path, options.delimiter, header_row)
+        if unclosed is not None:
             raise InputError(
                 path,
-                "a quoted value is never closed, so the rest of the file cannot be split into rows",
-                row=header_row + seen + len(blank) + 1,
+                "a quoted value starting in this row is never closed, so the rest of the file cannot be split "
+                "into rows",
+                row=unclosed,
                 fix='the file is probably truncated: export it again, or remove the stray quote (") in that row',
+            )
+        if records != produced + len(structural):
+            raise InputError(
+                path,
+                f"the rows cannot be counted reliably ({records} by one reading, "
+                f"{produced + len(structural)} by another): quotes or line breaks are malformed",
+                fix="open the file in a spreadsheet program, check the quotes, and save it again as CSV",
             )
     skipped = sorted({r.row for r in structural} | set(blank))
     if skipped:
@@ -364,11 +371,22 @@ def _renumber(con, target: Path, skipped: list[int]) -> None:
     tmp.replace(target)
 
 
-def _count_records(path: Path, delimiter: str, header_row: int) -> tuple[int, list[int]]:
-    """Data records (non-blank) after the header, and the row numbers of blank rows (Python csv)."""
-    records, blank = 0, []
+def _count_records(path: Path, delimiter: str, header_row: int) -> tuple[int, list[int], int | None]:
+    """Data records after the header, row numbers of blank rows, and the row whose quoted value
+    is never closed (None if all are), by Python's csv module in strict mode."""
+    records, blank, number = 0, [], 0
     with path.open(encoding="utf-8-sig", errors="replace", newline="") as fh:
-        for number, row in enumerate(csv.reader(fh, delimiter=delimiter), start=1):
+        reader = csv.reader(fh, delimiter=delimiter, strict=True)
+        while True:
+            number += 1
+            try:
+                row = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                if "unexpected end of data" in str(exc):
+                    return records, blank, number
+                row = ["(malformed)"]  # DuckDB rejects it too (a stray quote): still one row
             if number <= header_row:
                 continue
             if row:
@@ -377,7 +395,7 @@ def _count_records(path: Path, delimiter: str, header_row: int) -> tuple[int, li
                 blank.append(number)
     while blank and blank[-1] == header_row + records + len(blank):
         blank.pop()  # trailing blank rows are counted by scan_text
-    return records, blank
+    return records, blank, None
 
 
 def _to_utf8(path: Path, encoding: str, target: Path, *, normalise: bool) -> tuple[Path, bool]:

@@ -103,12 +103,15 @@ def build() -> dict[str, bytes]:
     files["col_missing_required.csv"] = lines(HEADER_A.replace("来电时间", "来电日期"), call(1)).encode("utf-8")
     header = HEADER_A.replace(",满意度评价", "")
     files["col_missing_optional.csv"] = lines(
-        header, *(",".join(v for k, v in zip(HEADER_A.split(","), call(n).split(","), strict=True) if k != "满意度评价")
-                  for n in (1, 2))
+        header,
+        *(
+            ",".join(v for k, v in zip(HEADER_A.split(","), call(n).split(","), strict=True) if k != "满意度评价")
+            for n in (1, 2)
+        ),
     ).encode("utf-8")
-    files["col_extra.csv"] = lines(HEADER_A + ",备注,诉求人姓名", call(1) + ",回访两次,李四", call(2) + ",,王五").encode(
-        "utf-8"
-    )
+    files["col_extra.csv"] = lines(
+        HEADER_A + ",备注,诉求人姓名", call(1) + ",回访两次,李四", call(2) + ",,王五"
+    ).encode("utf-8")
     files["col_duplicate_header.csv"] = lines(HEADER_A + ",呼叫结果", call(1) + ",人工接通").encode("utf-8")
     files["col_semicolon.csv"] = lines(HEADER_A.replace(",", ";"), call(1).replace(",", ";")).encode("utf-8")
 
@@ -203,14 +206,35 @@ def build() -> dict[str, bytes]:
 def xlsx_title_merged() -> bytes:
     """vendor-c: merged title, a note row, the header in row 3, a blank row, a merged data cell,
     a bad time and a total row (合计) at the bottom."""
-    header = ["话单号", "呼入时间", "转人工时间", "振铃时间", "摘机时间", "挂断时间", "通话结果", "话务员", "来电号码", "有效"]
+    header = [
+        "话单号",
+        "呼入时间",
+        "转人工时间",
+        "振铃时间",
+        "摘机时间",
+        "挂断时间",
+        "通话结果",
+        "话务员",
+        "来电号码",
+        "有效",
+    ]
     t = dt.datetime(2026, 7, 3, 8, 0, 0)
     sec = dt.timedelta(seconds=1)
 
     def row(n: int, valid: str | None = "是", arrived: object = None) -> list:
         start = t + n * 60 * sec
-        return [f"X{n}", arrived or start, start, start, start + 9 * sec, start + 99 * sec, "已接听", "N1",
-                13600001110 + n, valid]
+        return [
+            f"X{n}",
+            arrived or start,
+            start,
+            start,
+            start + 9 * sec,
+            start + 99 * sec,
+            "已接听",
+            "N1",
+            13600001110 + n,
+            valid,
+        ]
 
     buffer = io.BytesIO()
     with xlsxwriter.Workbook(buffer, {"default_date_format": "yyyy-mm-dd hh:mm:ss"}) as wb:

@@ -31,7 +31,7 @@ from hotline_eval.mapping import ColumnSource, Mapping, load_mapping
 from hotline_eval.masking import mask_text, phone_hash_sql, phone_mask_sql, salt
 from hotline_eval.readers import MASKED, SHAPE, STRUCTURAL, Source, Wanted, missing_column_hint, stage
 from hotline_eval.schema import Column, Schema, Table, load_schema
-from hotline_eval.store import atomic_path, spreadsheet_text
+from hotline_eval.store import atomic_path, remove_partials, spreadsheet_text
 
 TIMESTAMP_FORMATS = [
     "%Y-%m-%d %H:%M:%S",
@@ -151,8 +151,9 @@ def ingest(
     with tempfile.TemporaryDirectory(prefix="hotline-eval-ingest-") as tmp:
         try:
             staged = stage_inputs(con, root, schema, inputs, Path(tmp), key, base_dir or root, say)
-            (out_dir / "data").mkdir(parents=True, exist_ok=True)
-            (out_dir / "rejects").mkdir(parents=True, exist_ok=True)
+            for folder in (out_dir / "data", out_dir / "rejects"):
+                folder.mkdir(parents=True, exist_ok=True)
+                remove_partials(folder)  # left by an interrupted run; never a finished file
             for table in schema.tables:
                 files = [s for s in staged if s.item.table == table]
                 say(f"导入 {schema.tables[table].zh}（{len(files)} 个文件）")

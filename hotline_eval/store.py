@@ -19,6 +19,7 @@ import json
 import os
 import re
 import tempfile
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -97,12 +98,20 @@ def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
-def remove_partials(folder: Path) -> list[Path]:
-    """Delete temporary files an interrupted run left behind (never a finished output)."""
-    found = sorted(folder.rglob(".*.partial")) if folder.is_dir() else []
-    for path in found:
-        path.unlink(missing_ok=True)
-    return found
+def remove_partials(folder: Path, older_than_s: float = 3600) -> list[Path]:
+    """Delete temporary files an interrupted run left behind (never a finished output).
+
+    Only files untouched for `older_than_s` seconds go: a run working in the same folder at the
+    same time keeps its own.
+    """
+    now = time.time()
+    removed = []
+    for path in sorted(folder.rglob(".*.partial")):
+        with contextlib.suppress(FileNotFoundError):  # its own run may just have finished it
+            if now - path.stat().st_mtime >= older_than_s:
+                path.unlink()
+                removed.append(path)
+    return removed
 
 
 def write_json(path: Path, data: Any) -> None:

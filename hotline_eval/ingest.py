@@ -46,6 +46,9 @@ TIMESTAMP_FORMATS = [
 ]
 TYPED_TIMESTAMPS = ("TIMESTAMP", "TIMESTAMP WITH TIME ZONE", "TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_NS", "DATE")
 BEIJING_OFFSET_S = 8 * 3600
+# Trimmed from both ends of every value: ASCII whitespace, and what spreadsheet exports add (the
+# tab that keeps Excel from turning long numbers into 1.38E+10, no-break and full-width spaces).
+WHITESPACE = " \t\n\r\v\f\u00a0\u3000\ufeff"
 WHOLE_ROW = "(整行)"
 REJECT_HEADER = ["文件", "行号", "列", "源列", "值", "原因", "处理建议"]
 
@@ -377,7 +380,7 @@ def _column_sql(
     if src.expr is not None:
         raw = f"CAST(({src.expr}) AS VARCHAR)"
     else:
-        raw = f"trim(CAST({_ident(src.source)} AS VARCHAR))"
+        raw = f"nullif(trim(CAST({_ident(src.source)} AS VARCHAR), {_lit(WHITESPACE)}), '')"
         if col.type == "timestamp" and src.values is None and source_type in TYPED_TIMESTAMPS:
             return raw, _typed_time(_ident(src.source), source_type)
     text = raw

@@ -163,7 +163,8 @@ def ingest(
                 ingest_table(con, schema, table, files, out_dir, valid_cities, key, report)
         finally:
             con.close()
-    report.files = [s.count for s in staged]
+    order = list(schema.tables)
+    report.files = [s.count for s in sorted(staged, key=lambda s: order.index(s.item.table))]  # stable sort
     dropped = {c for item in inputs for c in load_mapping(root, item.system).personal_columns}
     report.personal_columns_dropped = sorted(dropped)
     return report

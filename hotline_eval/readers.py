@@ -545,7 +545,7 @@ def _register_xlsx(con, path: Path, options: ReadOptions, wanted: Wanted, work: 
     data: dict[str, pa.Array] = {ROW: pa.array(row_numbers, pa.int64())}
     for j, column in enumerate(header):
         if column in wanted.columns:
-            data[column] = _column_text(grid[:, j], nulls)
+            data[column] = column_text(grid[:, j], nulls)
     table = pa.table(data)
     con.register("sheet", table)
     target = work / f"{name}.parquet"
@@ -571,30 +571,57 @@ def _grid(rows: list[list], width: int) -> np.ndarray:
 
 
 def _header_text(value: object) -> str:
-    text = _cell_text(value)
+    text = cell_text(value)
     return (text or "").strip()
 
 
-def _column_text(values: np.ndarray, nulls: list[str]) -> pa.Array:
-    """One worksheet column as text, vectorised where the column has one type (as Excel shows it)."""
-    try:
-        arr = pa.array(values, from_pandas=False)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError):
-        arr = pa.array([_cell_text(v) for v in values], pa.string())
-    if pa.types.is_timestamp(arr.type):
-        arr = pc.strftime(pc.round_temporal(arr, unit="second").cast(pa.timestamp("s")), format="%Y-%m-%d %H:%M:%S")
-    elif pa.types.is_floating(arr.type):
-        whole = pc.and_(pc.equal(arr, pc.floor(arr)), pc.less(pc.abs(arr), 2.0**53))
-        arr = pc.if_else(whole, pc.cast(pc.cast(arr, pa.int64(), safe=False), pa.string()), pc.cast(arr, pa.string()))
-    elif pa.types.is_boolean(arr.type) or pa.types.is_integer(arr.type) or pa.types.is_date(arr.type):
-        arr = pc.cast(arr, pa.string())
-    elif not pa.types.is_string(arr.type) and not pa.types.is_null(arr.type):
-        arr = pa.array([_cell_text(v) for v in values], pa.string())
-    arr = pc.utf8_trim_whitespace(arr.cast(pa.string()))
+def column_text(values: np.ndarray, nulls: list[str]) -> pa.Array:
+    """One worksheet column as text, as `cell_text` writes each cell (then trimmed, nulls as NULL).
+
+    Vectorised when every cell has the same Python type; a column mixing types (dates and
+    date-times, numbers and text) is converted cell by cell, because Arrow would coerce it
+    (a date first makes every later date-time lose its time of day).
+    """
+    kinds = {type(v) for v in values} - {type(None)}
+    convert = VECTORISED.get(kinds.pop()) if len(kinds) == 1 else None
+    arr = None
+    if convert is not None:
+        try:
+            arr = convert(values)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
+            arr = None
+    if arr is None:
+        arr = pa.array([cell_text(v) for v in values], pa.string())
+    arr = pc.utf8_trim_whitespace(arr)
     return pc.if_else(pc.is_in(arr, value_set=pa.array(nulls, pa.string())), pa.scalar(None, pa.string()), arr)
 
 
-def _cell_text(value: object) -> str | None:
+def _datetimes(values: np.ndarray) -> pa.Array:
+    stamps = pa.array(values, pa.timestamp("us"))
+    rounded = pc.floor_temporal(pc.add(stamps, pa.scalar(500_000, pa.duration("us"))), unit="second")
+    return pc.strftime(rounded.cast(pa.timestamp("s")), format="%Y-%m-%d %H:%M:%S")
+
+
+def _floats(values: np.ndarray) -> pa.Array | None:
+    arr = pa.array(values, pa.float64())
+    whole = pc.and_(pc.equal(arr, pc.floor(arr)), pc.less(pc.abs(arr), 2.0**53))
+    if not pc.all(pc.or_(whole, pc.is_null(arr))).as_py():
+        return None  # Python and Arrow write fractions differently: cell by cell
+    return pc.cast(pc.cast(arr, pa.int64()), pa.string())
+
+
+VECTORISED = {
+    str: lambda v: pa.array(v, pa.string()),
+    dt.datetime: _datetimes,
+    dt.date: lambda v: pa.array(v, pa.date32()).cast(pa.string()),
+    int: lambda v: pa.array(v, pa.int64()).cast(pa.string()),
+    bool: lambda v: pa.array(v, pa.bool_()).cast(pa.string()),
+    float: _floats,
+}
+
+
+def cell_text(value: object) -> str | None:
+    """A worksheet cell as text: date-times to the second (rounded), whole numbers without .0."""
     if value is None or value == "":
         return None
     if isinstance(value, dt.datetime):

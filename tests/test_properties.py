@@ -25,6 +25,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from hotline_eval.ingest import WHITESPACE, InputFile, ingest
+from hotline_eval.mapping import load_mapping
 from hotline_eval.masking import phone_hash_sql
 from hotline_eval.scoring import RULES, best_of
 
@@ -44,7 +45,6 @@ HEADER = [
     "无效原因",
 ]
 OUTCOMES = {"人工接通": "answered", "放弃": "abandoned", "系统拒接": "rejected"}
-NULLS = {"", "NULL", "null", "-", "无"}  # vendor-a's null values (ReadOptions default)
 START = dt.datetime(2026, 7, 1, 8, 0, 0)
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -133,6 +133,7 @@ def test_ingest_accepts_exactly_the_good_rows_and_keeps_their_text(root, scratch
     write([r for r, _ in rows], path, encoding, newline)
     report = ingest(root, [InputFile(path, "vendor-a", "calls", "linjiang")], out, ["linjiang"], base_dir=scratch)
     rejected, accepted = expected(rows)
+    nulls = set(load_mapping(root, "vendor-a").read_options("calls").null_values)
     assert report.totals()["calls"] == {"rows_in": len(rows), "accepted": len(accepted), "rejected": len(rejected)}
     with (out / "rejects" / "calls.csv").open(encoding="utf-8-sig") as fh:
         assert [int(r["行号"]) for r in csv.DictReader(fh)] == rejected
@@ -148,7 +149,7 @@ def test_ingest_accepts_exactly_the_good_rows_and_keeps_their_text(root, scratch
         raw = first_good[call_id]
         agent = None if pd.isna(agent) else agent
         stripped = raw.strip(WHITESPACE)
-        assert agent == (None if raw in NULLS or not stripped else stripped), (raw, agent, agents)
+        assert agent == (None if raw in nulls or not stripped else stripped), (raw, agent, agents)
 
 
 beijing_times = st.datetimes(min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2099, 12, 31)).map(
@@ -290,3 +291,34 @@ def test_the_best_city_holds_the_reference_and_nobody_beats_it(by_city, directio
     shares = RULES[direction](values.to_numpy(), ref.value, 0)
     assert (shares <= 1).all()
     assert all(shares[list(values.index).index(h)] == 1 for h in values.index[values == best])
+
+
+cells = st.one_of(
+    st.none(),
+    st.just(""),
+    st.datetimes(min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2099, 1, 1)),
+    st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2099, 1, 1)),
+    st.integers(-(10**12), 10**12).map(float),
+    st.floats(allow_nan=False, allow_infinity=False, width=64),
+    st.integers(-(10**15), 10**15),
+    st.booleans(),
+    st.text(st.sampled_from(list(" ab临江\t-")), max_size=5),
+)
+
+
+@settings(max_examples=300)
+@given(st.one_of(st.lists(cells, max_size=12), st.integers(0, 7).flatmap(lambda k: st.lists(cells.filter(
+    lambda v, k=k: type(v) is [type(None), str, dt.datetime, dt.date, float, int, bool, str][k] or v is None), max_size=12))))
+def test_a_worksheet_column_reads_as_its_cells_read_one_by_one(values):
+    # e.g. a date cell above date-time cells must not cut the times off the date-times
+    from hotline_eval.readers import cell_text, column_text
+
+    grid = np.empty(len(values), dtype=object)
+    grid[:] = values
+    nulls = ["", "NULL"]
+    expected = []
+    for v in values:
+        text = cell_text(v)
+        text = None if text is None else text.strip()
+        expected.append(None if text in nulls or text is None else text)
+    assert column_text(grid, nulls).to_pylist() == expected

@@ -307,8 +307,11 @@ def test_notebook_parameters_are_injected_as_literals(value):
 
 
 def test_a_report_for_an_unknown_city_is_refused_before_anything_runs(root, demo, monkeypatch):
-    from hotline_eval.report import city as city_report
+    import papermill
 
-    monkeypatch.setattr(city_report, "execute", lambda *a, **k: pytest.fail("a notebook was executed"))
+    from hotline_eval.report.city import render_city
+
+    monkeypatch.setattr(papermill, "execute_notebook", lambda *a, **k: pytest.fail("a notebook was executed"))
     with pytest.raises(UnknownNameError):
-        city_report.render_city(root, "demo-comprehensive", "../../etc")
+        render_city(root, "demo-comprehensive", "../../etc")
+    assert not (demo.out / "../../etc").resolve().joinpath("report.html").exists()

@@ -18,33 +18,34 @@ Nothing is dropped silently:
 
 from __future__ import annotations
 
-import codecs
-import csv
-import datetime as dt
 import difflib
-import io
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 from python_calamine import CalamineWorkbook
 
 from hotline_eval.errors import InputError
 from hotline_eval.mapping import ReadOptions
 from hotline_eval.masking import phone_hash_sql, phone_mask_sql
+from hotline_eval.textfiles import (
+    SNIFF_ROWS,
+    TextScan,
+    check_declared,
+    count_records,
+    detect_encoding,
+    head_rows,
+    scan_text,
+    to_utf8,
+)
+from hotline_eval.worksheets import column_text, fill_merged, header_text, object_grid
 
-SNIFF_ROWS = 30
-CHUNK = 1 << 20
 ROW = "__row"
 SHAPE = "__shape"  # a staged CSV row with a field too many or too few: the DuckDB error type
 TAIL = "__tail"
 MASKED = "__masked__"  # prefix of the staged, masked display copy of a hashed phone column
-BOMS = [(codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")]
-MIN_FOREIGN_CHARS = 4  # a GB18030 file's line counts as UTF-8 when it holds this many valid UTF-8 characters
 
 # Why the CSV parser set a row aside, in the words of the rejects file (DuckDB error types).
 STRUCTURAL = {
@@ -125,111 +126,18 @@ def stage(
 # CSV
 
 
-@dataclass
-class TextScan:
-    """What one pass over a CSV file's bytes found."""
-
-    encoding: str
-    lossy: bool = False
-    mixed_newlines: bool = False
-    odd_quotes: bool = False
-    inner_blank: bool = False  # a blank line with content after it (row numbers must skip it)
-    trailing_blank: int = 0
-
-
-def detect_encoding(path: Path, declared: str = "auto") -> str:
-    """The file's text encoding: the declared one, else from its BOM, else UTF-8 or GB18030.
-
-    Without a BOM the header line decides when it holds Chinese; an all-ASCII header lets the
-    majority of the file's non-ASCII characters decide. A UTF-8 file with a few broken bytes stays
-    UTF-8: its broken rows are rejected one by one.
-    """
-    if declared not in ("auto", None):
-        return declared
-    with path.open("rb") as fh:
-        head = fh.read(4)
-        for bom, name in BOMS:
-            if head.startswith(bom):
-                return name
-        fh.seek(0)
-        first_line = fh.readline()
-        if not first_line.isascii():
-            return "utf-8" if _valid_utf8(first_line) else "gb18030"
-        fh.seek(0)
-        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-        good = bad = 0
-        while chunk := fh.read(CHUNK):
-            text = decoder.decode(chunk)
-            wrong = text.count("\ufffd")
-            bad += wrong
-            good += len(text) - len(text.encode("ascii", "ignore")) - wrong
-    return "utf-8" if good >= bad else "gb18030"
-
-
-def _check_declared(path: Path, declared: str) -> None:
-    """A mapping that names the encoding must match the file, or every value would be garbled."""
-    with path.open("rb") as fh:
-        first = fh.readline()
-    if first.isascii() or first.startswith(codecs.BOM_UTF16_LE) or first.startswith(codecs.BOM_UTF16_BE):
-        return
-    utf8 = _valid_utf8(first)
-    if declared in ("gb18030", "gbk") and utf8:
-        actual, wrong = "UTF-8", declared
-    elif declared.startswith("utf-8") and not utf8:
-        actual, wrong = "GB18030 (GBK)", declared
-    else:
-        return
-    raise InputError(
-        path,
-        f"the mapping declares encoding {wrong}, but the file's header is {actual}",
-        row=1,
-        fix="set read.encoding: auto (or the right encoding) in the mapping, or save the file in the declared one",
-    )
-
-
-def _valid_utf8(data: bytes) -> bool:
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def scan_text(path: Path, encoding: str) -> TextScan:
-    """Line endings, quote balance and blank lines, at C speed (valid for UTF-8 and GB18030 bytes)."""
-    scan = TextScan(encoding)
-    crlf = lf = quotes = 0
-    tail = b""
-    with path.open("rb") as fh:
-        while chunk := fh.read(CHUNK):
-            data = tail + chunk
-            lf += chunk.count(b"\n")
-            crlf += data.count(b"\r\n") - tail.count(b"\r\n")
-            quotes += chunk.count(b'"')
-            body = data.rstrip(b"\r\n")
-            scan.inner_blank = scan.inner_blank or b"\n\n" in body or b"\n\r\n" in body
-            tail = data[-4:]
-    with path.open("rb") as fh:
-        fh.seek(max(path.stat().st_size - 4096, 0))
-        end = fh.read()
-    scan.trailing_blank = max(end[len(end.rstrip(b"\r\n")) :].count(b"\n") - 1, 0)
-    scan.mixed_newlines = 0 < crlf < lf
-    scan.odd_quotes = quotes % 2 == 1
-    return scan
-
-
 def _register_csv(con, path: Path, options: ReadOptions, wanted: Wanted, work: Path, name: str) -> Source:
     encoding = detect_encoding(path, options.encoding)
     if options.encoding != "auto":
-        _check_declared(path, encoding)
+        check_declared(path, encoding)
     if encoding.startswith("utf-16"):
-        text_path, lossy = _to_utf8(path, encoding, work / f"{name}.csv", normalise=True)
+        text_path, lossy = to_utf8(path, encoding, work / f"{name}.csv", normalise=True)
         scan = scan_text(text_path, "utf-8")
     else:
         scan = scan_text(path, encoding)
         text_path, lossy = path, False
         if encoding not in ("utf-8", "utf-8-sig") or scan.mixed_newlines:
-            text_path, lossy = _to_utf8(path, encoding, work / f"{name}.csv", normalise=scan.mixed_newlines)
+            text_path, lossy = to_utf8(path, encoding, work / f"{name}.csv", normalise=scan.mixed_newlines)
             scan = scan_text(text_path, "utf-8") if scan.mixed_newlines else scan
     try:
         return _stage_csv(con, path, text_path, options, wanted, work, name, encoding, lossy, scan)
@@ -250,7 +158,7 @@ def _stage_csv(
     lossy: bool,
     scan: TextScan,
 ) -> Source:
-    head = _head_rows(text_path, options.delimiter)
+    head = head_rows(text_path, options.delimiter)
     if not any(head):
         raise InputError(path, "the file has no header row", fix="export the data again with column names")
     header_row = pick_header(head, wanted.columns, options.header_row, path)
@@ -292,7 +200,7 @@ def _stage_csv(
     structural = _first_per_row(errors)
     blank: list[int] = []
     if scan.inner_blank or scan.odd_quotes:
-        records, blank, unclosed = _count_records(text_path, options.delimiter, header_row)
+        records, blank, unclosed = count_records(text_path, options.delimiter, header_row)
         if unclosed is not None:
             raise InputError(
                 path,
@@ -371,96 +279,6 @@ def _renumber(con, target: Path, skipped: list[int]) -> None:
     tmp.replace(target)
 
 
-def _count_records(path: Path, delimiter: str, header_row: int) -> tuple[int, list[int], int | None]:
-    """Data records after the header, row numbers of blank rows, and the row whose quoted value
-    is never closed (None if all are), by Python's csv module in strict mode."""
-    records, blank, number = 0, [], 0
-    with path.open(encoding="utf-8-sig", errors="replace", newline="") as fh:
-        reader = csv.reader(fh, delimiter=delimiter, strict=True)
-        while True:
-            number += 1
-            try:
-                row = next(reader)
-            except StopIteration:
-                break
-            except csv.Error as exc:
-                if "unexpected end of data" in str(exc):
-                    return records, blank, number
-                row = ["(malformed)"]  # DuckDB rejects it too (a stray quote): still one row
-            if number <= header_row:
-                continue
-            if row:
-                records += 1
-            else:
-                blank.append(number)
-    while blank and blank[-1] == header_row + records + len(blank):
-        blank.pop()  # trailing blank rows are counted by scan_text
-    return records, blank, None
-
-
-def _to_utf8(path: Path, encoding: str, target: Path, *, normalise: bool) -> tuple[Path, bool]:
-    """Re-encode as UTF-8 (DuckDB reads UTF-8), streaming; returns (path, lossy).
-
-    Bytes that are not valid in the file's encoding become U+FFFD (ingest rejects those rows).
-    A GB18030 file that holds UTF-8 lines mixes two encodings and cannot be read reliably.
-    """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    lossy = False
-    line = 1
-    by_line = not encoding.startswith("utf-16")  # in UTF-16 a newline byte may be half a character
-    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
-    with path.open("rb") as src, target.open("w", encoding="utf-8", newline="") as dst:
-        carry, held = b"", ""
-        while True:
-            chunk = src.read(CHUNK)
-            data = carry + chunk
-            cut = data.rfind(b"\n") + 1 if chunk and by_line else len(data)
-            block, carry = data[:cut], data[cut:]
-            if encoding in ("gb18030", "gbk"):
-                _refuse_utf8_lines(path, block, line)
-                line += block.count(b"\n")
-            text = held + decoder.decode(block, final=not chunk)
-            held = ""
-            lossy = lossy or "\ufffd" in text
-            if normalise:
-                if chunk and text.endswith("\r"):
-                    text, held = text[:-1], "\r"  # keep a CR with the LF that may follow
-                text = text.replace("\r\n", "\n")
-            dst.write(text)
-            if not chunk:
-                break
-    return target, lossy
-
-
-FOREIGN_LINE = re.compile(
-    r"(?m)^(?:[\x00-\x09\x0b-\x7f]*[\u0080-\ufffc\ufffe\uffff\U00010000-\U0010ffff]){"
-    + str(MIN_FOREIGN_CHARS)
-    + r"}[^\n\ufffd]*$"
-)
-
-
-def _refuse_utf8_lines(path: Path, block: bytes, first_line: int) -> None:
-    """A GB18030 file whose line is valid UTF-8 Chinese mixes encodings: a clear error, not mojibake."""
-    if block.isascii():
-        return
-    text = block.decode("utf-8", errors="replace")
-    found = FOREIGN_LINE.search(text)
-    if found:
-        row = first_line + text.count("\n", 0, found.start())
-        raise InputError(
-            path,
-            "the file mixes encodings: it starts in GB18030 (GBK) but this line is UTF-8",
-            row=row,
-            fix="save the whole file in one encoding (UTF-8 recommended) and import it again",
-        )
-
-
-def _head_rows(path: Path, delimiter: str) -> list[list[str]]:
-    with path.open(encoding="utf-8-sig", errors="replace", newline="") as fh:
-        lines = [line for _, line in zip(range(SNIFF_ROWS), fh, strict=False)]
-    return list(csv.reader(io.StringIO("".join(lines)), delimiter=delimiter))
-
-
 def pick_header(rows: list[list], expected: tuple[str, ...] | list[str], declared: int | str, path: Path) -> int:
     """1-based header row: the declared one, or the first row holding most expected columns."""
     if declared != "auto":
@@ -530,13 +348,13 @@ def _register_xlsx(con, path: Path, options: ReadOptions, wanted: Wanted, work: 
         ) from exc
     if not rows:
         raise InputError(path, "the sheet is empty", fix="export the data again")
-    _fill_merged(rows, merged)
+    fill_merged(rows, merged)
     header_row = pick_header(rows[:SNIFF_ROWS], wanted.columns, options.header_row, path)
-    header = [_header_text(c) for c in rows[header_row - 1]]
+    header = [header_text(c) for c in rows[header_row - 1]]
     _check_header(path, header)
     body = rows[header_row:]
     width = len(header)
-    grid = _grid(body, width)
+    grid = object_grid(body, width)
     grid[grid == ""] = None
     filled = (grid != None).any(axis=1) if len(body) else np.zeros(0, bool)  # noqa: E711 (elementwise)
     row_numbers = np.arange(header_row + 1, header_row + 1 + len(body))[filled]
@@ -556,98 +374,6 @@ def _register_xlsx(con, path: Path, options: ReadOptions, wanted: Wanted, work: 
     return Source(
         path, target, columns, header_row, blank_rows=int((~filled).sum()), types=dict.fromkeys(columns, "VARCHAR")
     )
-
-
-def _grid(rows: list[list], width: int) -> np.ndarray:
-    """The body of a sheet as a 2-D object array `width` columns wide (rows are usually even)."""
-    if rows and all(len(r) == width for r in rows):
-        grid = np.empty((len(rows), width), dtype=object)
-        grid[:] = rows
-        return grid
-    grid = np.empty((len(rows), width), dtype=object)
-    for i, row in enumerate(rows):
-        grid[i, : min(len(row), width)] = row[:width]
-    return grid
-
-
-def _header_text(value: object) -> str:
-    text = cell_text(value)
-    return (text or "").strip()
-
-
-def column_text(values: np.ndarray, nulls: list[str]) -> pa.Array:
-    """One worksheet column as text, as `cell_text` writes each cell (then trimmed, nulls as NULL).
-
-    Vectorised when every cell has the same Python type; a column mixing types (dates and
-    date-times, numbers and text) is converted cell by cell, because Arrow would coerce it
-    (a date first makes every later date-time lose its time of day).
-    """
-    kinds = {type(v) for v in values} - {type(None)}
-    convert = VECTORISED.get(kinds.pop()) if len(kinds) == 1 else None
-    arr = None
-    if convert is not None:
-        try:
-            arr = convert(values)
-        except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
-            arr = None
-    if arr is None:
-        arr = pa.array([cell_text(v) for v in values], pa.string())
-    arr = pc.utf8_trim_whitespace(arr)
-    return pc.if_else(pc.is_in(arr, value_set=pa.array(nulls, pa.string())), pa.scalar(None, pa.string()), arr)
-
-
-def _datetimes(values: np.ndarray) -> pa.Array:
-    stamps = pa.array(values, pa.timestamp("us"))
-    rounded = pc.floor_temporal(pc.add(stamps, pa.scalar(500_000, pa.duration("us"))), unit="second")
-    return pc.strftime(rounded.cast(pa.timestamp("s")), format="%Y-%m-%d %H:%M:%S")
-
-
-def _floats(values: np.ndarray) -> pa.Array | None:
-    arr = pa.array(values, pa.float64())
-    whole = pc.and_(pc.equal(arr, pc.floor(arr)), pc.less(pc.abs(arr), 2.0**53))
-    if not pc.all(pc.or_(whole, pc.is_null(arr))).as_py():
-        return None  # Python and Arrow write fractions differently: cell by cell
-    return pc.cast(pc.cast(arr, pa.int64()), pa.string())
-
-
-VECTORISED = {
-    str: lambda v: pa.array(v, pa.string()),
-    dt.datetime: _datetimes,
-    dt.date: lambda v: pa.array(v, pa.date32()).cast(pa.string()),
-    int: lambda v: pa.array(v, pa.int64()).cast(pa.string()),
-    bool: lambda v: pa.array(v, pa.bool_()).cast(pa.string()),
-    float: _floats,
-}
-
-
-def cell_text(value: object) -> str | None:
-    """A worksheet cell as text: date-times to the second (rounded), whole numbers without .0."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.datetime):
-        return (value + dt.timedelta(microseconds=500_000)).strftime("%Y-%m-%d %H:%M:%S")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, dt.time):
-        return value.strftime("%H:%M:%S")
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _fill_merged(rows: list[list], ranges: list) -> None:
-    """Give every cell of a merged range the value of its top-left cell (as a reader sees it)."""
-    for (row0, col0), (row1, col1) in ranges:
-        if row0 >= len(rows):
-            continue
-        top = rows[row0]
-        value = top[col0] if col0 < len(top) else None
-        for r in range(row0, min(row1, len(rows) - 1) + 1):
-            row = rows[r]
-            row.extend([None] * (col1 + 1 - len(row)))
-            row[col0 : col1 + 1] = [value] * (col1 - col0 + 1)
 
 
 # ---------------------------------------------------------------------------------------------

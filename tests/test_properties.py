@@ -24,10 +24,11 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from hotline_eval.ingest import WHITESPACE, InputFile, ingest
+from hotline_eval.ingest import InputFile, ingest
 from hotline_eval.mapping import load_mapping
 from hotline_eval.masking import phone_hash_sql
 from hotline_eval.scoring import RULES, best_of
+from hotline_eval.values import WHITESPACE
 
 HEADER = [
     "呼叫流水号",
@@ -311,7 +312,7 @@ cells = st.one_of(
     lambda v, k=k: type(v) is [type(None), str, dt.datetime, dt.date, float, int, bool, str][k] or v is None), max_size=12))))
 def test_a_worksheet_column_reads_as_its_cells_read_one_by_one(values):
     # e.g. a date cell above date-time cells must not cut the times off the date-times
-    from hotline_eval.readers import cell_text, column_text
+    from hotline_eval.worksheets import cell_text, column_text
 
     grid = np.empty(len(values), dtype=object)
     grid[:] = values

@@ -132,6 +132,7 @@ def tampered(root, tmp_path_factory, outputs_dir, offline):
         shutil.copytree(root / folder, project / folder)
     province = yaml.safe_load((root / "params/provinces/sample.yaml").read_text(encoding="utf-8"))
     province.update(id="tampered", cities=province["cities"][:2])
+    province.pop("defects", None)  # planted data defects name cities left out here
     province["cities"][0]["name_zh"] = HOSTILE
     province["district_names"][0] = HOSTILE_UNIT
     (project / "params/provinces/tampered.yaml").write_text(yaml.safe_dump(province, allow_unicode=True), "utf-8")

@@ -38,7 +38,8 @@ def subset_font_css(text: str, family: str = "ReportCJK") -> str:
     from fontTools.ttLib import TTFont
 
     chars = set(text) | set("0123456789%.,:;()（）、，。：；“”—-+/ 年月日第页共")
-    font = TTFont(str(font_path()), fontNumber=FACE_INDEX, lazy=False, recalcTimestamp=False)
+    font = TTFont(str(font_path()), fontNumber=FACE_INDEX, lazy=False)
+    font.recalcTimestamp = False  # same text, same bytes: no 'modified now' stamped into the font
     options = subset.Options()
     options.flavor = "woff2"
     options.layout_features = ["*"]

@@ -285,9 +285,21 @@ def test_broken_exports_through_the_command_line(bad_project, tmp_path):
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
 def test_broken_exports_through_make(root, bad_project, tmp_path):
+    venv = Path(sys.prefix)
     env = {**os.environ, "HOTLINE_EVAL_ROOT": str(bad_project), "HOTLINE_EVAL_OUTPUTS": str(tmp_path)}
     result = subprocess.run(
-        ["make", "-s", "-f", str(root / "Makefile"), "run", "EVAL=broken", f"VENV={root / '.venv'}"],
+        # the virtual environment running these tests; -o: never (re)install it from here
+        [
+            "make",
+            "-s",
+            "-f",
+            str(root / "Makefile"),
+            "run",
+            "EVAL=broken",
+            f"VENV={venv}",
+            "-o",
+            f"{venv}/.installed-dev",
+        ],
         cwd=bad_project,
         capture_output=True,
         text=True,

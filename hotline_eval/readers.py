@@ -32,6 +32,7 @@ from hotline_eval.mapping import ReadOptions
 from hotline_eval.masking import phone_hash_sql, phone_mask_sql
 from hotline_eval.textfiles import (
     SNIFF_ROWS,
+    WHITESPACE,
     TextScan,
     check_declared,
     count_records,
@@ -138,7 +139,7 @@ def _register_csv(con, path: Path, options: ReadOptions, wanted: Wanted, work: P
         text_path, lossy = path, False
         if encoding not in ("utf-8", "utf-8-sig") or scan.mixed_newlines:
             text_path, lossy = to_utf8(path, encoding, work / f"{name}.csv", normalise=scan.mixed_newlines)
-            scan = scan_text(text_path, "utf-8") if scan.mixed_newlines else scan
+            scan = scan_text(text_path, "utf-8")  # its whitespace bytes are UTF-8's now
     try:
         return _stage_csv(con, path, text_path, options, wanted, work, name, encoding, lossy, scan)
     finally:
@@ -181,7 +182,7 @@ def _stage_csv(
         f"CASE WHEN {TAIL} IS NOT NULL THEN 'TOO MANY COLUMNS' "
         f"WHEN {_ident(names[-1])} IS NULL THEN 'MISSING COLUMNS' END AS {SHAPE}"
     )
-    cleaned = _null_mapped(header, wanted, options.null_values)
+    cleaned = _null_mapped(header, wanted, options.null_values, scan.wide_space)
     try:
         con.execute(
             f"COPY (SELECT {ROW}, {_staged_columns(header, wanted)}, {SHAPE} FROM ("
@@ -234,11 +235,19 @@ def _stage_csv(
     )
 
 
-def _null_mapped(header: list[str], wanted: Wanted, nulls: list[str]) -> str:
-    """The wanted columns with the mapping's null values (and the empty text) as NULL."""
+def _null_mapped(header: list[str], wanted: Wanted, nulls: list[str], wide: bool) -> str:
+    """The wanted columns trimmed, with the mapping's null values (and empty text) as NULL.
+
+    `wide`: the file holds whitespace other than spaces (or quotes), so all of WHITESPACE is
+    trimmed; otherwise the cheaper trim of spaces gives the same values.
+    """
     # A simple CASE is many times faster in DuckDB than `x IN (...)`.
     whens = " ".join(f"WHEN {_quote(v)} THEN NULL" for v in dict.fromkeys(["", *nulls]))
-    parts = [f"CASE {_ident(c)} {whens} ELSE {_ident(c)} END AS {_ident(c)}" for c in header if c in wanted.columns]
+    parts = []
+    for c in header:
+        if c in wanted.columns:
+            text = f"trim({_ident(c)}, {_quote(WHITESPACE)})" if wide else f"trim({_ident(c)})"
+            parts.append(f"CASE {text} {whens} ELSE {text} END AS {_ident(c)}")
     return ", ".join(parts) or "NULL::VARCHAR AS __none"
 
 

@@ -19,6 +19,13 @@ from hotline_eval.errors import InputError
 SNIFF_ROWS = 30
 CHUNK = 1 << 20
 BOMS = [(codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")]
+# Trimmed from both ends of every value: ASCII whitespace, and what spreadsheet exports add (the
+# tab that keeps Excel from turning long numbers into 1.38E+10, no-break and full-width spaces).
+WHITESPACE = " \t\n\r\v\f\u00a0\u3000\ufeff"
+# Bytes of whitespace other than the space (UTF-8): tab, vertical tab, form feed, no-break space,
+# ideographic (full-width) space, a byte-order mark inside the text. Without any of them (and
+# without quotes) a plain trim of spaces gives the same values as trimming all of WHITESPACE.
+WIDE_SPACE_BYTES = (b"\t", b"\x0b", b"\x0c", b"\xc2\xa0", b"\xe3\x80\x80", b"\xef\xbb\xbf")
 MIN_FOREIGN_CHARS = 4  # a GB18030 file's line counts as UTF-8 when it holds this many valid UTF-8 characters
 
 
@@ -39,6 +46,7 @@ class TextScan:
     odd_quotes: bool = False
     inner_blank: bool = False  # a blank line with content after it (row numbers must skip it)
     trailing_blank: int = 0
+    wide_space: bool = False  # values may need trimming of more than spaces (see WIDE_SPACE_BYTES)
 
 
 def detect_encoding(path: Path, declared: str = "auto") -> str:
@@ -107,9 +115,11 @@ def scan_text(path: Path, encoding: str) -> TextScan:
     with path.open("rb") as fh:
         while chunk := fh.read(CHUNK):
             data = tail + chunk
+            text = chunk[3:] if not tail and chunk.startswith(codecs.BOM_UTF8) else chunk  # the BOM itself is fine
             lf += chunk.count(b"\n")
             crlf += data.count(b"\r\n") - tail.count(b"\r\n")
             quotes += chunk.count(b'"')
+            scan.wide_space = scan.wide_space or any(b in text for b in WIDE_SPACE_BYTES)
             body = data.rstrip(b"\r\n")
             scan.inner_blank = scan.inner_blank or b"\n\n" in body or b"\n\r\n" in body
             tail = data[-4:]
@@ -119,6 +129,7 @@ def scan_text(path: Path, encoding: str) -> TextScan:
     scan.trailing_blank = max(end[len(end.rstrip(b"\r\n")) :].count(b"\n") - 1, 0)
     scan.mixed_newlines = 0 < crlf < lf
     scan.odd_quotes = quotes % 2 == 1
+    scan.wide_space = scan.wide_space or quotes > 0  # a quoted value may end in a line break
     return scan
 
 

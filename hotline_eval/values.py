@@ -14,6 +14,7 @@ from hotline_eval.masking import phone_hash_sql, phone_mask_sql
 from hotline_eval.readers import MASKED
 from hotline_eval.schema import Column
 from hotline_eval.sqltext import ident, lit
+from hotline_eval.textfiles import WHITESPACE
 
 TIMESTAMP_FORMATS = [
     "%Y-%m-%d %H:%M:%S",
@@ -28,42 +29,77 @@ TIMESTAMP_FORMATS = [
 ]
 TYPED_TIMESTAMPS = ("TIMESTAMP", "TIMESTAMP WITH TIME ZONE", "TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_NS", "DATE")
 BEIJING_OFFSET_S = 8 * 3600
-# Trimmed from both ends of every value: ASCII whitespace, and what spreadsheet exports add (the
-# tab that keeps Excel from turning long numbers into 1.38E+10, no-break and full-width spaces).
-WHITESPACE = " \t\n\r\v\f\u00a0\u3000\ufeff"
+SOURCE, SHOWN, TIME = "_src_", "_shown_", "_time_"  # first-level column prefixes
+
+
+def source_sql(
+    name: str, col: Column, src: ColumnSource | None, staged: bool, source_type: str | None, key: str, wide: bool
+) -> dict[str, str]:
+    """The first level: what one canonical column reads from the export, computed once per row.
+
+    `wide`: the source column holds whitespace other than spaces somewhere (see wide_space_sql).
+    `SOURCE + name` holds the trimmed source text (the phone hash for a phone column), `SHOWN +
+    name` a phone number as rejects show it, `TIME + name` a source column already holding times.
+    """
+    if src is None or src.const is not None:
+        return {}
+    column = ident(src.source) if src.source else ""
+    if src.mask == "phone":
+        if staged:  # hashed and masked while staging
+            return {SOURCE + name: f"CAST({column} AS VARCHAR)", SHOWN + name: ident(MASKED + src.source)}
+        return {
+            SOURCE + name: phone_hash_sql(f"trim(CAST({column} AS VARCHAR))", key),
+            SHOWN + name: phone_mask_sql(column),
+        }
+    if src.expr is not None:
+        return {SOURCE + name: f"CAST(({src.expr}) AS VARCHAR)"}
+    # staged files were trimmed and their null values mapped while staging
+    text = f"CAST({column} AS VARCHAR)" if staged else f"nullif({trimmed(f'CAST({column} AS VARCHAR)', wide)}, '')"
+    out = {SOURCE + name: text}
+    if col.type == "timestamp" and src.values is None and source_type in TYPED_TIMESTAMPS:
+        out[TIME + name] = typed_time(column, source_type)  # already a time: no parsing
+    return out
 
 
 def column_sql(
-    col: Column, src: ColumnSource | None, staged: bool, source_type: str | None, key: str
+    name: str, col: Column, src: ColumnSource | None, staged: bool, source_type: str | None
 ) -> tuple[str, str]:
-    """(raw text, typed value) SQL expressions for one canonical column."""
+    """The second level: (raw text, typed value) SQL of one canonical column, over source_sql's columns."""
     if src is None:
         default = "NULL" if col.default is None else lit(col.default)
         return "NULL::VARCHAR", f"CAST({default} AS {col.sql_type})"
     if src.const is not None:
         return lit(src.const), f"TRY_CAST({lit(src.const)} AS {col.sql_type})"
+    base = ident(SOURCE + name)
     if src.mask == "phone":
-        name = ident(src.source)
-        if staged:  # hashed and masked while staging
-            return ident(MASKED + src.source), f"CAST({name} AS VARCHAR)"
-        return phone_mask_sql(name), phone_hash_sql(f"trim(CAST({name} AS VARCHAR))", key)
-    if src.expr is not None:
-        raw = f"CAST(({src.expr}) AS VARCHAR)"
-    else:
-        raw = f"nullif(trim(CAST({ident(src.source)} AS VARCHAR), {lit(WHITESPACE)}), '')"
-        if col.type == "timestamp" and src.values is None and source_type in TYPED_TIMESTAMPS:
-            return raw, typed_time(ident(src.source), source_type)
-    text = raw
+        return ident(SHOWN + name), base
+    if col.type == "timestamp" and src.values is None and source_type in TYPED_TIMESTAMPS and src.expr is None:
+        return base, ident(TIME + name)
+    raw = text = base
     if src.values is not None:
         cases = " ".join(f"WHEN {lit(str(k))} THEN {value_text(v)}" for k, v in src.values.items())
-        text = f"(CASE {raw} {cases} ELSE {raw} END)"
+        text = f"(CASE {base} {cases} ELSE {base} END)"
         null_keys = [k for k, v in src.values.items() if v is None]
         if null_keys:  # a value the mapping declares empty is not a parse failure
-            raw = f"(CASE {raw} {' '.join(f'WHEN {lit(str(k))} THEN NULL' for k in null_keys)} ELSE {raw} END)"
+            raw = f"(CASE {base} {' '.join(f'WHEN {lit(str(k))} THEN NULL' for k in null_keys)} ELSE {base} END)"
     value = typed_sql(text, col, src.format)
     if col.default is not None:
         value = f"coalesce({value}, CASE WHEN {text} IS NULL THEN TRY_CAST({lit(col.default)} AS {col.sql_type}) END)"
     return raw, value
+
+
+def wide_space_sql(text_sql: str) -> str:
+    """SQL: the text holds whitespace other than spaces (a tab, a full-width space, …)."""
+    return "(" + " OR ".join(f"contains({text_sql}, chr({ord(c)}))" for c in WHITESPACE if c != " ") + ")"
+
+
+def trimmed(text_sql: str, wide: bool) -> str:
+    """SQL: the text without WHITESPACE at either end (`wide`), or without spaces.
+
+    trim() with a character list costs three times the plain trim in DuckDB, so it is used only
+    for the columns that hold other whitespace at all (ingest looks first).
+    """
+    return f"trim({text_sql}, {lit(WHITESPACE)})" if wide else f"trim({text_sql})"
 
 
 def typed_time(ident: str, source_type: str) -> str:

@@ -22,6 +22,7 @@ from hotline_eval.ingest import InputFile, ingest
 CORPUS = Path(__file__).parent / "corpus"
 FILES = CORPUS / "files"
 CITIES = ["linjiang", "qingshan", "nanhu"]
+HEADER_A = "呼叫流水号,来电时间,进入队列时间,振铃时间,应答时间,挂机时间,呼叫结果,坐席工号,转接类型,满意度评价,主叫号码,有效标识,无效原因"
 UTC = dt.UTC
 
 
@@ -338,3 +339,53 @@ def test_the_corpus_is_what_its_recipe_writes(tmp_path):
     assert sorted(built) == sorted(p.name for p in FILES.iterdir())
     changed = [name for name, data in built.items() if (FILES / name).read_bytes() != data]
     assert not changed, f"run tests/corpus/build.py and commit: {changed}"
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_tabs_and_wide_spaces_around_values_are_trimmed(corpus_root, tmp_path, suffix):
+    # exports often prefix a tab to keep Excel from turning long ids into 1.38E+10; full-width
+    # (U+3000) and no-break (U+00A0) spaces come from text typed by hand
+    rows = [
+        [
+            "\tC1",
+            "2026-07-01 09:00:00\u3000",
+            "",
+            "",
+            "2026-07-01 09:00:30",
+            "2026-07-01 09:03:00",
+            " 人工接通",
+            "\u00a0A01\t",
+            "无",
+            "满意",
+            "13800131234",
+            "有效",
+            "",
+        ],
+        [
+            "C2",
+            "2026-07-01 10:00:00",
+            "",
+            "",
+            "",
+            "2026-07-01 10:01:00",
+            "放弃",
+            "",
+            "无",
+            "",
+            "13800131235",
+            "有效",
+            "",
+        ],
+    ]
+    frame = pd.DataFrame(rows, columns=HEADER_A.split(","))
+    path = tmp_path / f"话务明细{suffix}"
+    if suffix == ".csv":
+        frame.to_csv(path, index=False, encoding="utf-8-sig")
+    else:
+        frame.to_parquet(path, index=False)
+    report = ingest(corpus_root, [InputFile(path, "vendor-a", "calls", "linjiang")], tmp_path / "out", CITIES)
+    assert report.totals()["calls"] == {"rows_in": 2, "accepted": 2, "rejected": 0}
+    data = pd.read_parquet(tmp_path / "out" / "data" / "calls.parquet").set_index("call_id")
+    assert list(data.index) == ["C1", "C2"]
+    assert data.loc["C1", "agent_id"] == "A01" and data.loc["C1", "outcome"] == "answered"
+    assert data.loc["C1", "arrived_at"] == pd.Timestamp("2026-07-01 01:00:00", tz="UTC")

@@ -28,7 +28,7 @@ from hotline_eval.ingest import InputFile, ingest
 from hotline_eval.mapping import load_mapping
 from hotline_eval.masking import phone_hash_sql
 from hotline_eval.scoring import RULES, best_of
-from hotline_eval.values import WHITESPACE
+from hotline_eval.textfiles import WHITESPACE
 
 HEADER = [
     "呼叫流水号",
@@ -150,7 +150,7 @@ def test_ingest_accepts_exactly_the_good_rows_and_keeps_their_text(root, scratch
         raw = first_good[call_id]
         agent = None if pd.isna(agent) else agent
         stripped = raw.strip(WHITESPACE)
-        assert agent == (None if raw in nulls or not stripped else stripped), (raw, agent, agents)
+        assert agent == (None if stripped in nulls or not stripped else stripped), (raw, agent, agents)
 
 
 beijing_times = st.datetimes(min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2099, 12, 31)).map(
@@ -308,8 +308,21 @@ cells = st.one_of(
 
 
 @settings(max_examples=300)
-@given(st.one_of(st.lists(cells, max_size=12), st.integers(0, 7).flatmap(lambda k: st.lists(cells.filter(
-    lambda v, k=k: type(v) is [type(None), str, dt.datetime, dt.date, float, int, bool, str][k] or v is None), max_size=12))))
+@given(
+    st.one_of(
+        st.lists(cells, max_size=12),
+        st.integers(0, 7).flatmap(
+            lambda k: st.lists(
+                cells.filter(
+                    lambda v, k=k: (
+                        type(v) is [type(None), str, dt.datetime, dt.date, float, int, bool, str][k] or v is None
+                    )
+                ),
+                max_size=12,
+            )
+        ),
+    )
+)
 def test_a_worksheet_column_reads_as_its_cells_read_one_by_one(values):
     # e.g. a date cell above date-time cells must not cut the times off the date-times
     from hotline_eval.worksheets import cell_text, column_text

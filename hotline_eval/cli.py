@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import sys
+import tempfile
 import time
 import traceback
 from pathlib import Path
@@ -261,11 +263,16 @@ def _shown(path: Path, root: Path) -> str:
 
 
 def main() -> None:
-    """Entry point: user errors are printed plainly; unexpected errors go to a log, masked."""
+    """Entry point: every failure ends in a plain message and an exit code, never a traceback.
+
+    2 — a problem the user can fix (bad params, unreadable input, unknown name, a file that
+    cannot be written); 3 — an unexpected error, whose masked traceback goes to a crash log;
+    130 — interrupted. Outputs are written atomically, so the same command can simply be rerun.
+    """
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Abort:
-        click.echo("已中止。", err=True)
+        click.echo("已中止。输出文件均为原子写入，重新运行同一命令即可继续。", err=True)
         sys.exit(130)
     except click.ClickException as exc:
         exc.show()
@@ -273,22 +280,43 @@ def main() -> None:
     except HotlineEvalError as exc:
         click.echo(f"错误：{mask_text(str(exc))}", err=True)
         sys.exit(2)
+    except BrokenPipeError:
+        sys.exit(0)  # the reader of our output went away (e.g. `| head`)
+    except OSError as exc:  # disk full, no permission, path not found: name the file
+        where = f"{exc.filename}: " if exc.filename else ""
+        click.echo(
+            f"错误：{mask_text(where + (exc.strerror or str(exc)))}\n  How to fix: check the path, the free disk space "
+            "and the permissions, then run the same command again",
+            err=True,
+        )
+        sys.exit(2)
     except Exception as exc:  # the user never sees a raw traceback
         log = _write_crash_log(exc)
         click.echo(f"内部错误：{type(exc).__name__}: {mask_text(str(exc))}\n详细信息见 {log}", err=True)
         sys.exit(3)
 
 
-def _write_crash_log(exc: Exception) -> Path:
-    try:
-        folder = outputs_root(project_root()) / "logs"
-    except HotlineEvalError:
-        folder = Path.cwd()
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"crash-{dt.datetime.now():%Y%m%d-%H%M%S}.log"
-    text = "".join(traceback.format_exception(exc))
-    path.write_text(mask_text(text), encoding="utf-8")
-    return path
+def _write_crash_log(exc: Exception) -> Path | str:
+    """The traceback, masked, in outputs/logs (or the system temp folder); never on the terminal."""
+    text = mask_text("".join(traceback.format_exception(exc)))
+    name = f"crash-{dt.datetime.now():%Y%m%d-%H%M%S}.log"
+    for folder in _log_folders():
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / name
+            path.write_text(text, encoding="utf-8")
+            return path
+        except OSError:
+            continue
+    return "（无法写入日志文件）"
+
+
+def _log_folders() -> list[Path]:
+    folders = []
+    with contextlib.suppress(HotlineEvalError):
+        folders.append(outputs_root(project_root()) / "logs")
+    folders.append(Path(tempfile.gettempdir()) / "hotline-eval-logs")
+    return folders
 
 
 if __name__ == "__main__":

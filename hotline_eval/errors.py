@@ -50,6 +50,20 @@ class InputError(HotlineEvalError):
         self.column = column
 
 
+class InputErrors(InputError):
+    """Several input files cannot be read: all are listed, so that one round of fixes suffices."""
+
+    def __init__(self, errors: list[InputError]) -> None:
+        self.errors = list(errors)
+        lines = [f"{len(self.errors)} input files cannot be read:"]
+        for n, err in enumerate(self.errors, start=1):
+            lines.append(f"  {n}. {err.message}" + (f"\n     How to fix: {err.fix}" if err.fix else ""))
+        HotlineEvalError.__init__(self, "\n".join(lines))
+        self.file = self.errors[0].file if self.errors else ""
+        self.row = None
+        self.column = None
+
+
 class UnknownNameError(HotlineEvalError):
     """A user-supplied name (city, evaluation, indicator) is not one of the valid ones."""
 

@@ -14,23 +14,38 @@ from pathlib import Path
 
 SALT_FILE = ".hotline-salt"
 
-# Patterns for Chinese personal numbers (also used to scan outputs for leaks).
+# Patterns for Chinese personal numbers (also used to scan outputs for leaks). A number counts
+# when it stands alone: not inside a longer run of letters and digits (ticket ids such as
+# LIT202607010004018, hexadecimal hashes) and not as the decimals of a number (0.13812345678).
+_ALONE_BEFORE = r"(?<![0-9A-Za-z])(?<![0-9]\.)"
+_ALONE_AFTER = r"(?![0-9A-Za-z])"
 ID_NUMBER = (
-    r"(?<![0-9])[1-9][0-9]{5}(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9Xx](?![0-9])"
+    _ALONE_BEFORE
+    + r"[1-9][0-9]{5}(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9Xx]"
+    + _ALONE_AFTER
 )
-MOBILE = r"(?<![0-9])(?:\+?86[- ]?)?1[3-9][0-9]{9}(?![0-9])"
-LANDLINE = r"(?<![0-9])0[1-9][0-9]{1,2}-[2-9][0-9]{6,7}(?![0-9])"
+MOBILE = _ALONE_BEFORE + r"(?:\+?86[- ]?|0086[- ]?)?1[3-9][0-9](?:[- ]?[0-9]{4}){2}" + _ALONE_AFTER
+LANDLINE = _ALONE_BEFORE + r"(?:\(0[1-9][0-9]{1,2}\)|0[1-9][0-9]{1,2}-)[2-9][0-9]{6,7}" + _ALONE_AFTER
 PATTERNS = {"id_number": re.compile(ID_NUMBER), "mobile": re.compile(MOBILE), "landline": re.compile(LANDLINE)}
 
 
 def salt(root: Path) -> str:
-    """The installation's salt: $HOTLINE_EVAL_SALT, else .hotline-salt (created on first use)."""
+    """The installation's salt: $HOTLINE_EVAL_SALT, else .hotline-salt (created on first use).
+
+    The file is created readable by its owner only, and atomically: two runs starting at once
+    share one salt (a second salt would split every repeat caller in two).
+    """
     env = os.environ.get("HOTLINE_EVAL_SALT")
     if env:
         return env
     path = root / SALT_FILE
-    if not path.exists():
-        path.write_text(secrets.token_hex(16), encoding="utf-8")
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(secrets.token_hex(16))
     return path.read_text(encoding="utf-8").strip()
 
 
@@ -42,13 +57,35 @@ def phone_hash_sql(column_sql: str, salt_value: str) -> str:
     return f"CASE WHEN {national} = '' THEN NULL ELSE left(sha256({quoted} || {national}), 16) END"
 
 
+def phone_mask_sql(column_sql: str) -> str:
+    """DuckDB expression: a phone number as shown in rejects (****5678: its last four digits only)."""
+    digits = f"regexp_replace(CAST({column_sql} AS VARCHAR), '[^0-9]', '', 'g')"
+    return f"CASE WHEN {column_sql} IS NULL THEN NULL ELSE '****' || right({digits}, 4) END"
+
+
 def mask_text(text: str | None) -> str | None:
-    """Mask ID, mobile and landline numbers inside free text (keeps the first and last digits)."""
+    """Mask ID, mobile and landline numbers inside free text (keeps a few digits for reference)."""
     if text is None:
         return None
     text = PATTERNS["id_number"].sub(lambda m: m.group()[:6] + "********" + m.group()[-4:], text)
-    text = PATTERNS["mobile"].sub(lambda m: m.group()[:-8] + "****" + m.group()[-4:], text)
-    return PATTERNS["landline"].sub(lambda m: m.group()[:4] + "****" + m.group()[-2:], text)
+    text = PATTERNS["mobile"].sub(_mask_mobile, text)
+    return PATTERNS["landline"].sub(_mask_landline, text)
+
+
+def _mask_landline(match: re.Match) -> str:
+    """010-****78: the area code and the last two digits."""
+    number = match.group()
+    cut = max(number.find(")"), number.find("-")) + 1
+    return number[:cut] + "****" + number[-2:]
+
+
+def _mask_mobile(match: re.Match) -> str:
+    """138****5678, whatever separators or country code the number was written with."""
+    number = match.group()
+    digits = re.sub(r"[^0-9]", "", number)
+    national = digits[-11:]
+    prefix = number[: len(number) - len(number.lstrip("+0 86-"))] if len(digits) > 11 else ""
+    return prefix + national[:3] + "****" + national[-4:]
 
 
 def find_personal_numbers(text: str) -> list[tuple[str, str]]:

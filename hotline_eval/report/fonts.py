@@ -44,6 +44,7 @@ def subset_font_css(text: str, family: str = "ReportCJK") -> str:
 
     chars = set(text) | ALWAYS
     font = TTFont(str(font_path()), fontNumber=FACE_INDEX, lazy=False)
+    font.recalcTimestamp = False  # same text, same bytes: no 'modified now' stamped into the font
     options = subset.Options()
     options.flavor = "woff2"
     options.layout_features = ["*"]

@@ -1,0 +1,338 @@
+"""Property-based tests (hypothesis) of ingest and of the Appendix A scoring rules.
+
+Ingest: for any mix of good and bad rows, in any supported encoding and line ending, with
+awkward text (commas, quotes, line breaks, Chinese) in a free-text column, ingest accepts
+exactly the rows an independent Python reading of the same rows says are good, rejects the
+others at the right row numbers, and returns the text unchanged.
+
+Scoring: the rules give a share of the points in [0, 1], full marks at the reference, move the
+right way with the value, and the best city of the province holds the reference.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import shutil
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from hotline_eval.ingest import InputFile, ingest
+from hotline_eval.mapping import load_mapping
+from hotline_eval.masking import phone_hash_sql
+from hotline_eval.scoring import RULES, best_of
+from hotline_eval.textfiles import WHITESPACE
+
+HEADER = [
+    "呼叫流水号",
+    "来电时间",
+    "进入队列时间",
+    "振铃时间",
+    "应答时间",
+    "挂机时间",
+    "呼叫结果",
+    "坐席工号",
+    "转接类型",
+    "满意度评价",
+    "主叫号码",
+    "有效标识",
+    "无效原因",
+]
+OUTCOMES = {"人工接通": "answered", "放弃": "abandoned", "系统拒接": "rejected"}
+START = dt.datetime(2026, 7, 1, 8, 0, 0)
+SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+# ---------------------------------------------------------------------------------------------
+# Ingest
+
+
+text_values = st.one_of(
+    st.text(alphabet=st.sampled_from(list("ab,\"\n 临江工号—’'\\;\t\u3000\u00a0")), max_size=8),
+    st.sampled_from(["A01", "坐席7", "NULL", "无", "-", " A02 "]),
+)
+
+
+@st.composite
+def call_rows(draw):
+    """A vendor-a call row and whether it is good (decided here, independently of ingest)."""
+    n = draw(st.integers(0, 40))
+    start = START + dt.timedelta(minutes=n)
+    length = draw(st.integers(-120, 600))  # negative: ends before it arrives
+    outcome = draw(st.sampled_from([*OUTCOMES, "挂断"]))  # 挂断 is not a known code
+    arrived = draw(st.sampled_from([start.strftime("%Y-%m-%d %H:%M:%S"), "2026-07-01 25:00:00", ""]))
+    answered = (start + dt.timedelta(seconds=5)).strftime("%Y-%m-%d %H:%M:%S") if outcome == "人工接通" else ""
+    row = {
+        "呼叫流水号": f"C{draw(st.integers(0, 12))}",
+        "来电时间": arrived,
+        "进入队列时间": "",
+        "振铃时间": "",
+        "应答时间": answered,
+        "挂机时间": (start + dt.timedelta(seconds=length)).strftime("%Y-%m-%d %H:%M:%S"),
+        "呼叫结果": outcome,
+        "坐席工号": draw(text_values),
+        "转接类型": "无",
+        "满意度评价": "",
+        "主叫号码": f"13{draw(st.integers(100000000, 999999999))}",
+        "有效标识": "有效",
+        "无效原因": "",
+    }
+    valid_time = arrived == start.strftime("%Y-%m-%d %H:%M:%S")
+    # the schema's row rules: ends not before it arrives (ending before the answer is left to the
+    # quality assessment's consistency checks, §5.2.7)
+    good = valid_time and outcome in OUTCOMES and length >= 0
+    return row, good
+
+
+def expected(rows: list[tuple[dict, bool]]) -> tuple[list[int], list[str]]:
+    """Rejected row numbers (header = row 1) and accepted ids, by plain Python.
+
+    A row is rejected when it is bad on its own or repeats an id seen in an earlier row.
+    """
+    seen: set[str] = set()
+    rejected, accepted = [], []
+    for number, (row, good) in enumerate(rows, start=2):
+        duplicate = row["呼叫流水号"] in seen
+        seen.add(row["呼叫流水号"])
+        if good and not duplicate:
+            accepted.append(row["呼叫流水号"])
+        else:
+            rejected.append(number)
+    return rejected, accepted
+
+
+def write(rows: list[dict], path: Path, encoding: str, newline: str) -> None:
+    buffer = io.StringIO(newline="")
+    writer = csv.DictWriter(buffer, fieldnames=HEADER, lineterminator=newline)
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_bytes(buffer.getvalue().encode(encoding))
+
+
+@pytest.fixture
+def scratch(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("prop")
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@SETTINGS
+@given(
+    st.lists(call_rows(), min_size=1, max_size=30),
+    st.sampled_from(["utf-8", "utf-8-sig", "gb18030", "utf-16"]),
+    st.sampled_from(["\n", "\r\n"]),
+)
+def test_ingest_accepts_exactly_the_good_rows_and_keeps_their_text(root, scratch, rows, encoding, newline):
+    path = scratch / f"话务明细_{len(list(scratch.iterdir()))}.csv"
+    out = path.with_suffix("")
+    write([r for r, _ in rows], path, encoding, newline)
+    report = ingest(root, [InputFile(path, "vendor-a", "calls", "linjiang")], out, ["linjiang"], base_dir=scratch)
+    rejected, accepted = expected(rows)
+    nulls = set(load_mapping(root, "vendor-a").read_options("calls").null_values)
+    assert report.totals()["calls"] == {"rows_in": len(rows), "accepted": len(accepted), "rejected": len(rejected)}
+    with (out / "rejects" / "calls.csv").open(encoding="utf-8-sig") as fh:
+        assert [int(r["行号"]) for r in csv.DictReader(fh)] == rejected
+    data = pd.read_parquet(out / "data" / "calls.parquet")
+    assert data["call_id"].tolist() == accepted  # in file order
+    agents = [r["坐席工号"] for r, _ in rows]
+    first_good = {
+        row["呼叫流水号"]: row["坐席工号"]
+        for (row, _), n in zip(rows, range(2, len(rows) + 2), strict=True)
+        if n not in rejected
+    }
+    for call_id, agent in zip(data["call_id"], data["agent_id"], strict=True):
+        raw = first_good[call_id]
+        agent = None if pd.isna(agent) else agent
+        stripped = raw.strip(WHITESPACE)
+        assert agent == (None if stripped in nulls or not stripped else stripped), (raw, agent, agents)
+
+
+beijing_times = st.datetimes(min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2099, 12, 31)).map(
+    lambda t: t.replace(microsecond=0)
+)
+LAYOUTS = ["%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y%m%d%H%M%S", "%Y年%m月%d日 %H:%M:%S"]
+
+
+@pytest.fixture(scope="module")
+def flex_root(root, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("flex-root")
+    shutil.copytree(root / "params", folder / "params")
+    shutil.copy(Path(__file__).parent / "corpus" / "mappings" / "corpus-flex.yaml", folder / "params" / "mappings")
+    return folder
+
+
+@SETTINGS
+@given(
+    st.lists(
+        st.tuples(beijing_times, st.sampled_from(LAYOUTS), st.sampled_from(["naive", "+08:00", "Z"])),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_every_time_layout_means_the_same_instant(flex_root, scratch, stamps):
+    # naive text is Beijing time (UTC+8 all year since 1991); an offset is honoured
+    lines = ["呼叫编号,城市,来电时间,应答时间,挂机时间,呼叫结果,主叫号码,坐席工号,姓名"]
+    instants = []
+    for i, (t, layout, zone) in enumerate(stamps):
+        utc = t - dt.timedelta(hours=8)
+        if zone == "naive":
+            text = t.strftime(layout)
+        elif zone == "+08:00":
+            text = t.strftime("%Y-%m-%dT%H:%M:%S") + "+08:00"
+        else:
+            text = utc.strftime("%Y-%m-%dT%H:%M:%S") + "Z"
+        lines.append(f"F{i},linjiang,{text},,2100-01-01 00:00:00,放弃,,,")
+        instants.append(pd.Timestamp(utc, tz="UTC"))
+    path = scratch / f"flex_{len(list(scratch.iterdir()))}.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = path.with_suffix("")
+    report = ingest(flex_root, [InputFile(path, "corpus-flex", "calls")], out, ["linjiang"], base_dir=scratch)
+    assert report.totals()["calls"]["accepted"] == len(stamps)
+    data = pd.read_parquet(out / "data" / "calls.parquet")
+    assert data["arrived_at"].tolist() == instants
+
+
+phones = st.tuples(st.sampled_from("3456789"), st.text("0123456789", min_size=9, max_size=9))
+
+
+@given(phones, st.sampled_from(["{n}", "+86 {a} {b} {c}", "0086-{n}", "86{n}", "{a}-{b}-{c}", " {n} "]))
+def test_one_caller_has_one_hash_however_the_number_is_written(phone, layout):
+    number = f"1{phone[0]}{phone[1]}"
+    written = layout.format(n=number, a=number[:3], b=number[3:7], c=number[7:])
+    con = duckdb.connect()
+    plain, other = con.execute(
+        f"SELECT {phone_hash_sql('a', 'salt')}, {phone_hash_sql('b', 'salt')} FROM (VALUES (?, ?)) t(a, b)",
+        [number, written],
+    ).fetchone()
+    assert plain == other and len(plain) == 16 and number not in plain
+
+
+# ---------------------------------------------------------------------------------------------
+# Scoring (Appendix A rules, hotline_eval.scoring)
+
+
+values = st.floats(min_value=0, max_value=1e6, allow_nan=False)
+rates = st.floats(min_value=0, max_value=1, allow_nan=False)
+floors = st.floats(min_value=0.01, max_value=100, allow_nan=False)
+
+
+@given(values, values, floors)
+def test_ratio_rules_give_a_share_between_zero_and_one(v, r, floor):
+    for rule in ("higher", "lower"):
+        share = RULES[rule](np.array([v]), r, floor)[0]
+        assert 0 <= share <= 1
+
+
+@given(rates, rates)
+def test_the_complement_rule_gives_a_share_between_zero_and_one(v, r):
+    assert 0 <= RULES["lower_rate"](np.array([v]), r, 0)[0] <= 1
+
+
+@given(st.floats(min_value=1e-6, max_value=1e6), floors)
+def test_the_reference_itself_earns_full_marks(r, floor):
+    assert RULES["higher"](np.array([r]), r, floor)[0] == 1
+    assert RULES["lower"](np.array([r]), r, floor)[0] == 1
+    if r <= 1:
+        assert RULES["lower_rate"](np.array([r]), r, 0)[0] == 1
+
+
+@given(values, values, st.floats(min_value=1e-6, max_value=1e6), floors)
+def test_shares_move_the_right_way_with_the_value(v1, v2, r, floor):
+    low, high = sorted((v1, v2))
+    assert RULES["higher"](np.array([low]), r, floor)[0] <= RULES["higher"](np.array([high]), r, floor)[0]
+    assert RULES["lower"](np.array([low]), r, floor)[0] >= RULES["lower"](np.array([high]), r, floor)[0]
+
+
+@given(rates, rates, st.floats(min_value=0, max_value=0.999))
+def test_a_higher_bad_rate_never_scores_more(v1, v2, r):
+    low, high = sorted((v1, v2))
+    assert RULES["lower_rate"](np.array([low]), r, 0)[0] >= RULES["lower_rate"](np.array([high]), r, 0)[0]
+
+
+@given(
+    st.floats(min_value=1e-3, max_value=1e3),
+    st.floats(min_value=1e-3, max_value=1e3),
+    st.floats(min_value=0.01, max_value=100),
+)
+def test_ratio_rules_do_not_depend_on_the_unit(v, r, k):
+    # seconds or minutes, per cent or per mille: the share is the same (no floor in play)
+    assert RULES["higher"](np.array([v * k]), r * k, 0)[0] == pytest.approx(RULES["higher"](np.array([v]), r, 0)[0])
+    assert RULES["lower"](np.array([v * k]), r * k, 0)[0] == pytest.approx(RULES["lower"](np.array([v]), r, 0)[0])
+
+
+@given(st.floats(min_value=0, max_value=1e3), floors)
+def test_values_below_the_floor_count_as_the_floor(v, floor):
+    assume(v < floor)
+    r = floor * 3
+    assert RULES["lower"](np.array([v]), r, floor)[0] == RULES["lower"](np.array([floor]), r, floor)[0] == 1
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from(["linjiang", "qingshan", "baihe", "yunling", "dongpo"]),
+        st.floats(min_value=0.01, max_value=1e4),
+        min_size=1,
+    ),
+    st.sampled_from(["higher", "lower"]),
+)
+def test_the_best_city_holds_the_reference_and_nobody_beats_it(by_city, direction):
+    values = pd.Series(by_city)
+    ref = best_of(values, direction)
+    best = values.max() if direction == "higher" else values.min()
+    assert ref.value == best
+    holders = set(ref.holder.split("、"))
+    # every city with the best value holds it (whether near-ties share it is scoring's own rule)
+    assert holders >= set(values.index[values == best])
+    shares = RULES[direction](values.to_numpy(), ref.value, 0)
+    assert (shares <= 1).all()
+    assert all(shares[list(values.index).index(h)] == 1 for h in values.index[values == best])
+
+
+cells = st.one_of(
+    st.none(),
+    st.just(""),
+    st.datetimes(min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2099, 1, 1)),
+    st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2099, 1, 1)),
+    st.integers(-(10**12), 10**12).map(float),
+    st.floats(allow_nan=False, allow_infinity=False, width=64),
+    st.integers(-(10**15), 10**15),
+    st.booleans(),
+    st.text(st.sampled_from(list(" ab临江\t-")), max_size=5),
+)
+
+
+@settings(max_examples=300)
+@given(
+    st.one_of(
+        st.lists(cells, max_size=12),
+        st.integers(0, 7).flatmap(
+            lambda k: st.lists(
+                cells.filter(
+                    lambda v, k=k: (
+                        type(v) is [type(None), str, dt.datetime, dt.date, float, int, bool, str][k] or v is None
+                    )
+                ),
+                max_size=12,
+            )
+        ),
+    )
+)
+def test_a_worksheet_column_reads_as_its_cells_read_one_by_one(values):
+    # e.g. a date cell above date-time cells must not cut the times off the date-times
+    from hotline_eval.worksheets import cell_text, column_text
+
+    grid = np.empty(len(values), dtype=object)
+    grid[:] = values
+    nulls = ["", "NULL"]
+    expected = []
+    for v in values:
+        text = cell_text(v)
+        text = None if text is None else text.strip()
+        expected.append(None if text in nulls or text is None else text)
+    assert column_text(grid, nulls).to_pylist() == expected

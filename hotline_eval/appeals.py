@@ -107,9 +107,12 @@ def fingerprint(root: Path, evaluation: str) -> str:
     return sha256_file(path) if path.exists() else ""
 
 
-def load_appeals(root: Path, ev: Evaluation) -> Appeals | None:
-    """The evaluation's appeals with their decisions, checked; None when there is no appeal file."""
-    path = appeal_file(root, ev.id)
+def load_appeals(root: Path, ev: Evaluation, path: Path | None = None) -> Appeals | None:
+    """The evaluation's appeals with their decisions, checked; None when there is no appeal file.
+
+    path: the appeal file (default params/appeals/<evaluation>.yaml).
+    """
+    path = path or appeal_file(root, ev.id)
     if not path.exists():
         return None
     data = validate(AppealFile, load_yaml(path) or {"evaluation": ev.id}, path)

@@ -197,12 +197,15 @@ def plan(evaluation: str, pdf: bool | None) -> None:
 @click.option("--seed", type=int, default=None, help="Random seed of the draw (default: params/fieldwork.yaml).")
 @click.option("--experts", type=int, default=None, help="Expert score sheets to write (default: the panel minimum).")
 @click.option("--round", "round_", type=int, default=1, show_default=True, help="Scoring round of the expert sheets.")
-def fieldwork(evaluation: str, seed: int | None, experts: int | None, round_: int) -> None:
+@click.option("--city", "-c", "cities", multiple=True, help="Only this city (repeatable); default: every city.")
+def fieldwork(evaluation: str, seed: int | None, experts: int | None, round_: int, cities: tuple[str, ...]) -> None:
     """Draw the review samples (§7.2) and write the review forms and expert score sheets (§7.3)."""
     from hotline_eval.fieldwork.kit import make_kit
 
     root = project_root()
-    kit = make_kit(root, evaluation, seed=seed, experts=experts, round_=round_, progress=say)
+    kit = make_kit(
+        root, evaluation, seed=seed, experts=experts, round_=round_, cities=list(cities) or None, progress=say
+    )
     summary = kit.draw.summary
     if len(summary):
         for frame, part in summary.groupby("frame", sort=False):

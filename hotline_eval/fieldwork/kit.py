@@ -54,10 +54,17 @@ def make_kit(
     seed: int | None = None,
     experts: int | None = None,
     round_: int = 1,
+    cities: list[str] | None = None,
     progress: Progress = lambda _: None,
 ) -> Kit:
-    """Draw the samples from the evaluation's canonical data and write the kit."""
+    """Draw the samples from the evaluation's canonical data and write the kit.
+
+    cities: draw and write for these cities only (a city's draw does not depend on the others).
+    """
     ev = load_evaluation(root, evaluation)
+    if cities:
+        wanted = {ev.check_city(c) for c in cities}
+        ev = ev.model_copy(update={"cities": [c for c in ev.cities if c.id in wanted]})
     paths = prepare(root, evaluation, progress, until="ingest")
     design = load_design(root)
     catalogue = load_catalogue(root)

@@ -18,7 +18,7 @@ help:
 	@echo "make reports [EVAL=...] [PREV=<id>] [WORKERS=n]  every city's report in parallel, and index.html"
 	@echo "make bulletin [EVAL=...] [PREV=<id>]      the province bulletin (通报), HTML and PDF"
 	@echo "make plan     [EVAL=...]                 the evaluation plan (评价方案, §5.2.3), before collection"
-	@echo "make fieldwork [EVAL=...] [SEED=n] [CITY=<id>]  review samples and forms (§7.2), expert sheets (§7.3)"
+	@echo "make fieldwork [EVAL=...] [SEED=n]       review samples and forms (§7.2), expert score sheets (§7.3)"
 	@echo "make appeals  [EVAL=...]                 apply params/appeals/<EVAL>.yaml (§8.2): re-score, appeal log"
 	@echo "make run    [EVAL=...]                   ingest, measure and score only"
 	@echo "make check  [EVAL=...] [CITY=<id>]       data-quality assessment (§5.2.7) with a readable summary"
@@ -35,7 +35,7 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 report: $(STAMP)
-	$(CLI) report --evaluation "$(EVAL)" $(if $(CITY),--city "$(CITY)") $(if $(PREV),--previous "$(PREV)")
+	$(CLI) report --evaluation "$(EVAL)" $(if $(PREV),--previous "$(PREV)")
 
 reports: $(STAMP)
 	$(CLI) reports --evaluation "$(EVAL)" $(if $(PREV),--previous "$(PREV)") $(if $(WORKERS),--workers $(WORKERS))
@@ -47,7 +47,7 @@ plan: $(STAMP)
 	$(CLI) plan --evaluation "$(EVAL)"
 
 fieldwork: $(STAMP)
-	$(CLI) fieldwork --evaluation "$(EVAL)" $(if $(SEED),--seed $(SEED)) $(if $(CITY),--city "$(CITY)")
+	$(CLI) fieldwork --evaluation "$(EVAL)" $(if $(SEED),--seed $(SEED))
 
 appeals: $(STAMP)
 	$(CLI) appeals --evaluation "$(EVAL)"

@@ -197,26 +197,24 @@ def plan(evaluation: str, pdf: bool | None) -> None:
 @click.option("--seed", type=int, default=None, help="Random seed of the draw (default: params/fieldwork.yaml).")
 @click.option("--experts", type=int, default=None, help="Expert score sheets to write (default: the panel minimum).")
 @click.option("--round", "round_", type=int, default=1, show_default=True, help="Scoring round of the expert sheets.")
-@click.option("--city", "-c", "cities", multiple=True, help="Only this city (repeatable); default: every city.")
-def fieldwork(evaluation: str, seed: int | None, experts: int | None, round_: int, cities: tuple[str, ...]) -> None:
+def fieldwork(evaluation: str, seed: int | None, experts: int | None, round_: int) -> None:
     """Draw the review samples (§7.2) and write the review forms and expert score sheets (§7.3)."""
+    from hotline_eval.fieldwork.design import load_design
     from hotline_eval.fieldwork.kit import make_kit
 
     root = project_root()
-    kit = make_kit(
-        root, evaluation, seed=seed, experts=experts, round_=round_, cities=list(cities) or None, progress=say
-    )
+    kit = make_kit(root, evaluation, seed=seed, experts=experts, round_=round_, progress=say)
     summary = kit.draw.summary
-    if len(summary):
-        for frame, part in summary.groupby("frame", sort=False):
-            drawn = part[part["sample"] > 0]
-            low = part[part["sample"] < part["minimum"].fillna(0)]
-            line = f"{frame}：{len(drawn)}个市，每市{int(drawn['sample'].min())}—{int(drawn['sample'].max())}件"
-            line += f"（抽样误差不超过±{drawn['half_width'].max() * 100:.1f}个百分点）" if len(drawn) else ""
-            if len(low):
-                ev = load_evaluation(root, evaluation)
-                line += f"；样本不足最小样本量的城市：{'、'.join(ev.city_name(c) for c in low['city'])}"
-            say(line)
+    ev, design = load_evaluation(root, evaluation), load_design(root)
+    for frame, part in summary.groupby("frame", sort=False) if len(summary) else ():
+        drawn = part[part["sample"] > 0]
+        low, high = int(drawn["sample"].min()), int(drawn["sample"].max())
+        line = f"{design.frames[frame].zh}：{len(drawn)}个市，每市{low if low == high else f'{low}—{high}'}件"
+        line += f"，抽样误差不超过±{drawn['half_width'].max() * 100:.1f}个百分点（95%）"
+        short = part[part["sample"] < part["minimum"].fillna(0)]
+        if len(short):
+            line += f"；样本不足最小样本量：{'、'.join(ev.city_name(c) for c in short['city'])}"
+        say(line)
     say(f"评审工具包（随机种子{kit.seed}）：{_shown(kit.folder, root)}，共{len(kit.files)}个文件")
 
 

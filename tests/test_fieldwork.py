@@ -298,7 +298,7 @@ def test_make_kit_writes_every_citys_forms_and_keeps_an_earlier_kit(root, demo):
     names = {p.name for p in kit.files}
     forms = {"来电录音评审表", "咨询答复评审表", "工单质检评分表", "直办诉求评审表", "承办单位答复评审表"}
     assert names == {f"{c}{f}.xlsx" for c in ("南湖市", "白河市") for f in forms} | {
-        f"专家评分表_EXP0{n}.xlsx" for n in range(1, 6)
+        f"专家评分表_ZJ0{n}.xlsx" for n in range(1, 6)
     } | {"抽样方案.xlsx"}
     samples = pd.read_csv(kit.folder / "samples.csv", encoding="utf-8-sig")
     assert not samples.columns.str.contains("phone|name|address|caller", case=False).any()

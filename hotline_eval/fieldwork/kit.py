@@ -59,7 +59,8 @@ def make_kit(
 ) -> Kit:
     """Draw the samples from the evaluation's canonical data and write the kit.
 
-    cities: draw and write for these cities only (a city's draw does not depend on the others).
+    cities: a kit of these cities only (a city's draw does not depend on the others); it replaces the kit
+    of every city like any kit drawn differently (which moves to versions/<n>/).
     """
     ev = load_evaluation(root, evaluation)
     if cities:
@@ -127,7 +128,8 @@ def make_kit(
 
 
 def _keep_earlier(folder: Path, key: str, progress: Progress) -> None:
-    """An earlier kit drawn differently moves to versions/<n>/ (its forms may be out with reviewers)."""
+    """An earlier kit drawn differently (data, params, seed, cities) moves to versions/<n>/ (its forms may be
+    out with reviewers); the same draw again simply rewrites the same files."""
     manifest = read_json(folder / "manifest.json")
     if manifest is None or manifest.get("key") == key:
         return
@@ -138,7 +140,7 @@ def _keep_earlier(folder: Path, key: str, progress: Progress) -> None:
     for item in folder.iterdir():
         if item.name != "versions":
             shutil.move(str(item), target / item.name)
-    progress(f"此前的评审工具包（不同的数据、参数或随机种子）已移至 {target}")
+    progress(f"此前按不同数据、参数、随机种子或城市抽取的评审工具包已移至 {target}")
 
 
 def _write_design(

@@ -215,7 +215,8 @@ def fieldwork(evaluation: str, seed: int | None, experts: int | None, round_: in
         if len(short):
             line += f"；样本不足最小样本量：{'、'.join(ev.city_name(c) for c in short['city'])}"
         say(line)
-    say(f"评审工具包（随机种子{kit.seed}）：{_shown(kit.folder, root)}，共{len(kit.files)}个文件")
+    if kit.files:
+        say(f"评审工具包（随机种子{kit.seed}）：{_shown(kit.folder, root)}，共{len(kit.files)}个文件")
 
 
 @cli.command()

@@ -438,11 +438,11 @@ def _records(text: Any, labels: Labels) -> str:
 
 
 def _item_scores(text: Any, labels: Labels) -> str:
-    """answer_rate=3.5200 → 接通率3.52分 (a missing score shows as 无)."""
+    """answer_rate=3.2962 → 接通率3.296分 (three decimals: an appeal's effect is often small; missing: 无)."""
     out = []
     for part in (p for p in str(text or "").split(";") if "=" in p):
         ind, value = part.split("=", 1)
-        out.append(f"{labels.indicator(ind)}{float(value):.2f}分" if value else f"{labels.indicator(ind)}无")
+        out.append(f"{labels.indicator(ind)}{float(value):.3f}分" if value else f"{labels.indicator(ind)}无")
     return "、".join(out)
 
 

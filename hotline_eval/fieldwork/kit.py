@@ -71,10 +71,14 @@ def make_kit(
     catalogue = load_catalogue(root)
     seed = design.seed if seed is None else seed
     frames = active_frames(design, ev, catalogue)
+    innovation = [i for i in ev.active_indicators(catalogue) if i.kind == "expert" and i.points > 0]
+    folder = paths.out / KIT
+    if not frames and not innovation:
+        progress("本次评价没有需要抽样评审（§7.2）或专家评分（§7.3）的指标，无需评审工具包")
+        return Kit(folder, Draw(pd.DataFrame(), pd.DataFrame(), pd.DataFrame()), [], seed)
     minimum = int(ev.parameter_values(catalogue)["min_sample"])
     progress(f"抽取评审样本（随机种子{seed}）")
     result = draw(open_data(root, paths), design, frames, ev, seed, minimum)
-    folder = paths.out / KIT
     key = sha256_text(
         __version__,
         str(seed),
@@ -103,7 +107,6 @@ def make_kit(
             path = folder / city / f"{ev.city_name(city)}{frame.form}.xlsx"
             write_form(path, builder.review_form(name, frame, mine, summary, seed))
             files.append(path)
-    innovation = [i for i in ev.active_indicators(catalogue) if i.kind == "expert" and i.points > 0]
     if innovation:
         for n in range(1, (experts or ev.expert_panel.min_experts) + 1):
             expert = design.experts.id_format.format(n=n)

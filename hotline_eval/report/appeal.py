@@ -1,4 +1,6 @@
-"""The appeal notice (§8.2): how, to whom and by when an evaluated object may appeal its score."""
+"""Appeals in documents (§8.2): the notice — how, to whom and by when an evaluated object may appeal its
+score — and, once appeals are decided (hotline_eval/appeals.py), the appeal log of a re-issued report
+with the scores before and after."""
 
 from __future__ import annotations
 

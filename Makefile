@@ -35,7 +35,7 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 report: $(STAMP)
-	$(CLI) report --evaluation "$(EVAL)" $(if $(PREV),--previous "$(PREV)")
+	$(CLI) report --evaluation "$(EVAL)" $(if $(CITY),--city "$(CITY)") $(if $(PREV),--previous "$(PREV)")
 
 reports: $(STAMP)
 	$(CLI) reports --evaluation "$(EVAL)" $(if $(PREV),--previous "$(PREV)") $(if $(WORKERS),--workers $(WORKERS))

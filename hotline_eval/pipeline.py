@@ -123,6 +123,7 @@ def prepare(root: Path, evaluation_id: str, progress: Progress = quiet, *, until
     if until == "analysis" and (stages.get("analysis") != analysis_key or not (paths.out / "scores.xlsx").exists()):
         progress("计算指标与得分")
         analyse(root, ev, paths, version)
+        _print_appeals(root, ev, progress)
         stages["analysis"] = analysis_key
     write_json(paths.manifest, _manifest(root, ev, input_prints, stages, versions))
     return paths
@@ -143,6 +144,18 @@ def _print_quality(ev: Evaluation, quality: pd.DataFrame, progress: Progress) ->
         progress(f"数据质量：{len(failed)}个城市有未通过的门槛检查（{'、'.join(failed)}），明细见 make check CITY=...")
     else:
         progress("数据质量：全部城市通过门槛检查")
+
+
+def _print_appeals(root: Path, ev: Evaluation, progress: Progress) -> None:
+    """With an appeal file: the decisions, and where the results before the appeals are kept (§8.2)."""
+    filed = appeals.load_appeals(root, ev)
+    if filed is None:
+        return
+    n = filed.counts()
+    progress(
+        f"申诉复核（§8.2）：采纳{n['accepted']}件、不予采纳{n['refused']}件、逾期{n['late']}件、待复核{n['pending']}件；"
+        "得分为复核后结果，复核前结果保存在 scores_original.csv、totals_original.csv，申诉记录见 appeals.csv"
+    )
 
 
 def collect_inputs(root: Path, ev: Evaluation, paths: Paths, progress: Progress) -> list[InputFile]:

@@ -33,9 +33,11 @@ from hotline_eval.errors import ConfigError
 from hotline_eval.evaluation import Evaluation
 from hotline_eval.ingest import connect
 from hotline_eval.paramfiles import Strict, load_yaml, validate
+from hotline_eval.report import fmt
 from hotline_eval.report.appeal import appeal_deadline
 from hotline_eval.schema import load_schema
 from hotline_eval.store import sha256_file, write_csv
+from hotline_eval.wording import load_wording
 
 APPEALS_DIR = Path("params") / "appeals"
 RECORD_KEYS = {"qc_samples": "sample_id"}  # tables without a unique key: the id an appeal names
@@ -155,7 +157,8 @@ def _decide(path: Path, k: int, a: Appeal, ev: Evaluation, root: Path, deadline:
                 f"after the results of {ev.issued_on}); a late appeal is refused (§8.2)",
                 fix="correct the filing date, or record the decision as refused",
             )
-        return Decision(a, "late", a.reason or f"逾期提出（申诉截止日期为{_zh(deadline)}），不予受理")
+        late = load_wording(root)["appeals"]["late_reason"].format(deadline=fmt.date(deadline))
+        return Decision(a, "late", a.reason or late)
     if a.decision != "pending":
         missing = [f for f in ("reason", "decided") if not getattr(a, f)]
         if missing:
@@ -172,10 +175,6 @@ def _decide(path: Path, k: int, a: Appeal, ev: Evaluation, root: Path, deadline:
 
 def record_key(root: Path, table: str) -> str | None:
     return RECORD_KEYS.get(table) or load_schema(root).tables[table].key
-
-
-def _zh(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 # ---- re-scoring ---------------------------------------------------------------------------------

@@ -7,8 +7,9 @@
 - 专家评分/<专家评分表>_<expert>.xlsx — one score sheet per expert (§7.3);
 - manifest.json — seed, design and data fingerprints, the files written.
 
-A kit drawn from other data, params or seed is not overwritten: the earlier kit moves to
-fieldwork/versions/<n>/ first (forms may already have been handed out).
+A kit whose forms would differ (other records drawn, another seed, design, definition or expert sheets)
+does not overwrite the earlier one: that moves to fieldwork/versions/<n>/ first, since its forms may
+already be out with reviewers. Listing the returned forms as inputs does not change the draw.
 """
 
 from __future__ import annotations
@@ -79,14 +80,15 @@ def make_kit(
     minimum = int(ev.parameter_values(catalogue)["min_sample"])
     progress(f"抽取评审样本（随机种子{seed}）")
     result = draw(open_data(root, paths), design, frames, ev, seed, minimum)
+    # what the forms hold: the drawn records, the design, the definition, the expert sheets
     key = sha256_text(
         __version__,
         str(seed),
         str(experts),
         str(round_),
         sha256_file(root / DESIGN_FILE),
-        *[f["sha256"] for f in (read_json(paths.manifest) or {}).get("inputs", [])],
-        ev.model_dump_json(),
+        result.samples.to_csv(index=False),
+        ev.model_dump_json(exclude={"data"}),
     )
     _keep_earlier(folder, key, progress)
     times = timeline(root, ev)
@@ -131,8 +133,8 @@ def make_kit(
 
 
 def _keep_earlier(folder: Path, key: str, progress: Progress) -> None:
-    """An earlier kit drawn differently (data, params, seed, cities) moves to versions/<n>/ (its forms may be
-    out with reviewers); the same draw again simply rewrites the same files."""
+    """An earlier kit with other forms moves to versions/<n>/ (they may be out with reviewers); the same
+    draw again simply rewrites the same files."""
     manifest = read_json(folder / "manifest.json")
     if manifest is None or manifest.get("key") == key:
         return
@@ -143,7 +145,7 @@ def _keep_earlier(folder: Path, key: str, progress: Progress) -> None:
     for item in folder.iterdir():
         if item.name != "versions":
             shutil.move(str(item), target / item.name)
-    progress(f"此前按不同数据、参数、随机种子或城市抽取的评审工具包已移至 {target}")
+    progress(f"此前抽取的评审工具包（样本或表格不同）已移至 {target}")
 
 
 def _write_design(

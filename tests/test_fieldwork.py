@@ -308,3 +308,18 @@ def test_make_kit_writes_every_citys_forms_and_keeps_an_earlier_kit(root, demo):
     assert not pd.read_csv(kept / "samples.csv", encoding="utf-8-sig")["object_id"].equals(
         pd.read_csv(again.folder / "samples.csv", encoding="utf-8-sig")["object_id"]
     )
+
+
+def test_the_design_and_the_mappings_that_read_the_forms_agree(root):
+    from hotline_eval.mapping import load_mapping
+
+    design = load_design(root)
+    forms = load_mapping(root, "review-forms").tables["qc_samples"]
+    assert forms.source("item").values == {v.zh: k for k, v in design.rule_items.items()}
+    score = load_mapping(root, "review-tickets").tables["qc_samples"].source("score").expr
+    assert all(f'"{item.header}"' in score for item in design.ticket_qc.items)
+    assert score.count("TRY_CAST") == len(design.ticket_qc.items)
+    # every frame's form is claimed by its mapping's file patterns
+    for frame in design.frames.values():
+        patterns = load_mapping(root, frame.mapping).tables["qc_samples"].patterns
+        assert any(frame.form in p for p in patterns), frame.form

@@ -8,14 +8,18 @@ EVAL ?= demo-comprehensive
 CITY ?=
 PREV ?=
 WORKERS ?=
+SEED ?=
 CLI := $(BIN)/hotline-eval
 
-.PHONY: setup report reports bulletin run check test lint docs lab clean help
+.PHONY: setup report reports bulletin plan fieldwork appeals run check test lint docs lab clean help
 
 help:
 	@echo "make report [EVAL=$(EVAL)] [CITY=<id>]   one city's report (HTML, PDF when a browser exists)"
 	@echo "make reports [EVAL=...] [PREV=<id>] [WORKERS=n]  every city's report in parallel, and index.html"
 	@echo "make bulletin [EVAL=...] [PREV=<id>]      the province bulletin (通报), HTML and PDF"
+	@echo "make plan     [EVAL=...]                 the evaluation plan (评价方案, §5.2.3), before collection"
+	@echo "make fieldwork [EVAL=...] [SEED=n]       review samples and forms (§7.2), expert score sheets (§7.3)"
+	@echo "make appeals  [EVAL=...]                 apply params/appeals/<EVAL>.yaml (§8.2): re-score, appeal log"
 	@echo "make run    [EVAL=...]                   ingest, measure and score only"
 	@echo "make check  [EVAL=...] [CITY=<id>]       data-quality assessment (§5.2.7) with a readable summary"
 	@echo "make test                                the test suite"
@@ -38,6 +42,15 @@ reports: $(STAMP)
 
 bulletin: $(STAMP)
 	$(CLI) bulletin --evaluation "$(EVAL)" $(if $(PREV),--previous "$(PREV)")
+
+plan: $(STAMP)
+	$(CLI) plan --evaluation "$(EVAL)"
+
+fieldwork: $(STAMP)
+	$(CLI) fieldwork --evaluation "$(EVAL)" $(if $(SEED),--seed $(SEED))
+
+appeals: $(STAMP)
+	$(CLI) appeals --evaluation "$(EVAL)"
 
 run: $(STAMP)
 	$(CLI) run --evaluation "$(EVAL)"

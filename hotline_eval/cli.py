@@ -178,6 +178,77 @@ def bulletin(evaluation: str, pdf: bool | None, previous: str) -> None:
     _pdf_hint(written, pdf)
 
 
+@cli.command()
+@evaluation_option
+@pdf_option
+def plan(evaluation: str, pdf: bool | None) -> None:
+    """Render the evaluation plan (评价方案, §5.2.3) published before collection: needs no data."""
+    from hotline_eval.report.plan import render_plan
+
+    root = project_root()
+    load_evaluation(root, evaluation)
+    say("生成评价方案")
+    written = render_plan(root, evaluation, pdf=pdf)
+    for kind, path in written.items():
+        say(f"{kind}: {_shown(path, root)}")
+    _pdf_hint(written, pdf)
+
+
+@cli.command()
+@evaluation_option
+@click.option("--seed", type=int, default=None, help="Random seed of the draw (default: params/fieldwork.yaml).")
+@click.option("--experts", type=int, default=None, help="Expert score sheets to write (default: the panel minimum).")
+@click.option("--round", "round_", type=int, default=1, show_default=True, help="Scoring round of the expert sheets.")
+def fieldwork(evaluation: str, seed: int | None, experts: int | None, round_: int) -> None:
+    """Draw the review samples (§7.2) and write the review forms and expert score sheets (§7.3)."""
+    from hotline_eval.fieldwork.design import load_design
+    from hotline_eval.fieldwork.kit import make_kit
+
+    root = project_root()
+    kit = make_kit(root, evaluation, seed=seed, experts=experts, round_=round_, progress=say)
+    summary = kit.draw.summary
+    ev, design = load_evaluation(root, evaluation), load_design(root)
+    for frame, part in summary.groupby("frame", sort=False) if len(summary) else ():
+        drawn = part[part["sample"] > 0]
+        low, high = int(drawn["sample"].min()), int(drawn["sample"].max())
+        line = f"{design.frames[frame].zh}：{len(drawn)}个市，每市{low if low == high else f'{low}—{high}'}件"
+        line += f"，抽样误差不超过±{drawn['half_width'].max() * 100:.1f}个百分点（95%）"
+        short = part[part["sample"] < part["minimum"].fillna(0)]
+        if len(short):
+            line += f"；样本不足最小样本量：{'、'.join(ev.city_name(c) for c in short['city'])}"
+        say(line)
+    if kit.files:
+        say(f"评审工具包（随机种子{kit.seed}）：{_shown(kit.folder, root)}，共{len(kit.files)}个文件")
+
+
+@cli.command()
+@evaluation_option
+def appeals(evaluation: str) -> None:
+    """Apply the appeal file (§8.2, params/appeals/<evaluation>.yaml): re-score and print the appeal log."""
+    from hotline_eval.appeals import appeal_file, read_log, read_totals
+    from hotline_eval.pipeline import prepare
+    from hotline_eval.wording import load_wording
+
+    root = project_root()
+    ev = load_evaluation(root, evaluation)
+    path = appeal_file(root, ev.id)
+    if not path.exists():
+        say(f"没有申诉文件：{_shown(path, root)}（格式见 params/appeals/demo-2026q2.yaml）")
+        return
+    paths = prepare(root, evaluation, say)
+    entries, totals = read_log(paths.out), read_totals(paths.out)
+    words = load_wording(root)["appeals"]["outcomes"]
+    for _, row in entries.iterrows():
+        click.echo(
+            f"{row['id']}  {ev.city_name(row['city'])}  {words[row['decision']]}  "
+            f"综合得分 {row['total_before']:.2f} → {row['total_after']:.2f}  "
+            f"位次 {int(row['rank_before'])} → {int(row['rank_after'])}"
+        )
+    moved = totals[(totals["change"].abs() > 1e-9) | (totals["rank_before"] != totals["rank_after"])]
+    say(f"申诉截止日期：{entries['deadline'].iloc[0] if len(entries) else '—'}；得分变化的城市：{len(moved)}个")
+    say(f"申诉记录：{_shown(paths.out / 'appeals.csv', root)}；原始结果：scores_original.csv、totals_original.csv")
+
+
 def _refresh_index(root: Path, evaluation: str, city: str) -> None:
     """After one city's report: record its success and update the index if there is one."""
     from hotline_eval.report.batch import Outcome, record_outcomes

@@ -91,13 +91,16 @@ class InputDir(Strict):
 
 
 class Data(Strict):
+    """The sample province (generated), export folders, or both: the sample province and further folders,
+    such as the filled review forms of the fieldwork kit (systems review-forms, review-tickets)."""
+
     sample: SampleData | None = None
     inputs: list[InputDir] = []
 
     @model_validator(mode="after")
-    def _one(self) -> Data:
-        if (self.sample is None) == (not self.inputs):
-            raise ValueError("give either 'sample' (generate the sample province) or 'inputs' (export folders)")
+    def _some(self) -> Data:
+        if self.sample is None and not self.inputs:
+            raise ValueError("give 'sample' (generate the sample province), 'inputs' (export folders), or both")
         return self
 
 
@@ -204,6 +207,16 @@ class Activity(Strict):
     exclude_holidays: bool = True
 
 
+class Schedule(Strict):
+    """Milestones after the period (§5.2.3, §8.2); a date left out is derived (hotline_eval.schedule)."""
+
+    data_due: dt.date | None = None  # data submission deadline
+    fieldwork_start: dt.date | None = None  # sampling reviews and expert scoring (§7.2, §7.3)
+    fieldwork_end: dt.date | None = None
+    data_due_workdays: int = Field(default=3, ge=0)  # after the last day outcomes are observed
+    review_workdays: int = Field(default=2, ge=0)  # between the end of fieldwork and the results
+
+
 class Items(Strict):
     """The sub-items of one indicator in a special evaluation, each with its own points (§5.1.2.2)."""
 
@@ -261,6 +274,7 @@ class Evaluation(Strict):
     activity_alpha: float = Field(default=0.05, gt=0, lt=1)
     published_on: dt.date | None = None
     report_date: dt.date | None = None
+    schedule: Schedule = Schedule()
 
     @field_validator("grades")
     @classmethod

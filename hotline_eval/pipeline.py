@@ -16,8 +16,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from hotline_eval import __version__, expert, veto
-from hotline_eval.assessment import Context, score_evaluation
+from hotline_eval import __version__, appeals, expert, veto
+from hotline_eval.assessment import Assessment, Context, score_evaluation
 from hotline_eval.catalogue import load_catalogue
 from hotline_eval.dissatisfaction import reason_distribution
 from hotline_eval.evaluation import Evaluation, load_evaluation
@@ -37,7 +37,7 @@ from hotline_eval.sample import SampleSpec, generate_sample
 from hotline_eval.sample.province import load_province
 from hotline_eval.schema import load_schema
 from hotline_eval.score_outputs import write_scores
-from hotline_eval.scoresheet import Labels
+from hotline_eval.scoresheet import Labels, appeal_sheets
 from hotline_eval.store import fingerprints, read_json, sha256_file, sha256_text, write_csv, write_json
 from hotline_eval.versions import start_ingest
 from hotline_eval.wording import load_wording
@@ -103,7 +103,7 @@ def prepare(root: Path, evaluation_id: str, progress: Progress = quiet, *, until
     input_prints = fingerprints([i.path for i in inputs], base)
     ingest_key = sha256_text(__version__, repr(input_prints), *_param_hashes(root, INGEST_PARAMS), repr(inputs))
     quality_key = sha256_text(ingest_key, *_param_hashes(root, QUALITY_PARAMS))
-    analysis_key = sha256_text(quality_key, *_param_hashes(root, ANALYSIS_PARAMS))
+    analysis_key = sha256_text(quality_key, *_param_hashes(root, ANALYSIS_PARAMS), appeals.fingerprint(root, ev.id))
     versions = manifest.get("versions") or []
     if stages.get("ingest") != ingest_key or not (paths.out / "ingest.json").exists():
         versions = start_ingest(paths.out, manifest, input_prints)
@@ -123,6 +123,7 @@ def prepare(root: Path, evaluation_id: str, progress: Progress = quiet, *, until
     if until == "analysis" and (stages.get("analysis") != analysis_key or not (paths.out / "scores.xlsx").exists()):
         progress("计算指标与得分")
         analyse(root, ev, paths, version)
+        _print_appeals(root, ev, progress)
         stages["analysis"] = analysis_key
     write_json(paths.manifest, _manifest(root, ev, input_prints, stages, versions))
     return paths
@@ -145,8 +146,20 @@ def _print_quality(ev: Evaluation, quality: pd.DataFrame, progress: Progress) ->
         progress("数据质量：全部城市通过门槛检查")
 
 
+def _print_appeals(root: Path, ev: Evaluation, progress: Progress) -> None:
+    """With an appeal file: the decisions, and where the results before the appeals are kept (§8.2)."""
+    filed = appeals.load_appeals(root, ev)
+    if filed is None:
+        return
+    n = filed.counts()
+    progress(
+        f"申诉复核（§8.2）：采纳{n['accepted']}件、不予采纳{n['refused']}件、逾期{n['late']}件、待复核{n['pending']}件；"
+        "得分为复核后结果，复核前结果保存在 scores_original.csv、totals_original.csv，申诉记录见 appeals.csv"
+    )
+
+
 def collect_inputs(root: Path, ev: Evaluation, paths: Paths, progress: Progress) -> list[InputFile]:
-    """The evaluation's input files: the generated sample province, or the listed export folders."""
+    """The evaluation's input files: the generated sample province and/or the folders listed under data.inputs."""
     if ev.data.sample:
         spec = SampleSpec(
             province=ev.province or "sample",
@@ -158,9 +171,15 @@ def collect_inputs(root: Path, ev: Evaluation, paths: Paths, progress: Progress)
         )
         _ensure_sample(root, spec, paths.raw, progress)
         province = load_province(root, spec.province)
-        return [
+        generated = [
             f for c in province.cities for f in discover(root, paths.raw / c.id, [c.system, "province-template"], c.id)
         ]
+        return generated + _listed_inputs(root, ev)
+    return _listed_inputs(root, ev)
+
+
+def _listed_inputs(root: Path, ev: Evaluation) -> list[InputFile]:
+    """The files of the folders listed under data.inputs (export folders, filled review forms)."""
     found: list[InputFile] = []
     for item in ev.data.inputs:
         folder = (root / item.dir).resolve()
@@ -183,12 +202,53 @@ def analyse(root: Path, ev: Evaluation, paths: Paths, data_version: int = 1) -> 
     Writes period_coverage.csv, indicators.csv (with the expert panel's results), dissatisfaction.csv,
     expert_panel.csv, scores.csv, totals.csv, unit_scores.csv, unit_totals.csv, for special evaluations
     monthly.csv and trend.csv (and short_periods.csv, activity.csv, segments.csv), and scores.xlsx.
+    With an appeal file (§8.2, params/appeals/<evaluation>.yaml) the accepted appeals' records are left
+    out and everything is scored again: these files then hold the results after the appeals, and the
+    results before them stay on record (scores_original.csv, … , appeals.csv; see appeals.py).
     """
+    filed = appeals.load_appeals(root, ev)
+    scored = score_data(root, ev, paths, paths.data, data_version)
+    original = scored
+    excluded = pd.DataFrame()
+    if filed is not None and filed.accepted:
+        adjusted = paths.out / "appeals" / "data"
+        excluded = appeals.write_adjusted_data(root, paths.data, adjusted, filed)
+        scored = score_data(root, ev, paths, adjusted, data_version)
+    write_csv(paths.out / "period_coverage.csv", scored.coverage)
+    write_csv(paths.out / "indicators.csv", scored.indicators)
+    write_csv(paths.out / "dissatisfaction.csv", scored.dissatisfaction)
+    write_csv(paths.out / "expert_panel.csv", scored.panel_detail)
+    labels = Labels(ev, load_catalogue(root), load_schema(root), load_wording(root))
+    extra = []
+    if filed is None:
+        appeals.clear_record(paths.out)
+    else:
+        entries = appeals.write_record(paths.out, filed, original.files(), scored.files(), excluded)
+        extra = appeal_sheets(entries, appeals.compare_totals(original.result.totals, scored.result.totals), labels)
+    write_scores(paths.out, scored.result, scored.panel_detail, labels, extra)
+
+
+@dataclass
+class Scored:
+    """The scoring stage's results from one folder of canonical tables."""
+
+    coverage: pd.DataFrame
+    indicators: pd.DataFrame
+    dissatisfaction: pd.DataFrame
+    panel_detail: pd.DataFrame
+    result: Assessment
+
+    def files(self) -> dict[str, pd.DataFrame]:
+        return {"scores": self.result.scores, "totals": self.result.totals, "indicators": self.indicators}
+
+
+def score_data(root: Path, ev: Evaluation, paths: Paths, data_dir: Path, data_version: int) -> Scored:
+    """Measure, gate and score the canonical tables in `data_dir` (the uploaded ones, or those after appeals)."""
     catalogue = load_catalogue(root)
     schema = load_schema(root)
-    con = open_data(root, paths)
+    con = connect()
+    register_tables(con, root, data_dir)
     coverage = month_coverage(days_with_data(con, ev, schema), ev)
-    write_csv(paths.out / "period_coverage.csv", coverage)
     check_data_period(coverage, ev)
     quality = load_quality(paths.out)
 
@@ -198,13 +258,11 @@ def analyse(root: Path, ev: Evaluation, paths: Paths, data_version: int = 1) -> 
     experts = [i for i in ev.active_indicators(catalogue) if i.scoring == "expert_panel"]
     panel, panel_detail = expert.panel(con.execute("SELECT * FROM expert_scores").df(), ev, experts)
     indicators = gate(pd.concat([measure(con, root, ev), panel], ignore_index=True))
-    write_csv(paths.out / "indicators.csv", indicators)
-    write_csv(paths.out / "dissatisfaction.csv", reason_distribution(con, root, ev))
-    write_csv(paths.out / "expert_panel.csv", panel_detail)
-    ctx = Context(root, paths.data, ev, catalogue, ev.parameter_values(catalogue), indicators, gate=gate)
+    dissatisfaction = reason_distribution(con, root, ev)
+    ctx = Context(root, data_dir, ev, catalogue, ev.parameter_values(catalogue), indicators, gate=gate)
     result = score_evaluation(ctx, con.execute("SELECT * FROM units").df(), veto.collect(ev, paths.out))
     result.scores = result.scores.assign(data_version=data_version)
-    write_scores(paths.out, result, panel_detail, Labels(ev, catalogue, schema, load_wording(root)))
+    return Scored(coverage, indicators, dissatisfaction, panel_detail, result)
 
 
 def open_data(root: Path, paths: Paths) -> duckdb.DuckDBPyConnection:
@@ -240,4 +298,5 @@ def _manifest(root: Path, ev: Evaluation, inputs: list[dict], stages: dict, vers
         "stages": stages,
         "data_version": versions[-1]["version"] if versions else None,
         "versions": versions,
+        "appeals": appeals.manifest_entry(root, ev),
     }

@@ -18,7 +18,10 @@ SPECIAL_FILES = {
 }
 
 
-def write_scores(out: Path, result: Assessment, panel_detail: pd.DataFrame, labels: sh.Labels) -> None:
+def write_scores(
+    out: Path, result: Assessment, panel_detail: pd.DataFrame, labels: sh.Labels, extra: list[sh.Sheet] | None = None
+) -> None:
+    """The CSV files and scores.xlsx; `extra` sheets (the appeal log, §8.2) go before the notes."""
     write_csv(out / "scores.csv", result.scores)
     write_csv(out / "totals.csv", result.totals)
     write_csv(out / "unit_scores.csv", result.unit_scores)
@@ -31,10 +34,12 @@ def write_scores(out: Path, result: Assessment, panel_detail: pd.DataFrame, labe
     if segments:
         write_csv(out / "segments.csv", pd.concat(segments, ignore_index=True))
     footer = f"{labels.ev.organiser_zh}　{labels.ev.period.label_zh}"
-    sh.write_scoresheet(out / "scores.xlsx", sheets(result, panel_detail, labels), footer)
+    sh.write_scoresheet(out / "scores.xlsx", sheets(result, panel_detail, labels, extra or []), footer)
 
 
-def sheets(result: Assessment, panel_detail: pd.DataFrame, labels: sh.Labels) -> list[sh.Sheet]:
+def sheets(
+    result: Assessment, panel_detail: pd.DataFrame, labels: sh.Labels, extra: list[sh.Sheet] | None = None
+) -> list[sh.Sheet]:
     """The score sheet's sheets, in reading order."""
     out = [
         sh.totals_sheet(result.totals, labels),
@@ -51,6 +56,7 @@ def sheets(result: Assessment, panel_detail: pd.DataFrame, labels: sh.Labels) ->
         out.append(sh.trend_sheet(special["trend"], labels))
     if "activity" in special:
         out.append(sh.activity_sheet(special["activity"], labels))
+    out += extra or []
     out.append(sh.notes_sheet(sh.scoring_notes(labels), labels))
     return out
 

@@ -389,6 +389,63 @@ def activity_sheet(comparison: pd.DataFrame, labels: Labels) -> Sheet:
     return Sheet("主题活动", f"{labels.ev.name_zh}　主题活动与同期基线比较（§5.1.2.1）", comparison, cols)
 
 
+# ---- appeals (§8.2) --------------------------------------------------------------------------------
+
+
+def appeal_sheets(log: pd.DataFrame, totals: pd.DataFrame, labels: Labels) -> list[Sheet]:
+    """申诉: every appeal with its decision and the city's results before and after; 申诉前后: every city."""
+    words = labels.wording["appeals"]
+    names = lambda ids: "、".join(labels.indicator(i) for i in str(ids or "").split(";") if i)  # noqa: E731
+    log_cols = [
+        Column("申诉编号", lambda r: r["id"]),
+        Column("城市", lambda r: labels.city(r["city"])),
+        Column("申诉指标", lambda r: names(r["indicators"])),
+        Column("涉及记录", lambda r: _records(r["records"], labels)),
+        Column("申诉事由", lambda r: r["claim"]),
+        Column("佐证材料", lambda r: r["evidence"]),
+        Column("提出日期", lambda r: r["filed"]),
+        Column("申诉截止日期", lambda r: r["deadline"]),
+        Column("复核结论", lambda r: words["outcomes"][r["decision"]]),
+        Column("理由", lambda r: r["reason"]),
+        Column("复核日期", lambda r: r["decided"]),
+        Column("复核前得分", _num("total_before"), "score"),
+        Column("复核后得分", _num("total_after"), "score"),
+        Column("复核前位次", _num("rank_before"), "int"),
+        Column("复核后位次", _num("rank_after"), "int"),
+        Column("申诉指标复核前得分", lambda r: _item_scores(r["scores_before"], labels)),
+        Column("申诉指标复核后得分", lambda r: _item_scores(r["scores_after"], labels)),
+    ]
+    total_cols = [
+        Column("城市", lambda r: labels.city(r["city"])),
+        Column("复核前得分", _num("total_before"), "score"),
+        Column("复核后得分", _num("total_after"), "score"),
+        Column("得分变化", _num("change"), "score"),
+        Column("复核前位次", _num("rank_before"), "int"),
+        Column("复核后位次", _num("rank_after"), "int"),
+        Column("复核前等级", lambda r: r["grade_before"]),
+        Column("复核后等级", lambda r: r["grade_after"]),
+    ]
+    return [
+        Sheet("申诉", f"{labels.ev.name_zh}　申诉处理情况（§8.2）", log, log_cols),
+        Sheet("申诉前后", f"{labels.ev.name_zh}　申诉复核前后综合得分", totals.sort_values("rank_after"), total_cols),
+    ]
+
+
+def _records(text: Any, labels: Labels) -> str:
+    """calls:12;tickets:3 → 话务记录12条、工单3条."""
+    parts = [p.split(":") for p in str(text or "").split(";") if ":" in p]
+    return "、".join(f"{labels.schema.tables[t].zh}{n}条" for t, n in parts if t in labels.schema.tables)
+
+
+def _item_scores(text: Any, labels: Labels) -> str:
+    """answer_rate=3.2962 → 接通率3.296分 (three decimals: an appeal's effect is often small; missing: 无)."""
+    out = []
+    for part in (p for p in str(text or "").split(";") if "=" in p):
+        ind, value = part.split("=", 1)
+        out.append(f"{labels.indicator(ind)}{float(value):.3f}分" if value else f"{labels.indicator(ind)}无")
+    return "、".join(out)
+
+
 def notes_sheet(lines: list[tuple[str, str]], labels: Labels) -> Sheet:
     frame = pd.DataFrame(lines, columns=["item", "text"])
     cols = [Column("事项", lambda r: r["item"]), Column("说明", lambda r: r["text"])]

@@ -1,0 +1,63 @@
+"""The evaluation plan (评价方案, §5.2.3) as a document: notebooks/plan/*.ipynb → plan.html, plan.pdf.
+
+The plan needs no data: it is rendered from the evaluation definition and params before collection,
+into outputs/<evaluation>/plan/. The tables it shows are built in hotline_eval/plan.py.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hotline_eval import __version__
+from hotline_eval.plan import objects_text, title
+from hotline_eval.report import fmt
+from hotline_eval.report.context import ReportContext
+from hotline_eval.report.document import css_string, render_document
+from hotline_eval.results import load
+from hotline_eval.schedule import timeline
+from hotline_eval.wording import load_wording
+
+_CONTEXTS: dict[tuple[str, str], ReportContext] = {}
+
+
+def plan_context(root: str | Path, evaluation: str) -> ReportContext:
+    """What the plan's notebooks share (section, table numbers); no results are read."""
+    key = (str(Path(root).resolve()), evaluation)
+    if key not in _CONTEXTS:
+        results = load(root, evaluation)
+        _CONTEXTS[key] = ReportContext(results, load_wording(results.root), "")
+    return _CONTEXTS[key]
+
+
+def render_plan(root: Path, evaluation: str, *, pdf: bool | None = None) -> dict[str, Path]:
+    """Render outputs/<evaluation>/plan/plan.html (and .pdf) from notebooks/plan/*.ipynb."""
+    results = load(root, evaluation)
+    parameters = {"evaluation": results.evaluation.id, "root": str(root)}
+    out = results.paths.out / "plan"
+    return render_document(root, "plan", out, "plan", parameters, cover(root, evaluation), pdf=pdf)
+
+
+def cover(root: Path, evaluation: str) -> dict:
+    """The plan's cover: title, period, objects, type, data deadline, organiser, publication date."""
+    ev = load(root, evaluation).evaluation
+    words = load_wording(root)
+    name = title(ev, words)
+    head, _, tail = name.partition("热线")
+    t = timeline(root, ev)
+    return {
+        "kind": "report",
+        "version": __version__,
+        "kicker": ev.organiser_zh,
+        "title": name,
+        "title_lines": [head + "热线", tail] if tail else [name],
+        "running_head": css_string(name),
+        "subtitle": f"（{words['evaluation_type'][ev.type]}　评价周期{ev.period.label_zh}）",
+        "facts": [
+            ["评价对象", objects_text(root, ev, words).split("，")[0] + ("及其承办单位" if ev.units.evaluate else "")],
+            ["评价周期", f"{fmt.date(ev.period.start)}—{fmt.date(ev.period.end)}"],
+            ["评价类型", words["evaluation_type"][ev.type]],
+            ["数据报送截止", fmt.date(t.data_due)],
+        ],
+        "organiser": ev.organiser_zh,
+        "date": fmt.date(t.published) if t.published else "",
+    }

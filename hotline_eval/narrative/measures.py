@@ -30,7 +30,7 @@ class Measure:
     actor: str  # who must act, named
     action: str
     deadline: str
-    target: str  # e.g. 分派及时率提升至90.2%以上 ("" without a target)
+    target: str  # e.g. 分派及时率提升至90.2%以上 ("" without a target), as the task list shows it
     target_value: float  # the target in the indicator's unit (NaN without one)
     basis: str  # what the target is: province | previous | halfway | ""
     indicator: str  # the indicator the target is about ("" without one)
@@ -72,14 +72,14 @@ def measure(ctx: Context, p: Problem, spec: MeasureSpec, k: int, facts: dict[str
     words = ctx.words["narrative"]
     fact = facts.get(p.key)
     deadline = deadline_text(ctx, spec.deadline)
-    target, value, basis = ("", np.nan, "")
+    target, plain, value, basis = ("", "", np.nan, "")
     if spec.target and fact is not None and p.kind in ("gap", "far_below", "worse"):
         value, basis = target_value(fact, p.kind)
         if not np.isnan(value):
             key = ph.direction_key(fact.indicator)
-            target = ctx.pick(f"target{k}", words["measures"]["target"][key], p.key).format(
-                indicator=fact.indicator.zh, target=fmt.value(value, fact.indicator.unit)
-            )
+            slots = {"indicator": fact.indicator.zh, "target": fmt.value(value, fact.indicator.unit)}
+            target = ctx.pick(f"target{k}", words["measures"]["target"][key], p.key).format(**slots)
+            plain = words["measures"]["target_table"][key].format(**slots)
     text = ctx.pick("measure", words["measures"]["sentence"], p.key, k).format(
         actor=actor(ctx, p, spec.who), action=action, deadline=deadline, target=target
     )
@@ -90,7 +90,7 @@ def measure(ctx: Context, p: Problem, spec: MeasureSpec, k: int, facts: dict[str
         actor=actor(ctx, p, spec.who),
         action=action,
         deadline=deadline,
-        target=target.lstrip("，"),
+        target=plain,
         target_value=value,
         basis=basis,
         indicator=fact.indicator.id if fact and target else "",

@@ -236,6 +236,7 @@ def level_sentence(ctx: Context, f: Fact, kind: str) -> str:
     clauses = [first, _province_clause(ctx, f)]
     if kind == "far_below" and f.verdict("gap") != WORSE:
         clauses.append(_reference(ctx, f))
+        clauses.append(_widespread(ctx, f))
     if not rank_first and f.ranked >= 3:
         last = "rank_last" if f.rank == f.ranked else "rank"
         options = w[f"{last}_some"] if some else w[last]
@@ -259,6 +260,17 @@ def _province_clause(ctx: Context, f: Fact) -> str:
     if verdict == "better":
         return w["better_gap"].format(province=province)
     return ctx.pick("no_gap", w["no_gap"], ind.id).format(province=province)
+
+
+def _widespread(ctx: Context, f: Fact) -> str:
+    """When at least half of the cities are far below the reference too, say that the gap is general."""
+    s = ctx.a.results.scores
+    rows = s[(s["indicator"] == f.indicator.id) & s["score"].notna() & (s["points"] > 0)]
+    far = ctx.a.settings.problems.far_below
+    below = int((rows["score"] / rows["points"] < far).sum())
+    if below * 2 < len(rows) or below < 2:
+        return ""
+    return ctx.w["widespread"].format(n=below, far=f"{far * 100:g}%")
 
 
 def _reference(ctx: Context, f: Fact) -> str:

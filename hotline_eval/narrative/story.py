@@ -61,6 +61,28 @@ class Story:
         return summary_module.strengths(self.context(), self.facts, {p.key for p in self.problems})
 
     @cached_property
+    def strengths_text(self) -> str:
+        """The strengths as one paragraph (empty when there are none)."""
+        ctx = self.context()
+        if not self.strengths:
+            return summary_module.no_strengths(ctx)
+        return summary_module.strengths_intro(ctx) + "；".join(self.strengths) + "。"
+
+    def words(self, part: str, key: str) -> str:
+        """A fixed phrase of a part (problems, measures, tracking), chosen for this city and filled in."""
+        ctx = self.context()
+        options = ctx.words["narrative"][part][key]
+        fdr = f"{self.a.settings.significance.fdr * 100:g}%"
+        return ctx.pick(f"{part}.{key}", options, part).format(city=ctx.name, fdr=fdr)
+
+    def measures_of(self, problem: problems_module.Problem) -> list[measures_module.Measure]:
+        return [m for m in self.measures if m.problem == problem.number]
+
+    @cached_property
+    def report_line(self) -> str:
+        return measures_module.report_line(self.context())
+
+    @cached_property
     def previous(self) -> Story | None:
         """The same city's story in the previous evaluation (its problems, for §8.5)."""
         before = self.a.previous

@@ -35,14 +35,12 @@ def ranking(a: Analysis, city: str) -> str:
         city=name,
         total=fmt.score(row["total"]),
         rank=int(row["rank"]),
-        rank_low=int(row["rank_low"]),
-        rank_high=int(row["rank_high"]),
+        span=_span(w, row["rank_low"], row["rank_high"]),
         noise=f"{a.settings.robustness.weight_noise * 100:g}%",
         references="、".join(w["references"].get(k, k) for k in a.settings.robustness.references),
         draws=a.settings.robustness.draws,
         kept=f"{row['kept'] * 100:.1f}%",
-        mc_low=int(row["mc_low"]),
-        mc_high=int(row["mc_high"]),
+        mc_span=_span(w, row["mc_low"], row["mc_high"]),
     )
     moves = frames.influence_on(a, city).head(3)
     if moves.empty:
@@ -54,6 +52,10 @@ def ranking(a: Analysis, city: str) -> str:
     return text + w["influence_some"].format(city=name, items=items)
 
 
+def _span(w: dict, low: float, high: float) -> str:
+    return (w["span_one"] if low == high else w["span"]).format(low=int(low), high=int(high))
+
+
 def extremes(a: Analysis, city: str) -> str:
     """Indicators on which the city has the province's lowest (and highest) score rate."""
     w, r = _w(a)["comparison"], a.results
@@ -61,7 +63,7 @@ def extremes(a: Analysis, city: str) -> str:
     if city not in rates.index:
         return ""
     own = rates.loc[city]
-    lowest = [i for i in rates.columns if pd.notna(own[i]) and own[i] < 1 and own[i] <= rates[i].min() + 1e-12]
+    lowest = [i for i in rates.columns if pd.notna(own[i]) and own[i] < 0.95 and own[i] <= rates[i].min() + 1e-12]
     highest = [i for i in rates.columns if pd.notna(own[i]) and own[i] >= rates[i].max() - 1e-12]
     name = r.city_name(city)
     if lowest:
@@ -219,3 +221,50 @@ def reasons(a: Analysis, city: str, table: pd.DataFrame) -> str:
         for z, s, o in zip(hot["reason_zh"], hot["share"], hot["rest_share"], strict=True)
     )
     return text + w["reasons_hot"].format(items=items)
+
+
+def province_intro(a: Analysis) -> str:
+    """附件: which cities keep their rank whatever the method, and which neighbours' order is within noise."""
+    w, r = _w(a)["comparison"], a.results
+    rank = frames.ranking(a)
+    fixed = [r.city_name(c) for c in rank.index if rank.loc[c, "mc_low"] == rank.loc[c, "mc_high"]]
+    fixed_text = w["province_fixed"].format(cities="、".join(fixed)) if fixed else w["province_fixed_none"]
+    level = a.settings.bootstrap.confidence
+    pairs = []
+    order = list(rank.index)
+    draws = a.bootstrap.totals
+    cities = list(a.bootstrap.summary.index)
+    for first, second in zip(order, order[1:], strict=False):
+        held = float((draws[:, cities.index(first)] > draws[:, cities.index(second)]).mean())
+        if held < level:
+            diff = rank.loc[first, "total"] - rank.loc[second, "total"]
+            pairs.append(w["province_pair"].format(first=r.city_name(first), second=r.city_name(second),
+                                                   diff=fmt.score(diff)))
+    level_text = f"{level * 100:g}%"
+    pair_text = (w["province_pairs"].format(pairs="、".join(pairs), level=level_text) if pairs
+                 else w["province_pairs_none"].format(level=level_text))
+    return w["province"].format(fixed=fixed_text, pairs=pair_text)
+
+
+def province_changes(a: Analysis) -> pd.DataFrame:
+    """Per city: the indicators significantly better and worse than in the previous evaluation."""
+    if a.changes is None:
+        return pd.DataFrame()
+    w, r = _w(a)["comparison"], a.results
+    scored = {i.id for i in r.active if not i.report_only}
+    rows = []
+    for city in r.totals.sort_values("rank").index:
+        own = a.changes[(a.changes["city"] == city) & a.changes["indicator"].isin(scored)]
+        cells = {}
+        for verdict, column in (("better", "显著改善"), ("worse", "显著下降")):
+            part = own[own["verdict"] == verdict]
+            cells[column] = "、".join(
+                w["period_item"].format(
+                    indicator=r.catalogue.indicator(i).zh,
+                    before=fmt.value(b, r.catalogue.indicator(i).unit),
+                    value=fmt.value(v, r.catalogue.indicator(i).unit),
+                )
+                for i, b, v in zip(part["indicator"], part["before_value"], part["value"], strict=True)
+            ) or w["province_changes_none"]
+        rows.append({"城市": r.city_name(city), **cells})
+    return pd.DataFrame(rows)

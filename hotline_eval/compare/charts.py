@@ -94,7 +94,9 @@ def monthly_trends(
         ax.plot(x, part["province"] * scale, color=BASE, linestyle="--", linewidth=1, label="全省")
         ax.plot(x, part["value"] * scale, color=HIGHLIGHT, marker="o", markersize=3.5, linewidth=1.4, label=city_label)
         if part["ci_low"].notna().any():
-            ax.fill_between(x, part["ci_low"] * scale, part["ci_high"] * scale, color=HIGHLIGHT, alpha=0.15, linewidth=0)
+            ax.fill_between(
+                x, part["ci_low"] * scale, part["ci_high"] * scale, color=HIGHLIGHT, alpha=0.15, linewidth=0
+            )
         for k, month in enumerate(part["month"]):
             if (ind, month) in marks:
                 ax.plot(k, part["value"].iloc[k] * scale, "o", markersize=9, markerfacecolor="none", color=INK)

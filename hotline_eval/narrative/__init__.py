@@ -1,10 +1,10 @@
 """The report's text generated from the numbers (§8.1, §8.5): no figure is typed by hand.
 
-- story: one city's narrative (summary, strengths, problems, measures, tracking), built once;
+- stories: one city's narrative (summary, strengths, problems, measures, tracking), built once;
 - facts: what the results say about one indicator of one city (value, province, rank, tests);
 - problems: which findings are problems and how they are stated;
 - measures: rectification measures from params/measures.yaml, each naming who acts and by when;
-- summary: the opening paragraph and the strengths;
+- overview: the opening summary and the strengths;
 - tracking: the previous evaluation's problems, now (§8.5);
 - phrasing: deterministic choice among alternative phrasings, numbers and direction words.
 Wording is in params/wording.yaml (`narrative`) and params/measures.yaml.
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from hotline_eval.narrative.story import Story, story
+from hotline_eval.narrative.stories import Story, story
 from hotline_eval.report.sheets import dimension_rates as _rates
 from hotline_eval.results import Results
 

@@ -7,6 +7,8 @@ params/wording.yaml (`narrative.comparison`). Changes and gaps are stated only w
 
 from __future__ import annotations
 
+import itertools
+
 import pandas as pd
 
 from hotline_eval.compare import frames
@@ -141,9 +143,7 @@ def channels(a: Analysis, city: str, table: pd.DataFrame) -> str:
         w["channel_item"].format(label=lbl, n=fmt.count(n, "件"), share=fmt.pct(s))
         for lbl, n, s in zip(table["label"][:3], table["n"][:3], table["share"][:3], strict=True)
     )
-    text = w["channels"].format(
-        city=r.city_name(city), total=fmt.count(table["n"].sum(), "件"), k=len(table), top=top
-    )
+    text = w["channels"].format(city=r.city_name(city), total=fmt.count(table["n"].sum(), "件"), k=len(table), top=top)
     tests = table.attrs.get("tests", pd.DataFrame())
     if tests.empty:
         return text
@@ -158,7 +158,9 @@ def channels(a: Analysis, city: str, table: pd.DataFrame) -> str:
             if values.empty:
                 continue
             worst = values.idxmin() if ind.direction == "higher" else values.idxmax()
-            lows.append(w["channel_low"].format(indicator=ind.zh, label=worst, value=fmt.value(values[worst], ind.unit)))
+            lows.append(
+                w["channel_low"].format(indicator=ind.zh, label=worst, value=fmt.value(values[worst], ind.unit))
+            )
         return text + w["channel_tests_some"].format(items=names, note="；".join(lows) + "。")
     if len(tested):
         names = "、".join(r.catalogue.indicator(i).zh for i in tested["indicator"])
@@ -179,7 +181,9 @@ def units(a: Analysis, city: str, league: pd.DataFrame) -> str:
         label = r.schema.label("unit_class", cls)
         best, worst = ranked.iloc[0], ranked.iloc[-1]
         if len(ranked) == 1:
-            parts.append(w["unit_class_one"].format(cls=label, best=best["unit_name"], best_total=fmt.score(best["total"])))
+            parts.append(
+                w["unit_class_one"].format(cls=label, best=best["unit_name"], best_total=fmt.score(best["total"]))
+            )
             continue
         parts.append(
             w["unit_class"].format(
@@ -210,7 +214,8 @@ def reasons(a: Analysis, city: str, table: pd.DataFrame) -> str:
         verified=verified,
         unverified=unverified,
         top="、".join(
-            w["reason_item"].format(reason=z, share=fmt.pct(s)) for z, s in zip(top["reason_zh"], top["share"], strict=True)
+            w["reason_item"].format(reason=z, share=fmt.pct(s))
+            for z, s in zip(top["reason_zh"], top["share"], strict=True)
         ),
     )
     hot = table[table["hot"]]
@@ -234,15 +239,19 @@ def province_intro(a: Analysis) -> str:
     order = list(rank.index)
     draws = a.bootstrap.totals
     cities = list(a.bootstrap.summary.index)
-    for first, second in zip(order, order[1:], strict=False):
+    for first, second in itertools.pairwise(order):
         held = float((draws[:, cities.index(first)] > draws[:, cities.index(second)]).mean())
         if held < level:
             diff = rank.loc[first, "total"] - rank.loc[second, "total"]
-            pairs.append(w["province_pair"].format(first=r.city_name(first), second=r.city_name(second),
-                                                   diff=fmt.score(diff)))
+            pairs.append(
+                w["province_pair"].format(first=r.city_name(first), second=r.city_name(second), diff=fmt.score(diff))
+            )
     level_text = f"{level * 100:g}%"
-    pair_text = (w["province_pairs"].format(pairs="、".join(pairs), level=level_text) if pairs
-                 else w["province_pairs_none"].format(level=level_text))
+    pair_text = (
+        w["province_pairs"].format(pairs="、".join(pairs), level=level_text)
+        if pairs
+        else w["province_pairs_none"].format(level=level_text)
+    )
     return w["province"].format(fixed=fixed_text, pairs=pair_text)
 
 
@@ -258,13 +267,16 @@ def province_changes(a: Analysis) -> pd.DataFrame:
         cells = {}
         for verdict, column in (("better", "显著改善"), ("worse", "显著下降")):
             part = own[own["verdict"] == verdict]
-            cells[column] = "、".join(
-                w["period_item"].format(
-                    indicator=r.catalogue.indicator(i).zh,
-                    before=fmt.value(b, r.catalogue.indicator(i).unit),
-                    value=fmt.value(v, r.catalogue.indicator(i).unit),
+            cells[column] = (
+                "、".join(
+                    w["period_item"].format(
+                        indicator=r.catalogue.indicator(i).zh,
+                        before=fmt.value(b, r.catalogue.indicator(i).unit),
+                        value=fmt.value(v, r.catalogue.indicator(i).unit),
+                    )
+                    for i, b, v in zip(part["indicator"], part["before_value"], part["value"], strict=True)
                 )
-                for i, b, v in zip(part["indicator"], part["before_value"], part["value"], strict=True)
-            ) or w["province_changes_none"]
+                or w["province_changes_none"]
+            )
         rows.append({"城市": r.city_name(city), **cells})
     return pd.DataFrame(rows)

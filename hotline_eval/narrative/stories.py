@@ -7,8 +7,8 @@ from functools import cached_property
 
 from hotline_eval.compare.analysis import Analysis, analysis
 from hotline_eval.narrative import measures as measures_module
+from hotline_eval.narrative import overview
 from hotline_eval.narrative import problems as problems_module
-from hotline_eval.narrative import summary as summary_module
 from hotline_eval.narrative import tracking as tracking_module
 from hotline_eval.narrative.catalogue import load_measures
 from hotline_eval.narrative.facts import Fact, facts
@@ -40,7 +40,7 @@ class Story:
 
     @cached_property
     def summary(self) -> str:
-        return summary_module.summary(self.context())
+        return overview.summary(self.context())
 
     @cached_property
     def all_problems(self) -> list[problems_module.Problem]:
@@ -58,15 +58,15 @@ class Story:
 
     @cached_property
     def strengths(self) -> list[str]:
-        return summary_module.strengths(self.context(), self.facts, {p.key for p in self.problems})
+        return overview.strengths(self.context(), self.facts, {p.key for p in self.problems})
 
     @cached_property
     def strengths_text(self) -> str:
         """The strengths as one paragraph (empty when there are none)."""
         ctx = self.context()
         if not self.strengths:
-            return summary_module.no_strengths(ctx)
-        return summary_module.strengths_intro(ctx) + "；".join(self.strengths) + "。"
+            return overview.no_strengths(ctx)
+        return overview.strengths_intro(ctx) + "；".join(self.strengths) + "。"
 
     def words(self, part: str, key: str) -> str:
         """A fixed phrase of a part (problems, measures, tracking), chosen for this city and filled in."""

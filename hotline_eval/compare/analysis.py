@@ -119,6 +119,12 @@ def analysis(results: Results, previous: Results | None = None) -> Analysis:
     return _CACHE[key]
 
 
+def satisfaction_evaluated(a: Analysis) -> bool:
+    """Whether the evaluation covers the handling units' results (§6.5.2–6.5.3): a special evaluation of,
+    say, call answering does not analyse dissatisfaction."""
+    return any(i.clause.startswith(("6.5.2", "6.5.3")) for i in a.results.active)
+
+
 def dimension_gaps(results: Results, b: robustness.Board, shares: np.ndarray, settings: Settings) -> pd.DataFrame:
     """Dimension score rates against the province mean, tested on the bootstrap draws of the shares."""
     dims = [ind.dimension for ind in b.indicators]

@@ -21,12 +21,25 @@ import pandas as pd
 from scipy.stats import chi2_contingency
 
 from hotline_eval.compare import engine
-from hotline_eval.compare.analysis import Analysis
+from hotline_eval.compare.analysis import Analysis, satisfaction_evaluated
 from hotline_eval.report.volumes import ticket_channels
 from hotline_eval.results import Results
 from hotline_eval.stats import benjamini_hochberg, wilson
+from hotline_eval.wording import load_wording
 
 OK = "ok"
+
+
+def item_label(results: Results, item: str) -> str:
+    """A scored item's name: the indicator's, with the sub-item of a special evaluation (§5.1.2.2),
+    e.g. 接通率（逐月变化）."""
+    base, _, sub = item.partition(".")
+    zh = results.catalogue.indicator(base).zh
+    if not sub:
+        return zh
+    segments = results.evaluation.segments
+    words = load_wording(results.root)["assessment"]["items"]
+    return f"{zh}（{segments[sub].zh if sub in segments else words.get(sub, sub)}）"
 
 
 def score_rates(results: Results) -> pd.DataFrame:
@@ -148,7 +161,8 @@ def unit_league(a: Analysis, city: str) -> pd.DataFrame:
     scores = pd.read_csv(path_scores, encoding="utf-8-sig")
     own = totals[totals["city"] == city].copy()
     values = scores[(scores["city"] == city) & (scores["status"] == OK)]
-    for ind in a.settings.unit_indicators:
+    active = {i.id for i in r.active}
+    for ind in [i for i in a.settings.unit_indicators if i in active]:
         v = values[values["indicator"] == ind].set_index("unit")["value"]
         own[f"value_{ind}"] = own["unit"].map(v)
     classes = r.evaluation.units.classes
@@ -161,8 +175,8 @@ def reasons(a: Analysis, city: str) -> pd.DataFrame:
     """The city's dissatisfaction reasons: count, share of the verified ones, the rest of the province's
     share, the difference, q and `hot`; the unverified count in attrs['unverified']."""
     frame = a.reasons
-    if frame.empty:
-        return frame
+    if frame.empty or not satisfaction_evaluated(a):
+        return frame.iloc[0:0]
     own = frame[frame["city"] == city].copy()
     own.attrs["unverified"] = int(own["unverified"].iloc[0]) if len(own) else 0
     return own.reset_index(drop=True)

@@ -48,7 +48,7 @@ def ranking(a: Analysis, city: str) -> str:
     if moves.empty:
         return text + w["influence_none"].format(city=name)
     items = "、".join(
-        w["influence_item"].format(indicator=r.catalogue.indicator(i).zh, rank=int(k))
+        w["influence_item"].format(indicator=frames.item_label(r, i), rank=int(k))
         for i, k in zip(moves["indicator"], moves["rank_without"], strict=True)
     )
     return text + w["influence_some"].format(city=name, items=items)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from hotline_eval.compare.analysis import Analysis
+from hotline_eval.compare.analysis import Analysis, satisfaction_evaluated
 from hotline_eval.narrative import phrasing as ph
 from hotline_eval.narrative.catalogue import Entry, MeasureCatalogue
 from hotline_eval.narrative.facts import Fact
@@ -469,7 +469,7 @@ def qualitative_problem(ctx: Context, facts: dict[str, Fact]) -> Problem | None:
 def dissatisfaction_problems(ctx: Context) -> list[Problem]:
     """Reasons of dissatisfaction (§6.5.3) significantly more frequent than in the rest of the province."""
     reasons = ctx.a.reasons
-    if reasons.empty:
+    if reasons.empty or not satisfaction_evaluated(ctx.a):
         return []
     hot = reasons[(reasons["city"] == ctx.city) & reasons["hot"]]
     units = reasons.attrs.get("units", pd.DataFrame(columns=["city", "unit", "reason", "count"]))

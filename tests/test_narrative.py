@@ -10,7 +10,6 @@ import pandas as pd
 import pytest
 
 from hotline_eval import narrative
-from hotline_eval.compare import analysis as analysis_module
 from hotline_eval.compare.analysis import Analysis
 from hotline_eval.narrative import overview as summary_module
 from hotline_eval.narrative import problems as problems_module
@@ -312,9 +311,8 @@ def test_the_total_is_called_changed_only_when_its_bootstrap_interval_excludes_z
 
 
 def test_the_text_is_the_same_whatever_is_asked_first(results, previous, monkeypatch):
-    def fresh():
+    def fresh():  # the analysis (numbers) is shared; the stories (text) are built afresh
         monkeypatch.setattr(story_module, "_CACHE", {})
-        monkeypatch.setattr(analysis_module, "_CACHE", {})
 
     fresh()
     one = narrative.story(results, "baihe", previous)

@@ -25,6 +25,7 @@ def heatmap(rates: pd.DataFrame, labels: dict[str, str], highlight: str | None =
     height = 0.24 * len(data) + 1.4
     fig, ax = plt.subplots(figsize=(7.0, height))
     ax.set_facecolor(MISSING)
+    ax.grid(False)
     sns.heatmap(
         data,
         ax=ax,

@@ -98,9 +98,10 @@ def merge_related(ctx: Context, found: list[Problem], facts: dict[str, Fact]) ->
             kept.append(p)
             continue
         f = facts[p.key]
-        first = ctx.pick("related", ctx.w["related"], f.indicator.id).format(
-            indicator=f.indicator.zh, value=fmt.value(f.value, f.indicator.unit)
-        )
+        options = ctx.w["related"]
+        k = len(host.indicators) - 1  # the k-th related indicator of this host: a different connector each
+        start = options.index(ph.pick(options, "related", ctx.city, host.key))
+        first = options[(start + k) % len(options)].format(indicator=f.indicator.zh, value=fmt.value(f.value, f.indicator.unit))
         host.text = _insert_before_impact(host, ph.sentence(first, _province_clause(ctx, f), _change_clause(ctx, f)))
         host.indicators.append(p.key)
         host.severity += p.severity
@@ -234,17 +235,17 @@ def level_sentence(ctx: Context, f: Fact, kind: str) -> str:
     else:
         first = ctx.pick("level", w["level"], ind.id).format(**slots)
     clauses = [first, _province_clause(ctx, f)]
-    if kind == "far_below" and f.verdict("gap") != WORSE:
-        clauses.append(_reference(ctx, f))
-        clauses.append(_widespread(ctx, f))
     if not rank_first and f.ranked >= 3:
         last = "rank_last" if f.rank == f.ranked else "rank"
         options = w[f"{last}_some"] if some else w[last]
         clauses.append(ctx.pick("rank", options, ind.id).format(**slots))
+    text = ph.sentence(*clauses)
+    if kind == "far_below" and f.verdict("gap") != WORSE:
+        text += ph.sentence(_reference(ctx, f), _widespread(ctx, f))
     score = ctx.pick("score", w["score"], ind.id).format(
         score=fmt.score(f.score), points=ph.points(f.points), lost=fmt.score(f.lost)
     )
-    return ph.sentence(*clauses) + ph.sentence(score)
+    return text + ph.sentence(score)
 
 
 def _province_clause(ctx: Context, f: Fact) -> str:
@@ -444,7 +445,7 @@ def qualitative_problem(ctx: Context, facts: dict[str, Fact]) -> Problem | None:
     if d_total:
         tables = [t for t in dict.fromkeys(calls.loc[calls["d"] > 0, "item"].str.split(".").str[0])]
         examples = "；".join(ctx.words["narrative"]["qc_d"][t] for t in tables if t in ctx.words["narrative"]["qc_d"])
-        clauses.append(w["d"].format(d=f"{d_total}项次", examples=examples))
+        clauses.append(w["d"].format(d=d_total, examples=examples))
     veto = int(items[(items["city"] == ctx.city) & (items["object_type"] == "ticket")]["veto"].sum())
     text = ph.sentence(clauses[0]) + ph.sentence(*clauses[1:])
     if veto:

@@ -57,6 +57,15 @@ def numbered(items: list[str]) -> None:
     display(HTML(f'<ol class="numbered">{lines}</ol>'))
 
 
+def headed(items: list[tuple[str, str]], start: int = 1) -> None:
+    """Numbered paragraphs whose first sentence is a bold headline (problems, measures): (headline, text)."""
+    lines = "".join(
+        f"<li>{i}. <strong>{html.escape(head)}</strong>{html.escape(text)}</li>"
+        for i, (head, text) in enumerate(items, start)
+    )
+    display(HTML(f'<ol class="numbered">{lines}</ol>'))
+
+
 def note(text: str) -> None:
     """A small note without indent (sources, definitions)."""
     display(HTML(f'<p class="table-note">{html.escape(text)}</p>'))

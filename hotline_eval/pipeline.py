@@ -1,12 +1,13 @@
 """The evaluation pipeline: sample data (if any) → ingest → quality → measure → gate → score, cached.
 
-Each stage runs only when what it depends on changed (input files, params, package version),
+Each stage runs only when what it depends on changed (input files, params, package source),
 so `make report` for a second city reuses the province's measured and scored results.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import platform
 from collections.abc import Callable
@@ -101,7 +102,7 @@ def prepare(root: Path, evaluation_id: str, progress: Progress = quiet, *, until
     stages = manifest.get("stages", {})
     base = paths.raw if ev.data.sample else root
     input_prints = fingerprints([i.path for i in inputs], base)
-    ingest_key = sha256_text(__version__, repr(input_prints), *_param_hashes(root, INGEST_PARAMS), repr(inputs))
+    ingest_key = sha256_text(code_fingerprint(), repr(input_prints), *_param_hashes(root, INGEST_PARAMS), repr(inputs))
     quality_key = sha256_text(ingest_key, *_param_hashes(root, QUALITY_PARAMS))
     analysis_key = sha256_text(quality_key, *_param_hashes(root, ANALYSIS_PARAMS), appeals.fingerprint(root, ev.id))
     versions = manifest.get("versions") or []
@@ -188,7 +189,7 @@ def _listed_inputs(root: Path, ev: Evaluation) -> list[InputFile]:
 
 
 def _ensure_sample(root: Path, spec: SampleSpec, raw: Path, progress: Progress) -> None:
-    key = sha256_text(__version__, repr(spec), *_param_hashes(root, ["params/provinces", "params/mappings"]))
+    key = sha256_text(code_fingerprint(), repr(spec), *_param_hashes(root, ["params/provinces", "params/mappings"]))
     marker = raw / "sample.key"
     if marker.exists() and marker.read_text() == key:
         return
@@ -271,6 +272,14 @@ def open_data(root: Path, paths: Paths) -> duckdb.DuckDBPyConnection:
     return con
 
 
+@functools.cache
+def code_fingerprint() -> str:
+    """The package's version and a hash of its source: results of changed code are never reused."""
+    package = Path(__file__).parent
+    files = sorted(package.rglob("*.py"))
+    return sha256_text(__version__, *(f"{f.relative_to(package)}={sha256_file(f)}" for f in files))
+
+
 def _param_hashes(root: Path, names: list[str]) -> list[str]:
     out = []
     for name in names:
@@ -285,6 +294,7 @@ def _manifest(root: Path, ev: Evaluation, inputs: list[dict], stages: dict, vers
     return {
         "evaluation": ev.id,
         "package_version": __version__,
+        "package_source": code_fingerprint(),
         "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "python": platform.python_version(),
         "duckdb": duckdb.__version__,

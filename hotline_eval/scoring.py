@@ -63,7 +63,7 @@ class Reference:
 def ratio_higher(v: np.ndarray, r, floor: float = 0) -> np.ndarray:
     """Higher-better share: value ÷ reference, capped at 1; a reference of 0 gives everyone 0."""
     v, r = np.asarray(v, dtype=float), np.asarray(r, dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(all="ignore"):
         return np.where(r > 0, np.clip(v / r, 0, 1), 0.0)
 
 
@@ -71,14 +71,14 @@ def ratio_lower(v: np.ndarray, r, floor: float = 0) -> np.ndarray:
     """Lower-better share: reference ÷ value, both raised to the floor, capped at 1 (0 ÷ 0 = full)."""
     v = np.maximum(np.asarray(v, dtype=float), floor)
     r = np.maximum(np.asarray(r, dtype=float), floor)
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(all="ignore"):
         return np.where(v > 0, np.clip(r / v, 0, 1), 1.0)
 
 
 def complement(v: np.ndarray, r, floor: float = 0) -> np.ndarray:
     """Bounded lower-better rate: (1 − value) ÷ (1 − reference), capped at 1."""
     v, r = np.asarray(v, dtype=float), np.asarray(r, dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(all="ignore"):
         return np.where(r >= 1, np.where(v >= 1, 1.0, 0.0), np.clip((1 - v) / (1 - r), 0, 1))
 
 

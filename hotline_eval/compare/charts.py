@@ -138,7 +138,7 @@ def channel_rates(frame: pd.DataFrame, indicators: list[str], labels: dict[str, 
         right.errorbar(
             v[ok],
             y[ok] + offsets[k],
-            xerr=[(v - lo)[ok], (hi - v)[ok]],
+            xerr=[(v - lo).clip(lower=0)[ok], (hi - v).clip(lower=0)[ok]],  # an interval rounding past the value
             fmt="o",
             markersize=3.5,
             color=colours[k % len(colours)],

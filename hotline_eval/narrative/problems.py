@@ -101,7 +101,8 @@ def merge_related(ctx: Context, found: list[Problem], facts: dict[str, Fact]) ->
         options = ctx.w["related"]
         k = len(host.indicators) - 1  # the k-th related indicator of this host: a different connector each
         start = options.index(ph.pick(options, "related", ctx.city, host.key))
-        first = options[(start + k) % len(options)].format(indicator=f.indicator.zh, value=fmt.value(f.value, f.indicator.unit))
+        value = fmt.value(f.value, f.indicator.unit)
+        first = options[(start + k) % len(options)].format(indicator=f.indicator.zh, value=value)
         host.text = _insert_before_impact(host, ph.sentence(first, _province_clause(ctx, f), _change_clause(ctx, f)))
         host.indicators.append(p.key)
         host.severity += p.severity

@@ -98,7 +98,7 @@ def indicator_table(results: Results, wording: dict, city: str, dimension: str) 
                 "全省": fmt.value(province.get(ind.id), ind.unit),
                 "分值": "参考" if ind.report_only else fmt.number(ind.points, 1),
                 "得分": fmt.number(s["score"]) if s is not None else fmt.DASH,
-                "计算基数": fmt.count(p["denominator"]),
+                "计算基数": fmt.count(p["n"] if pd.notna(p["n"]) else p["denominator"]),
                 "状态": status_label(results, wording, p["status"], p["flag"]),
             }
         )

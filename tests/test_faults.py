@@ -6,7 +6,6 @@ from __future__ import annotations
 import filecmp
 import json
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -171,12 +170,7 @@ def test_the_report_command_run_twice_reuses_the_results_and_writes_the_same_rep
     assert "导入" not in second.stderr, "the second run does not ingest again"
     assert {p.name: p.stat().st_mtime_ns for p in demo.data.iterdir()} == data_before
 
-    # Byte for byte, except the random id papermill gives the cell it injects (report.render
-    # could number cell ids; see the note in the branch's report)
-    def stable(data: bytes) -> bytes:
-        return re.sub(rb'id="cell-id=[0-9a-f-]+"', b'id="cell-id"', data)
-
-    assert stable(html.read_bytes()) == stable(content), "the same results give the same report"
+    assert html.read_bytes() == content, "the same results give the same report, byte for byte"
     assert not [p for p in demo.city("baihe").iterdir() if p.name.startswith(".")], "no temporary files left"
 
 

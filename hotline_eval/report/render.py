@@ -93,6 +93,8 @@ def to_html(nb: nbformat.NotebookNode, templates: Path, meta: dict[str, Any]) ->
 
     nb = nbformat.from_dict(nb)
     nb.metadata["hotline"] = meta
+    for number, cell in enumerate(nb.cells):  # papermill gives its injected cell a random id
+        cell.id = f"cell-{number}"
     exporter = HTMLExporter(
         template_name="hotline",
         extra_template_basedirs=[str(templates)],

@@ -11,6 +11,7 @@ Every unknown name or missing field is an error naming the file and the key.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -84,15 +85,35 @@ class SampleData(Strict):
     scale: float = Field(default=1.0, gt=0)
 
 
+SHARED_ENV = "HOTLINE_EVAL_SHARED"
+
+
+def shared_folder(root: Path) -> Path:
+    """The shared data folder `{shared}` stands for in input paths: $HOTLINE_EVAL_SHARED, else ../shared."""
+    env = os.environ.get(SHARED_ENV)
+    return Path(env).expanduser().resolve() if env else (root.parent / "shared").resolve()
+
+
 class InputDir(Strict):
+    """A folder of exports. `dir` is relative to the project folder; it may start with `{shared}`,
+    the shared data folder outside the repository ($HOTLINE_EVAL_SHARED, default ../shared).
+    `files` (glob patterns) keeps only the matching files of the folder, e.g. one sample of several."""
+
     dir: str
     systems: list[str]
     city: str | None = None
+    files: list[str] | None = None
+
+    def folder(self, root: Path) -> Path:
+        if self.dir.startswith("{shared}"):
+            return (shared_folder(root) / self.dir.removeprefix("{shared}").lstrip("/\\")).resolve()
+        return (root / self.dir).resolve()
 
 
 class Data(Strict):
     sample: SampleData | None = None
     inputs: list[InputDir] = []
+    source_zh: str | None = None  # where the data come from, in the report's words (real data sets)
 
     @model_validator(mode="after")
     def _one(self) -> Data:
@@ -136,8 +157,24 @@ class Veto(Strict):
 
 
 class PeriodRule(Strict):
+    """§5.1.1.3 / §5.1.2.3: the continuous months an evaluation needs, checked in the definition and the data.
+
+    `waived: true` (with `reason_zh`, required) lifts the rule for one evaluation, e.g. a study on a
+    public sample of a few days; every report of that evaluation states the waiver and its reason.
+    """
+
     tables: list[str]
     min_day_share: float = Field(gt=0, le=1)
+    waived: bool = False
+    reason_zh: str | None = None
+
+    @model_validator(mode="after")
+    def _reason(self) -> PeriodRule:
+        if self.waived and not (self.reason_zh and len(self.reason_zh.strip()) >= 4):
+            raise ValueError("a waived period rule needs reason_zh: why the evaluation may not meet it")
+        if self.reason_zh and not self.waived:
+            raise ValueError("reason_zh explains a waiver: give it only with waived: true")
+        return self
 
 
 class ExpertPanelRules(Strict):
@@ -238,6 +275,10 @@ class Evaluation(Strict):
     period: Period
     province: str | None = None
     cities: list[CityRef] = []
+    # How reports name the evaluated objects taken together and one of them (a province's cities by
+    # default; e.g. 全市 / 市议会选区 for a city's districts, 本次评价 / 呼叫中心 for a single call centre).
+    scope_zh: str = "全省"
+    object_zh: str = "设区市"
     data: Data
     indicators: Literal["all"] | list[str] | dict[str, float | Items] = "all"
     parameters: dict[str, Any] = {}
@@ -393,7 +434,7 @@ def check_period(ev: Evaluation) -> None:
     """§5.1.1.3 / §5.1.2.3: at least one (comprehensive) or three (special) continuous whole months."""
     need = MIN_MONTHS[ev.type]
     have = ev.period.full_months()
-    if have < need:
+    if have < need and not ev.period_rule.waived:
         raise PeriodError(
             f"evaluation '{ev.id}': a {ev.type} evaluation ({TYPE_ZH[ev.type]}) needs at least {need} continuous "
             f"whole month(s) of data ({PERIOD_CLAUSE[ev.type]}); the period {ev.period.start}..{ev.period.end} "

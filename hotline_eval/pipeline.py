@@ -20,7 +20,8 @@ from hotline_eval import __version__, expert, veto
 from hotline_eval.assessment import Context, score_evaluation
 from hotline_eval.catalogue import load_catalogue
 from hotline_eval.dissatisfaction import reason_distribution
-from hotline_eval.evaluation import Evaluation, load_evaluation
+from hotline_eval.errors import InputError
+from hotline_eval.evaluation import SHARED_ENV, Evaluation, load_evaluation
 from hotline_eval.ingest import InputFile, connect, discover, ingest
 from hotline_eval.measure import measure, register_tables
 from hotline_eval.periods import check_data_period, days_with_data, month_coverage
@@ -163,8 +164,15 @@ def collect_inputs(root: Path, ev: Evaluation, paths: Paths, progress: Progress)
         ]
     found: list[InputFile] = []
     for item in ev.data.inputs:
-        folder = (root / item.dir).resolve()
-        found += discover(root, folder, item.systems, item.city)
+        folder = item.folder(root)
+        if not folder.is_dir():
+            raise InputError(
+                folder,
+                f"the export folder of evaluation '{ev.id}' does not exist",
+                fix=f"check data.inputs in params/evaluations/{ev.id}.yaml"
+                + (f" (or set {SHARED_ENV} to the shared data folder)" if item.dir.startswith("{shared}") else ""),
+            )
+        found += discover(root, folder, item.systems, item.city, item.files)
     return found
 
 
@@ -197,7 +205,8 @@ def analyse(root: Path, ev: Evaluation, paths: Paths, data_version: int = 1) -> 
 
     experts = [i for i in ev.active_indicators(catalogue) if i.scoring == "expert_panel"]
     panel, panel_detail = expert.panel(con.execute("SELECT * FROM expert_scores").df(), ev, experts)
-    indicators = gate(pd.concat([measure(con, root, ev), panel], ignore_index=True))
+    provided = (read_json(paths.out / "ingest.json") or {}).get("provided")
+    indicators = gate(pd.concat([measure(con, root, ev, provided), panel], ignore_index=True))
     write_csv(paths.out / "indicators.csv", indicators)
     write_csv(paths.out / "dissatisfaction.csv", reason_distribution(con, root, ev))
     write_csv(paths.out / "expert_panel.csv", panel_detail)

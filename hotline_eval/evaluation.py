@@ -136,6 +136,23 @@ class Reference(Strict):
     benchmarks: dict[str, Benchmark] = {}
 
 
+class Labels(Strict):
+    """How reports name what is evaluated (defaults: a province's cities and their 12345 hotlines).
+
+    scope: the evaluated objects taken together (全省: 全省平均, 全省最优, 全省排名); object: one of
+    them (设区市); service: what each runs, in titles ("{name}{service}服务质量评价报告");
+    service_short: the same in running text ("{name}{service_short}综合得分…"); objects: the
+    evaluated object as the cover and section 一 describe it, with {name} and {service_short}
+    (default: the hotline agency and its handling units, params/wording.yaml report.objects).
+    """
+
+    scope: str = "全省"
+    object: str = "设区市"
+    service: str = "12345政务服务便民热线"
+    service_short: str = "12345热线"
+    objects: str | None = None
+
+
 class Threshold(Strict):
     """Optional local rule (off unless a plan sets it, indicators.md §3.2): zero points beyond a value."""
 
@@ -275,10 +292,7 @@ class Evaluation(Strict):
     period: Period
     province: str | None = None
     cities: list[CityRef] = []
-    # How reports name the evaluated objects taken together and one of them (a province's cities by
-    # default; e.g. 全市 / 市议会选区 for a city's districts, 本次评价 / 呼叫中心 for a single call centre).
-    scope_zh: str = "全省"
-    object_zh: str = "设区市"
+    labels: Labels = Labels()
     data: Data
     indicators: Literal["all"] | list[str] | dict[str, float | Items] = "all"
     parameters: dict[str, Any] = {}
@@ -289,7 +303,7 @@ class Evaluation(Strict):
     veto_grade: str = "不合格"
     vetoes: list[Veto] = []
     innovation: Literal["inside", "bonus"] = "inside"
-    appeal_days: int = 10
+    appeal_days: int = Field(default=10, ge=0)  # 0: no appeal (a result not used for assessment)
     period_rule: PeriodRule = PeriodRule(tables=["calls", "tickets"], min_day_share=0.9)
     expert_panel: ExpertPanelRules = ExpertPanelRules(
         min_experts=5, min_external=1, trim_from=5, min_scores=3, dispersion_share=0.5

@@ -66,16 +66,19 @@ def measure(
     root: Path,
     evaluation: Evaluation,
     provided: dict[str, list[str]] | None = None,
+    exposure: Period | None = None,
 ) -> pd.DataFrame:
     """indicators.csv: one row per city × unit × month (and pooled) × computed indicator.
 
     `provided` (ingest.json): per table, the columns the sources record. An indicator needing a
     column no source records is no data (flag not_provided), whatever an empty column would give.
+    `exposure`: the days whose person-months per-capita denominators count (default: the period), for
+    a measurement restricted to some consecutive days of the period (a short period of the trend test).
     """
     catalogue = load_catalogue(root)
     params = evaluation.parameter_values(catalogue)
     renderer = SqlRenderer(params, evaluation.period.start, evaluation.period.end, int(params["outcome_grace_days"]))
-    prepare_connection(con, root, catalogue, renderer, evaluation.period)
+    prepare_connection(con, root, catalogue, renderer, exposure or evaluation.period)
     wanted = computed_indicators(catalogue, evaluation)
     base = [i for i in wanted if i.composite is None]
     terms = [t for ind in base for t in term_specs(ind, renderer)]

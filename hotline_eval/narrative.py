@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from hotline_eval.catalogue import Indicator
+from hotline_eval.measure import NOT_PROVIDED, missing_fields
 from hotline_eval.report import fmt
 from hotline_eval.results import Results
 from hotline_eval.scoring import NOT_GRADED
@@ -25,12 +27,16 @@ def summary(results: Results, city: str) -> str:
     t = results.totals.loc[city]
     n = len(results.evaluation.city_ids())
     name = results.city_name(city)
-    parts = [f"{results.evaluation.period.label_zh}，{name}12345热线综合得分{fmt.score(t['total'])}"]
+    labels = results.evaluation.labels
+    parts = [f"{results.evaluation.period.label_zh}，{name}{labels.service_short}综合得分{fmt.score(t['total'])}"]
     if t["grade"] == NOT_GRADED:
         parts.append(f"，由于有数据的指标分值合计仅占{t['coverage']:.1f}%，按规则不予定级")
     else:
         parts.append(f"，评价等级为“{t['grade']}”")
-    parts.append(f"，在全省{n}个参评城市中居第{int(t['rank'])}位。")
+    if n > 1:
+        parts.append(f"，在{labels.scope}{n}个参评{labels.object}中居第{int(t['rank'])}位。")
+    else:
+        parts.append("。")
     rates = dimension_rates(results)
     if city in rates.index and rates.shape[1] >= 2:
         own = rates.loc[city].dropna().sort_values()
@@ -38,11 +44,27 @@ def summary(results: Results, city: str) -> str:
         strong = [d for d in own.index[::-1] if own[d] >= mean[d]][:2]
         weak = [d for d in own.index if own[d] < mean[d]][:2]
         if strong:
-            parts.append(f"从各维度看，{'、'.join(strong)}得分率高于全省平均")
+            parts.append(f"从各维度看，{'、'.join(strong)}得分率高于{labels.scope}平均")
         if weak:
             parts.append(
-                ("，" if strong else "从各维度看，") + f"{'、'.join(weak)}低于全省平均，是需要重点改进的方面。"
+                ("，" if strong else "从各维度看，") + f"{'、'.join(weak)}低于{labels.scope}平均，是需要重点改进的方面。"
             )
         elif strong:
-            parts.append("，各维度均不低于全省平均。")
+            parts.append(f"，各维度均不低于{labels.scope}平均。")
     return "".join(parts)
+
+
+def not_provided_sentence(results: Results, members: list[Indicator], pooled: pd.DataFrame) -> str:
+    """Why indicators of a dimension are no data: the fields the sources do not record, by name."""
+    have = results.ingest.get("provided")
+    schema = results.schema
+    parts = []
+    for ind in members:
+        if ind.id not in pooled.index or pooled.loc[ind.id, "flag"] != NOT_PROVIDED:
+            continue
+        fields = [need.split(".") for need in missing_fields(ind, have)]
+        names = "、".join(dict.fromkeys(f"{schema.tables[t].zh}的{schema.tables[t].columns[c].zh}" for t, c in fields))
+        parts.append(f"{ind.zh}需要{names}")
+    if not parts:
+        return ""
+    return "；".join(parts) + "，数据源未记录这些数据，相关指标按“无数据”处理，不计分。"

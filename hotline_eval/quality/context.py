@@ -68,12 +68,13 @@ class QualityContext:
 
     @cached_property
     def needed_fields(self) -> dict[str, list[str]]:
-        """table → columns the active indicators need (their data_needs), in catalogue order."""
+        """table → columns the active indicators need (their data_needs), in catalogue order; a column
+        no source records is left out (its indicators are no data, not a completeness failure)."""
         out: dict[str, list[str]] = {}
         for ind in self.active:
             for need in ind.data_needs:
                 table, _, column = need.partition(".")
-                if column and column not in out.setdefault(table, []):
+                if column and self.is_provided(table, column) and column not in out.setdefault(table, []):
                     out[table].append(column)
         return out
 

@@ -104,11 +104,7 @@ def _completeness_counts(ctx: QualityContext) -> pd.DataFrame:
     for table, columns in ctx.needed_fields.items():
         if table not in ctx.schema.tables or not ctx.row_counts[table]:
             continue
-        expected = {
-            c: ctx.spec.expected_when(table, c)
-            for c in columns
-            if c in ctx.table(table).columns and ctx.is_provided(table, c)  # not recorded at all: no data
-        }
+        expected = {c: ctx.spec.expected_when(table, c) for c in columns if c in ctx.table(table).columns}
         expected = {c: cond for c, cond in expected.items() if cond is not None}
         if not expected:
             continue

@@ -63,7 +63,8 @@ def not_provided_sentence(results: Results, members: list[Indicator], pooled: pd
         if ind.id not in pooled.index or pooled.loc[ind.id, "flag"] != NOT_PROVIDED:
             continue
         fields = [need.split(".") for need in missing_fields(ind, have)]
-        names = "、".join(dict.fromkeys(f"{schema.tables[t].zh}的{schema.tables[t].columns[c].zh}" for t, c in fields))
+        labels = (f"{schema.tables[t].zh}的{schema.tables[t].columns[c].zh}" for t, c in fields)
+        names = "、".join(dict.fromkeys(labels))
         parts.append(f"{ind.zh}需要{names}")
     if not parts:
         return ""

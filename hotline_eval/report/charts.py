@@ -131,9 +131,8 @@ def indicator_rates(
     fig, ax = plt.subplots(figsize=(6.4, 0.34 * len(labels) + 1.0))
     ax.barh(y, city_rates.reindex(labels).to_numpy() * 100, color=HIGHLIGHT, height=0.55, label=city_label)
     if province_rates is not None:
-        ax.scatter(
-            province_rates.reindex(labels).to_numpy() * 100, y, marker="D", s=22, color=INK, zorder=3, label=f"{scope}平均"
-        )
+        means = province_rates.reindex(labels).to_numpy() * 100
+        ax.scatter(means, y, marker="D", s=22, color=INK, zorder=3, label=f"{scope}平均")
     for k, v in enumerate(city_rates.reindex(labels).to_numpy()):
         if not np.isnan(v):
             ax.text(v * 100, k, f" {v * 100:.1f}", va="center", fontsize=8, color=INK)

@@ -46,9 +46,8 @@ def summary(results: Results, city: str) -> str:
         if strong:
             parts.append(f"从各维度看，{'、'.join(strong)}得分率高于{labels.scope}平均")
         if weak:
-            parts.append(
-                ("，" if strong else "从各维度看，") + f"{'、'.join(weak)}低于{labels.scope}平均，是需要重点改进的方面。"
-            )
+            lead = "，" if strong else "从各维度看，"
+            parts.append(lead + f"{'、'.join(weak)}低于{labels.scope}平均，是需要重点改进的方面。")
         elif strong:
             parts.append(f"，各维度均不低于{labels.scope}平均。")
     return "".join(parts)

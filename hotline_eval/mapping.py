@@ -32,7 +32,7 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from hotline_eval.errors import ConfigError
 from hotline_eval.paramfiles import Strict, load_yaml, named_file, validate
@@ -112,10 +112,8 @@ class ColumnSource(Strict):
 
     @property
     def label(self) -> str:
-        """The source column(s) as rejects and messages name them."""
-        if self.parts:
-            return " + ".join(self.parts)
-        return self.source or ""
+        """The source column(s) as rejects and messages name them (durations added included)."""
+        return " + ".join(self.columns)
 
     @property
     def columns(self) -> list[str]:
@@ -127,18 +125,22 @@ class ColumnSource(Strict):
 class TableMapping(Strict):
     files: str | list[str]
     read: ReadOptions | None = None
-    columns: dict[str, str | ColumnSource]
+    columns: dict[str, ColumnSource]  # `canonical: 源列` is short for `canonical: {from: 源列}`
     filter: str | None = None
+
+    @field_validator("columns", mode="before")
+    @classmethod
+    def _plain_columns(cls, value: object) -> object:
+        if isinstance(value, dict):
+            return {k: {"from": v} if isinstance(v, str) else v for k, v in value.items()}
+        return value
 
     @property
     def patterns(self) -> list[str]:
         return [self.files] if isinstance(self.files, str) else list(self.files)
 
     def source(self, column: str) -> ColumnSource | None:
-        spec = self.columns.get(column)
-        if spec is None or isinstance(spec, ColumnSource):
-            return spec
-        return ColumnSource.model_validate({"from": spec})
+        return self.columns.get(column)
 
 
 class Mapping(Strict):

@@ -63,7 +63,11 @@ def column_checks(schema: Schema, name: str, col: Column, src: ColumnSource | No
     out = []
     if col.pii is None and name != "city":
         fmt = " 或 ".join(src.formats) if src is not None and src.formats else None
-        out.append((f"{raw} IS NOT NULL AND {val} IS NULL", name, where, _parse_reason(col, fmt), _parse_fix(col)))
+        reason, fix = _parse_reason(col, fmt), _parse_fix(col)
+        if src is not None and src.add_seconds:
+            reason += "，或所加时长不是秒数或“时:分:秒”"
+            fix = "修正该值或时长（秒数，或如 0:03:15），或在映射中写明时间的 format"
+        out.append((f"{raw} IS NOT NULL AND {val} IS NULL", name, where, reason, fix))
     if col.required and name != "city":
         out.append((f"{val} IS NULL", name, where, "必填字段为空", "补齐该字段后重新导出"))
     if col.codes:

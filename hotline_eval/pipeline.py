@@ -112,7 +112,10 @@ def prepare(root: Path, evaluation_id: str, progress: Progress = quiet, *, until
         write_json(paths.manifest, _manifest(root, ev, input_prints, stages, versions))
         report = ingest(root, inputs, paths.out, ev.city_ids(), progress, base_dir=base)
         write_json(paths.out / "ingest.json", report.as_dict())
-        _print_reconciliation(root, report.totals(), progress)
+        excluded: dict[str, int] = {}
+        for f in report.files:
+            excluded[f.table] = excluded.get(f.table, 0) + f.excluded
+        _print_reconciliation(root, report.totals(), progress, excluded)
         stages = {"ingest": ingest_key}
     version = int(versions[-1]["version"]) if versions else 1
     if until != "ingest" and (stages.get("quality") != quality_key or not (paths.out / QUALITY_CSV).exists()):
@@ -129,11 +132,17 @@ def prepare(root: Path, evaluation_id: str, progress: Progress = quiet, *, until
     return paths
 
 
-def _print_reconciliation(root: Path, totals: dict[str, dict[str, int]], progress: Progress) -> None:
-    """Rows in = accepted + rejected, per table, on the terminal."""
+def _print_reconciliation(
+    root: Path, totals: dict[str, dict[str, int]], progress: Progress, excluded: dict[str, int] | None = None
+) -> None:
+    """Rows in = accepted + rejected (+ excluded by a mapping's filter), per table, on the terminal."""
     schema = load_schema(root)
     for table, t in totals.items():
-        line = f"{schema.tables[table].zh}：读入{t['rows_in']}行 = 接受{t['accepted']}行 + 拒收{t['rejected']}行"
+        out = (excluded or {}).get(table, 0)
+        line = (
+            f"{schema.tables[table].zh}：读入{t['rows_in'] + out}行 = 接受{t['accepted']}行 + 拒收{t['rejected']}行"
+            + (f" + 按映射规则排除{out}行" if out else "")
+        )
         progress(line + ("（明细见 rejects/）" if t["rejected"] else ""))
 
 

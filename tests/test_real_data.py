@@ -12,6 +12,7 @@ and checks the README figure too, from the raw file.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 from pathlib import Path
@@ -27,11 +28,14 @@ REAL = shared_folder(ROOT) / "data" / "real"
 BANK = REAL / "anonymous-bank-callcenter-1999-08" / "anonymous_bank_calls_1999_08.csv"
 LA = REAL / "la-myla311-samples"
 
-pytestmark = pytest.mark.skipif(
-    not (BANK.is_file() and LA.is_dir()),
-    reason=f"real data sets not found at {REAL} (they live outside the repository: ../shared/data/real, "
-    "or set HOTLINE_EVAL_SHARED to the folder holding data/real)",
-)
+pytestmark = [
+    pytest.mark.real,
+    pytest.mark.skipif(
+        not (BANK.is_file() and LA.is_dir()),
+        reason=f"real data sets not found at {REAL} (they live outside the repository: ../shared/data/real, "
+        "or set HOTLINE_EVAL_SHARED to the folder holding data/real)",
+    ),
+]
 
 US = "%m/%d/%Y %I:%M:%S %p"
 SHORT_ABANDON_S = 5  # params/indicators.yaml short_abandon_s: abandons shorter than this are misdials
@@ -120,6 +124,48 @@ def test_bank_counts_match_the_readme_and_phantoms_are_excluded_not_rejected(ban
         "ivr_only": 3_057,
     }
     assert calls["call_id"].is_unique  # call_id is unique per VRU line: the mapping prefixes the line
+
+
+def test_bank_readme_quirks_are_carried_through(bank, prepared):
+    calls = pd.read_parquet(prepared["real-bank"].data / "calls.parquet")
+    agent = bank[bank["outcome"] == "AGENT"]
+    assert (agent["server"] == "NO_SERVER").sum() == 391 == calls.loc[calls["outcome"] == "answered", "agent_id"].isna().sum()
+    assert ((bank["outcome"] == "HANG") & (bank["server"] != "NO_SERVER")).sum() == 2
+    assert calls.loc[calls["outcome"] != "answered", "agent_id"].notna().sum() == 2
+    assert (agent["ser_time"] == 0).sum() == 125
+    talk = calls["ended_at"] - calls["answered_at"]
+    assert (talk[calls["outcome"] == "answered"] == pd.Timedelta(0)).sum() == 125
+    assert (bank["customer_id"] == "0").sum() == 23_030  # unidentified callers (the column is never read)
+    # Israeli week: Saturday 7 August 1999 is near closed (151 calls)
+    assert (bank["date"] == "990807").sum() == 151
+    day = calls["arrived_at"].dt.tz_convert("Asia/Shanghai").dt.date == dt.date(1999, 8, 7)
+    assert day.sum() == 151 and dt.date(1999, 8, 7).isoweekday() == 6
+
+
+def test_bank_benchmarks_are_the_published_figures_they_cite(root):
+    """The benchmarks of real-bank.yaml are the values of cn_12345_reference_values.csv, with its URL;
+    and the cross-checks of that README recompute from its counts."""
+    import yaml
+
+    stats = pd.read_csv(REAL / "cn-12345-published-stats" / "cn_12345_reference_values.csv")
+    definition = yaml.safe_load((root / "params" / "evaluations" / "real-bank.yaml").read_text(encoding="utf-8"))
+    published = {"answer_rate": ("接通率", 100), "answer_wait_avg": ("平均等待时长", 1), "talk_time_avg": ("平均通话时长(接听)", 1)}
+    for indicator, (wording, scale) in published.items():
+        (row,) = stats[(stats["region"] == "常州市") & (stats["indicator_cn"] == wording)].itertuples()
+        pinned = definition["reference"]["benchmarks"][indicator]
+        assert pinned["value"] == pytest.approx(row.value / scale) and pinned["url"] == row.source_url
+        assert str(pinned["year"]) == str(row.period)
+
+    def figure(region: str, wording: str) -> float:
+        return stats[(stats["region"] == region) & (stats["indicator_cn"] == wording)]["value"].item()
+
+    taizhou = figure("泰州市(市平台)", "接通") / figure("泰州市(市平台)", "呼入来电")
+    assert round(taizhou * 100, 2) == 95.85 and int(taizhou * 10_000) / 100 == figure("泰州市(市平台)", "接通率")
+    assert round(figure("衡东县", "综合办结数") / figure("衡东县", "有效工单") * 100, 2) == figure("衡东县", "综合办结率")
+    lianping = figure("连平县", "办结") / figure("连平县", "受理有效热线事项")
+    assert round(lianping * 100, 2) == 78.99 and int(lianping * 10_000) / 100 == figure("连平县", "办结率")
+    tangshan = figure("唐山市", "省派工单已处理完毕") + figure("唐山市", "省派工单办结时限内正在办理")
+    assert tangshan == figure("唐山市", "受理省派工单")
 
 
 def test_bank_answer_rate(bank, prepared):
@@ -284,6 +330,12 @@ def test_la_requests_per_10k_residents_per_district(requests, district_populatio
     ).tolist()
 
 
+def test_la_readme_quirks(requests):
+    assert requests["NC"].isna().mean() == pytest.approx(0.012, abs=0.002)  # "~1% of rows lack NC"
+    sample_2020 = pd.read_csv(LA / "myla311_2020-01-01_to_2020-01-03.csv", dtype=str)
+    assert sample_2020["ncname"].nunique() == 102
+
+
 def test_la_population_files_match_their_readme(district_population):
     assert pd.read_csv(LA / "nc_population_2020.csv")["sum_pop20"].sum() == 3_814_700
     acs = pd.read_csv(LA / "nc_population_acs_tracts.csv")
@@ -349,6 +401,7 @@ def test_la_channels_map_every_request_source(all_four):
 # The rendered reports say what is missing, and nothing false about it
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("evaluation", "city"), [("real-bank", "bank"), ("real-la311", "cd01")])
 def test_real_reports_state_the_waiver_and_what_the_data_lack(prepared, evaluation, city):
     from hotline_eval.report.city import render_city

@@ -18,7 +18,7 @@ import pandas as pd
 
 from hotline_eval import activity, trend
 from hotline_eval.catalogue import Catalogue, Indicator
-from hotline_eval.evaluation import Evaluation, Item
+from hotline_eval.evaluation import Evaluation, Item, Period
 from hotline_eval.scoring import (
     SCORE_COLUMNS,
     SCORED_STATUS,
@@ -57,8 +57,8 @@ class Context:
     scored: dict[str, pd.DataFrame] = field(default_factory=dict)  # item id → its score rows
     special: dict[str, pd.DataFrame] = field(default_factory=dict)  # monthly, short, trend, activity, segments
 
-    def measure_within(self, indicators: list[Indicator], condition) -> pd.DataFrame:
-        return self.gate(measure_within(self.root, self.data_dir, self.ev, indicators, condition))
+    def measure_within(self, indicators: list[Indicator], condition, days: Period | None = None) -> pd.DataFrame:
+        return self.gate(measure_within(self.root, self.data_dir, self.ev, indicators, condition, days))
 
 
 @dataclass
@@ -160,7 +160,7 @@ def trend_results(ctx: Context) -> dict[str, pd.DataFrame]:
                 n,
                 first.isoformat(),
                 last.isoformat(),
-                ctx.measure_within(members, days_between(first, last)),
+                ctx.measure_within(members, days_between(first, last), Period(start=first, end=last)),
             )
             for n, (first, last) in enumerate(short_periods(ev.period, ev.trend.short_period_days), start=1)
         ]

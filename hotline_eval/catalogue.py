@@ -63,14 +63,17 @@ class Macro(Strict):
 
 
 class Term(Strict):
-    """An additive aggregate: count of rows, count of rows meeting a condition, or a sum.
+    """An additive aggregate: count of rows, count of rows meeting a condition, or a sum; or a median.
 
     By default a term is evaluated over the indicator's source, cohort and `where`; a term may
-    name its own (e.g. a per-capita denominator read from the population table).
+    name its own (e.g. a per-capita denominator read from the population table). A `median` is
+    not additive: it is computed over the records of each month and again over the whole period
+    (never from monthly medians); its indicator takes the numerator as its value.
     """
 
     count_if: str | None = None
     sum: str | None = None
+    median: str | None = None
     source: str | None = None
     cohort: str | None = None
     where: str | None = None
@@ -82,9 +85,13 @@ class Term(Strict):
 
     @model_validator(mode="after")
     def _one(self) -> Term:
-        if self.count_if is not None and self.sum is not None:
-            raise ValueError("give either count_if or sum, not both")
+        if sum(x is not None for x in (self.count_if, self.sum, self.median)) > 1:
+            raise ValueError("give one of count_if, sum or median")
         return self
+
+    @property
+    def additive(self) -> bool:
+        return self.median is None
 
 
 class Composite(Strict):
@@ -151,6 +158,10 @@ class Indicator(Strict):
         if self.report_only and not self.parent:
             raise ValueError("a report-only companion names its parent indicator")
         for role, term in self.terms.items():
+            if not term.additive and (role != "numerator" or self.value != "numerator"):
+                raise ValueError(
+                    "a median is the numerator of an indicator whose value is its numerator (value: numerator)"
+                )
             if term.source and not term.cohort:
                 raise ValueError(f"the {role} reads its own source '{term.source}' and so needs its own cohort")
         for need in self.data_needs:

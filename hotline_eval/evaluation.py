@@ -11,6 +11,7 @@ Every unknown name or missing field is an error naming the file and the key.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -84,10 +85,29 @@ class SampleData(Strict):
     scale: float = Field(default=1.0, gt=0)
 
 
+SHARED_ENV = "HOTLINE_EVAL_SHARED"
+
+
+def shared_folder(root: Path) -> Path:
+    """The shared data folder `{shared}` stands for in input paths: $HOTLINE_EVAL_SHARED, else ../shared."""
+    env = os.environ.get(SHARED_ENV)
+    return Path(env).expanduser().resolve() if env else (root.parent / "shared").resolve()
+
+
 class InputDir(Strict):
+    """A folder of exports. `dir` is relative to the project folder; it may start with `{shared}`,
+    the shared data folder outside the repository ($HOTLINE_EVAL_SHARED, default ../shared).
+    `files` (glob patterns) keeps only the matching files of the folder, e.g. one sample of several."""
+
     dir: str
     systems: list[str]
     city: str | None = None
+    files: list[str] | None = None
+
+    def folder(self, root: Path) -> Path:
+        if self.dir.startswith("{shared}"):
+            return (shared_folder(root) / self.dir.removeprefix("{shared}").lstrip("/\\")).resolve()
+        return (root / self.dir).resolve()
 
 
 class Data(Strict):
@@ -96,6 +116,7 @@ class Data(Strict):
 
     sample: SampleData | None = None
     inputs: list[InputDir] = []
+    source_zh: str | None = None  # where the data come from, in the report's words (real data sets)
 
     @model_validator(mode="after")
     def _some(self) -> Data:
@@ -116,6 +137,23 @@ class Benchmark(Strict):
 class Reference(Strict):
     strategy: Literal["province_best", "benchmark", "mixed"]
     benchmarks: dict[str, Benchmark] = {}
+
+
+class Labels(Strict):
+    """How reports name what is evaluated (defaults: a province's cities and their 12345 hotlines).
+
+    scope: the evaluated objects taken together (全省: 全省平均, 全省最优, 全省排名); object: one of
+    them (设区市); service: what each runs, in titles ("{name}{service}服务质量评价报告");
+    service_short: the same in running text ("{name}{service_short}综合得分…"); objects: the
+    evaluated object as the cover and section 一 describe it, with {name} and {service_short}
+    (default: the hotline agency and its handling units, params/wording.yaml report.objects).
+    """
+
+    scope: str = "全省"
+    object: str = "设区市"
+    service: str = "12345政务服务便民热线"
+    service_short: str = "12345热线"
+    objects: str | None = None
 
 
 class Threshold(Strict):
@@ -139,8 +177,24 @@ class Veto(Strict):
 
 
 class PeriodRule(Strict):
+    """§5.1.1.3 / §5.1.2.3: the continuous months an evaluation needs, checked in the definition and the data.
+
+    `waived: true` (with `reason_zh`, required) lifts the rule for one evaluation, e.g. a study on a
+    public sample of a few days; every report of that evaluation states the waiver and its reason.
+    """
+
     tables: list[str]
     min_day_share: float = Field(gt=0, le=1)
+    waived: bool = False
+    reason_zh: str | None = None
+
+    @model_validator(mode="after")
+    def _reason(self) -> PeriodRule:
+        if self.waived and not (self.reason_zh and len(self.reason_zh.strip()) >= 4):
+            raise ValueError("a waived period rule needs reason_zh: why the evaluation may not meet it")
+        if self.reason_zh and not self.waived:
+            raise ValueError("reason_zh explains a waiver: give it only with waived: true")
+        return self
 
 
 class ExpertPanelRules(Strict):
@@ -251,6 +305,7 @@ class Evaluation(Strict):
     period: Period
     province: str | None = None
     cities: list[CityRef] = []
+    labels: Labels = Labels()
     data: Data
     indicators: Literal["all"] | list[str] | dict[str, float | Items] = "all"
     parameters: dict[str, Any] = {}
@@ -261,7 +316,7 @@ class Evaluation(Strict):
     veto_grade: str = "不合格"
     vetoes: list[Veto] = []
     innovation: Literal["inside", "bonus"] = "inside"
-    appeal_days: int = 10
+    appeal_days: int = Field(default=10, ge=0)  # 0: no appeal (a result not used for assessment)
     period_rule: PeriodRule = PeriodRule(tables=["calls", "tickets"], min_day_share=0.9)
     expert_panel: ExpertPanelRules = ExpertPanelRules(
         min_experts=5, min_external=1, trim_from=5, min_scores=3, dispersion_share=0.5
@@ -407,7 +462,7 @@ def check_period(ev: Evaluation) -> None:
     """§5.1.1.3 / §5.1.2.3: at least one (comprehensive) or three (special) continuous whole months."""
     need = MIN_MONTHS[ev.type]
     have = ev.period.full_months()
-    if have < need:
+    if have < need and not ev.period_rule.waived:
         raise PeriodError(
             f"evaluation '{ev.id}': a {ev.type} evaluation ({TYPE_ZH[ev.type]}) needs at least {need} continuous "
             f"whole month(s) of data ({PERIOD_CLAUSE[ev.type]}); the period {ev.period.start}..{ev.period.end} "

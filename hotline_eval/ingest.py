@@ -29,7 +29,7 @@ from pathlib import Path
 import duckdb
 
 from hotline_eval.errors import ConfigError, InputError, InputErrors
-from hotline_eval.mapping import Mapping, load_mapping
+from hotline_eval.mapping import Mapping, TableMapping, load_mapping
 from hotline_eval.masking import mask_text, salt
 from hotline_eval.readers import SHAPE, Source, Wanted, missing_column_hint, stage
 from hotline_eval.row_checks import (
@@ -45,7 +45,7 @@ from hotline_eval.row_checks import (
 )
 from hotline_eval.schema import Schema, Table, load_schema
 from hotline_eval.sqltext import ident, list_sql, lit
-from hotline_eval.store import atomic_path, remove_partials, spreadsheet_text
+from hotline_eval.store import atomic_path, relative_label, remove_partials, spreadsheet_text
 from hotline_eval.values import column_sql, source_sql, wide_space_sql
 
 REJECT_HEADER = ["文件", "行号", "列", "源列", "值", "原因", "处理建议"]
@@ -75,6 +75,7 @@ class FileCount:
     system: str = ""
     blank_rows: int = 0
     excluded: int = 0  # rows a mapping's `filter` leaves out on purpose (not rows of this table)
+    provided: list[str] = field(default_factory=list)  # canonical columns the file gives a value source for
 
 
 @dataclass
@@ -92,9 +93,19 @@ class IngestReport:
             t["rejected"] += f.rejected
         return out
 
+    def provided(self) -> dict[str, list[str]]:
+        """Per table, the canonical columns some input file provides (mapped and present in the file,
+        a constant or expression, or a schema default); the others the sources do not record."""
+        out: dict[str, list[str]] = {}
+        for f in self.files:
+            have = out.setdefault(f.table, [])
+            have += [c for c in f.provided if c not in have]
+        return out
+
     def as_dict(self) -> dict:
         return {
             "files": [asdict(f) for f in self.files],
+            "provided": self.provided(),
             "reasons": self.reasons,
             "totals": self.totals(),
             "personal_columns_dropped": self.personal_columns_dropped,
@@ -112,15 +123,19 @@ class Staged:
     index: int = 0
 
 
-def discover(root: Path, folder: Path, systems: list[str], city: str | None) -> list[InputFile]:
-    """The export files in `folder` that the given systems' mappings claim, by file pattern."""
+def discover(
+    root: Path, folder: Path, systems: list[str], city: str | None, only: list[str] | None = None
+) -> list[InputFile]:
+    """The export files in `folder` that the given systems' mappings claim, by file pattern
+    (and, when `only` is given, that match one of its patterns)."""
     found: list[InputFile] = []
     for system in systems:
         mapping = load_mapping(root, system)
         for table, tmap in mapping.tables.items():
             for pattern in tmap.patterns:
                 for path in sorted(folder.glob(pattern)):
-                    found.append(InputFile(path, system, table, city))
+                    if only is None or any(path.match(p) for p in only):
+                        found.append(InputFile(path, system, table, city))
     return found
 
 
@@ -209,6 +224,7 @@ def stage_inputs(
             ],
             system=item.system,
             blank_rows=source.blank_rows,
+            provided=provided_columns(mapping.tables[item.table], schema.tables[item.table], set(source.columns)),
         )
         staged.append(Staged(item, source, count, mapping))
     if len(errors) == 1:
@@ -218,15 +234,28 @@ def stage_inputs(
     return staged
 
 
+def provided_columns(tmap: TableMapping, spec: Table, present: set[str]) -> list[str]:
+    """Canonical columns a file of this mapping provides: mapped to columns the file has, to a
+    constant or an expression, or presumed by the schema when not recorded (is_valid: true)."""
+    out = []
+    for name, col in spec.columns.items():
+        src = tmap.source(name)
+        mapped = src is not None and set(src.columns) <= present
+        if mapped or (src is None and col.presumed) or name == "city":
+            out.append(name)
+    return out
+
+
 def _wanted(mapping: Mapping, table: str, key: str) -> Wanted:
     tmap = mapping.tables[table]
     sources = [tmap.source(c) for c in tmap.columns]
-    columns = [s.source for s in sources if s and s.source]
-    expr_columns = [c for s in sources if s and s.expr for c in _quoted_names(s.expr)]
+    columns = [c for s in sources if s for c in s.columns]
+    sql_columns = [c for s in sources if s for sql in (s.expr, s.when) if sql for c in _quoted_names(sql)]
     filter_columns = _quoted_names(tmap.filter) if tmap.filter else []
     phones = [s.source for s in sources if s and s.source and s.mask == "phone"]
-    every = list(dict.fromkeys(columns + expr_columns + filter_columns))
-    return Wanted(tuple(every), tuple(phones), key)
+    ids = [s.source for s in sources if s and s.source and s.mask == "id"]
+    every = list(dict.fromkeys(columns + sql_columns + filter_columns))
+    return Wanted(tuple(every), tuple(phones), key, tuple(ids))
 
 
 def _quoted_names(sql: str) -> list[str]:
@@ -239,8 +268,9 @@ def _check_columns(source: Source, mapping: Mapping, item: InputFile, spec: Tabl
     tmap = mapping.tables[item.table]
     missing = []
     for canonical in tmap.columns:
-        src = tmap.source(canonical).source
-        if src and src not in source.columns:
+        for src in tmap.source(canonical).columns:
+            if src in source.columns or src in missing:
+                continue
             if spec.columns[canonical].required and not (canonical == "city" and item.city):
                 hint = missing_column_hint(src, source.columns, mapping.read_options(item.table).delimiter)
                 raise InputError(
@@ -317,7 +347,7 @@ def _group_select(
         else "false"
     )
     city = f"{list_sql([m.item.city for m in members])}[CAST(s.file_index AS BIGINT) + 1]"
-    mapped = {src.source for c in spec.columns if (src := tmap.source(c)) is not None and src.source}
+    mapped = {name for c in spec.columns if (src := tmap.source(c)) is not None for name in src.columns}
     read = {c: t for c, t in types.items() if c in mapped}
     wide_columns = set() if source.staged else _wide_space_columns(con, reader, read)
     keep = ["_fidx", "_row", "_lossy"]
@@ -330,11 +360,11 @@ def _group_select(
     checks: list[Check] = []
     for name, col in spec.columns.items():
         src = tmap.source(name)
-        origin = src.source if src and src.source in present else None
-        if src is not None and src.source is not None and origin is None:
-            src = None  # an optional column this system's files lack
-        source_type = types.get(origin or "")
-        wide = origin in wide_columns
+        if src is not None and not set(src.columns) <= present:
+            src = None  # an optional column this system's files lack (or lack part of)
+        origin = src.label if src is not None and src.columns else None
+        source_type = types.get(src.source) if src is not None and src.source else None
+        wide = src is not None and bool(set(src.columns) & wide_columns)
         first_level += [
             f"{sql} AS {ident(alias)}"
             for alias, sql in source_sql(name, col, src, source.staged, source_type, key, wide).items()
@@ -346,9 +376,11 @@ def _group_select(
         checks += column_checks(schema, name, col, src, origin)
     city_origin = _origin(tmap, "city") if first.item.city is None else ""
     checks = shape_checks(shaped) + city_checks(valid_cities, city_origin) + lossy_checks(spec, tmap, present) + checks
+    provided = provided_columns(tmap, spec, present)
     checks += [
         (f"NOT coalesce({r.check}, true)", r.column, _origin(tmap, r.column), r.zh, "核对该记录的时间顺序")
         for r in spec.rules
+        if spec.checkable(r.check, provided)  # a rule on a column the source does not record cannot be checked
     ]
     where = f" WHERE {tmap.filter}" if tmap.filter else ""
     # Three levels, each behind OFFSET 0 so that DuckDB computes its columns once per row rather
@@ -384,7 +416,7 @@ def _wide_space_columns(con, reader: str, types: dict[str, str]) -> set[str]:
 
 def _origin(tmap, column: str) -> str:
     src = tmap.source(column)
-    return src.source if src is not None and src.source else ""
+    return src.label if src is not None else ""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -467,10 +499,9 @@ def _empty_select(spec: Table) -> str:
 
 
 def _label(path: Path, base: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(base.resolve()))
-    except ValueError:
-        return str(path)
+    """A file as outputs name it: relative to the project (or sample) folder, `../` included for
+    shared data outside it; the absolute path only where no relative path exists."""
+    return relative_label(path, base)
 
 
 def _first_line(exc: Exception) -> str:

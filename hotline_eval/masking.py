@@ -57,6 +57,19 @@ def phone_hash_sql(column_sql: str, salt_value: str) -> str:
     return f"CASE WHEN {national} = '' THEN NULL ELSE left(sha256({quoted} || {national}), 16) END"
 
 
+def id_hash_sql(column_sql: str, salt_value: str) -> str:
+    """DuckDB expression: salted hash of any other personal identifier (`mask: id`: a customer
+    number, an agent's name), trimmed; empty stays empty. Distinct from phone hashes by a prefix."""
+    text = f"trim(CAST({column_sql} AS VARCHAR))"
+    quoted = "'" + (salt_value + "|id|").replace("'", "''") + "'"
+    return f"CASE WHEN coalesce({text}, '') = '' THEN NULL ELSE left(sha256({quoted} || {text}), 16) END"
+
+
+def id_mask_sql(column_sql: str) -> str:
+    """DuckDB expression: an identifier as shown in rejects (its first character and ***)."""
+    return f"CASE WHEN {column_sql} IS NULL THEN NULL ELSE left(CAST({column_sql} AS VARCHAR), 1) || '***' END"
+
+
 def phone_mask_sql(column_sql: str) -> str:
     """DuckDB expression: a phone number as shown in rejects (****5678: its last four digits only)."""
     digits = f"regexp_replace(CAST({column_sql} AS VARCHAR), '[^0-9]', '', 'g')"

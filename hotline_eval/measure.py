@@ -46,6 +46,7 @@ class TermSpec:
     cohort: str  # SQL timestamp expression placing a record in a month
     unit: str | None  # SQL expression of the handling unit, None when agency-level only
     aggregate: str  # SQL aggregate with its FILTER
+    additive: bool = True  # sums of partials pool to months and the period; a median does not
 
 
 def register_tables(con: duckdb.DuckDBPyConnection, root: Path, data_dir: Path) -> None:
@@ -60,12 +61,24 @@ def register_tables(con: duckdb.DuckDBPyConnection, root: Path, data_dir: Path) 
             con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT {cols} WHERE false")
 
 
-def measure(con: duckdb.DuckDBPyConnection, root: Path, evaluation: Evaluation) -> pd.DataFrame:
-    """indicators.csv: one row per city × unit × month (and pooled) × computed indicator."""
+def measure(
+    con: duckdb.DuckDBPyConnection,
+    root: Path,
+    evaluation: Evaluation,
+    provided: dict[str, list[str]] | None = None,
+    exposure: Period | None = None,
+) -> pd.DataFrame:
+    """indicators.csv: one row per city × unit × month (and pooled) × computed indicator.
+
+    `provided` (ingest.json): per table, the columns the sources record. An indicator needing a
+    column no source records is no data (flag not_provided), whatever an empty column would give.
+    `exposure`: the days whose person-months per-capita denominators count (default: the period), for
+    a measurement restricted to some consecutive days of the period (a short period of the trend test).
+    """
     catalogue = load_catalogue(root)
     params = evaluation.parameter_values(catalogue)
     renderer = SqlRenderer(params, evaluation.period.start, evaluation.period.end, int(params["outcome_grace_days"]))
-    prepare_connection(con, root, catalogue, renderer, evaluation.period)
+    prepare_connection(con, root, catalogue, renderer, exposure or evaluation.period)
     wanted = computed_indicators(catalogue, evaluation)
     base = [i for i in wanted if i.composite is None]
     terms = [t for ind in base for t in term_specs(ind, renderer)]
@@ -75,6 +88,7 @@ def measure(con: duckdb.DuckDBPyConnection, root: Path, evaluation: Evaluation) 
     ]
     capabilities = _capabilities(con)
     table = _statuses(_term_table(sums, base, evaluation), base, capabilities, params)
+    table = _not_provided(table, base, provided)
     composites = [_composite(i, table, capabilities, params) for i in wanted if i.composite is not None]
     out = pd.concat([table, *composites], ignore_index=True)
     order = {ind.id: k for k, ind in enumerate(wanted)}
@@ -142,6 +156,7 @@ def term_specs(ind: Indicator, renderer: SqlRenderer) -> list[TermSpec]:
                 cohort=renderer.render(term.cohort or ind.cohort or "NULL", f"{ind.id}.{role}.cohort"),
                 unit=renderer.render(ind.unit_key, ind.id) if own_unit and ind.unit_key else None,
                 aggregate=_aggregate(term, renderer.render(where, f"{ind.id}.where"), renderer, ind.id),
+                additive=term.additive,
             )
         )
     return out
@@ -156,6 +171,8 @@ def _aggregate(term: Term, where: str, renderer: SqlRenderer, ind_id: str) -> st
     """The term as a plain aggregate (count_if / sum of CASE: much faster in DuckDB than FILTER clauses)."""
     if term.sum is not None:
         return f"sum(CASE WHEN {where} THEN ({renderer.render(term.sum, ind_id)})::{EXACT} END)"
+    if term.median is not None:
+        return f"median(CASE WHEN {where} THEN ({renderer.render(term.median, ind_id)})::DOUBLE END)"
     if term.count_if is not None:
         return f"count_if(({where}) AND ({renderer.render(term.count_if, ind_id)}))"
     return f"count_if({where})"
@@ -180,6 +197,7 @@ def source_pass(
         if t.unit:
             units.setdefault(t.unit, f"u{len(units)}")
         aggs.setdefault(t.aggregate, f"a{len(aggs)}")
+    additive = {a: c for a, c in aggs.items() if any(t.additive for t in terms if t.aggregate == a)}
     slots = [f"{_month_index(expr, bounds)} AS {col}" for expr, col in months.items()]
     slots += [f"({expr})::VARCHAR AS {col}" for expr, col in units.items()]
     in_period = " OR ".join(f"{col} IS NOT NULL" for col in months.values())
@@ -187,17 +205,24 @@ def source_pass(
     body = renderer.render(catalogue.sources[source].sql, f"sources.{source}")
     pass_sql = (
         f"WITH src AS ({body}), slotted AS (SELECT *, {', '.join(slots)} FROM src) "
-        f"SELECT {group}, {', '.join(f'coalesce({a}, 0) AS {c}' for a, c in aggs.items())} "
+        f"SELECT {group}, {', '.join([f'coalesce({a}, 0) AS {c}' for a, c in additive.items()] or ['0 AS _none'])} "
         f"FROM slotted WHERE {in_period} GROUP BY {group}"
     )
     pairs = _by_slots(terms, months, units)
     rollup = " UNION ALL ".join(
-        _rollup_sql(month, unit, sorted({aggs[t.aggregate] for t in group}), evaluation.period.months)
+        _rollup_sql(month, unit, cols, evaluation.period.months)
         for (month, unit), group in pairs.items()
+        if (cols := sorted({aggs[t.aggregate] for t in group if t.additive}))
     )
+    medians = [
+        _median_sql(body, slots, month, unit, medians, evaluation)
+        for (month, unit), group in pairs.items()
+        if (medians := {aggs[t.aggregate]: t.aggregate for t in group if not t.additive})
+    ]
     try:
         con.execute(f"CREATE OR REPLACE TEMP TABLE partial_pass AS {pass_sql}")
-        long = con.execute(rollup).df()
+        parts = [con.execute(sql).df() for sql in ([rollup] if rollup else []) + medians]
+        long = pd.concat(parts, ignore_index=True)
     except duckdb.Error as exc:
         ids = ", ".join(sorted({t.indicator for t in terms}))
         raise ConfigError(
@@ -212,6 +237,28 @@ def source_pass(
         columns=["m", "u", "agg", "indicator", "role"],
     )
     return long.merge(which, on=["m", "u", "agg"]).drop(columns=["m", "u", "agg"])
+
+
+def _median_sql(
+    body: str, slots: list[str], month: str, unit: str | None, aggs: dict[str, str], evaluation: Evaluation
+) -> str:
+    """Long rows of non-additive terms (medians), computed over the records of each month and of
+    the whole period (and per handling unit), never from partial results."""
+    sets = ["(city, {m})", "(city)"] + (["(city, {u}, {m})", "(city, {u})"] if unit else [])
+    sets_sql = ", ".join(x.format(m=month, u=unit) for x in sets)
+    label = f"CASE WHEN grouping({month}) = 1 THEN '{POOLED}' ELSE {evaluation.period.months}[{month} + 1] END"
+    unit_sql = f"CASE WHEN grouping({unit}) = 1 THEN '' ELSE {unit} END" if unit else "''"
+    keep = f"HAVING grouping({unit}) = 1 OR {unit} IS NOT NULL" if unit else ""
+    values = ", ".join(f"({agg})::DOUBLE AS {col}" for col, agg in aggs.items())
+    grouped = (
+        f"WITH src AS ({body}), slotted AS (SELECT *, {', '.join(slots)} FROM src) "
+        f"SELECT city, {unit_sql} AS unit, {label} AS month, {values} FROM slotted "
+        f"WHERE {month} IS NOT NULL GROUP BY GROUPING SETS ({sets_sql}) {keep}"
+    )
+    return (
+        f"SELECT '{month}' AS m, '{unit or ''}' AS u, agg, city, unit, month, value "
+        f"FROM (UNPIVOT ({grouped}) ON {', '.join(aggs)} INTO NAME agg VALUE value)"
+    )
 
 
 def _by_slots(
@@ -298,6 +345,33 @@ def _statuses(
     table = table.assign(value=value, status=status, flag=flag)
     table = _applicability(table, by_id, capabilities)
     return _interval(table, by_id)
+
+
+NOT_PROVIDED = "not_provided"
+
+
+def missing_fields(ind: Indicator, provided: dict[str, list[str]] | None) -> list[str]:
+    """The table.column entries of an indicator's data_needs that no source records."""
+    if provided is None:
+        return []
+    return [need for need in ind.data_needs if need.split(".")[1] not in provided.get(need.split(".")[0], [])]
+
+
+def _not_provided(table: pd.DataFrame, base: list[Indicator], provided: dict[str, list[str]] | None) -> pd.DataFrame:
+    """no_data, flagged not_provided, for indicators whose data the sources do not record at all
+    (an empty column would otherwise read as an event: no first contact, no rating, …)."""
+    lacking = {i.id for i in base if missing_fields(i, provided)}
+    if not lacking:
+        return table
+    mask = table["indicator"].isin(lacking).to_numpy()
+    table["status"] = np.where(mask, "no_data", table["status"])
+    table["value"] = np.where(mask, np.nan, table["value"])
+    table["flag"] = np.where(mask, NOT_PROVIDED, table["flag"])
+    for column in ("numerator", "denominator", "n"):
+        table[column] = np.where(mask, 0.0, table[column])
+    for column in ("ci_low", "ci_high"):
+        table[column] = np.where(mask, np.nan, table[column])
+    return table
 
 
 def _applicability(

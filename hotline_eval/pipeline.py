@@ -21,7 +21,8 @@ from hotline_eval import __version__, appeals, expert, veto
 from hotline_eval.assessment import Assessment, Context, score_evaluation
 from hotline_eval.catalogue import load_catalogue
 from hotline_eval.dissatisfaction import reason_distribution
-from hotline_eval.evaluation import Evaluation, load_evaluation
+from hotline_eval.errors import InputError
+from hotline_eval.evaluation import SHARED_ENV, Evaluation, load_evaluation
 from hotline_eval.ingest import InputFile, connect, discover, ingest
 from hotline_eval.measure import measure, register_tables
 from hotline_eval.periods import check_data_period, days_with_data, month_coverage
@@ -112,7 +113,10 @@ def prepare(root: Path, evaluation_id: str, progress: Progress = quiet, *, until
         write_json(paths.manifest, _manifest(root, ev, input_prints, stages, versions))
         report = ingest(root, inputs, paths.out, ev.city_ids(), progress, base_dir=base)
         write_json(paths.out / "ingest.json", report.as_dict())
-        _print_reconciliation(root, report.totals(), progress)
+        excluded: dict[str, int] = {}
+        for f in report.files:
+            excluded[f.table] = excluded.get(f.table, 0) + f.excluded
+        _print_reconciliation(root, report.totals(), progress, excluded)
         stages = {"ingest": ingest_key}
     version = int(versions[-1]["version"]) if versions else 1
     if until != "ingest" and (stages.get("quality") != quality_key or not (paths.out / QUALITY_CSV).exists()):
@@ -130,11 +134,17 @@ def prepare(root: Path, evaluation_id: str, progress: Progress = quiet, *, until
     return paths
 
 
-def _print_reconciliation(root: Path, totals: dict[str, dict[str, int]], progress: Progress) -> None:
-    """Rows in = accepted + rejected, per table, on the terminal."""
+def _print_reconciliation(
+    root: Path, totals: dict[str, dict[str, int]], progress: Progress, excluded: dict[str, int] | None = None
+) -> None:
+    """Rows in = accepted + rejected (+ excluded by a mapping's filter), per table, on the terminal."""
     schema = load_schema(root)
     for table, t in totals.items():
-        line = f"{schema.tables[table].zh}：读入{t['rows_in']}行 = 接受{t['accepted']}行 + 拒收{t['rejected']}行"
+        out = (excluded or {}).get(table, 0)
+        line = (
+            f"{schema.tables[table].zh}：读入{t['rows_in'] + out}行 = 接受{t['accepted']}行 + 拒收{t['rejected']}行"
+            + (f" + 按映射规则排除{out}行" if out else "")
+        )
         progress(line + ("（明细见 rejects/）" if t["rejected"] else ""))
 
 
@@ -183,8 +193,15 @@ def _listed_inputs(root: Path, ev: Evaluation) -> list[InputFile]:
     """The files of the folders listed under data.inputs (export folders, filled review forms)."""
     found: list[InputFile] = []
     for item in ev.data.inputs:
-        folder = (root / item.dir).resolve()
-        found += discover(root, folder, item.systems, item.city)
+        folder = item.folder(root)
+        if not folder.is_dir():
+            raise InputError(
+                folder,
+                f"the export folder of evaluation '{ev.id}' does not exist",
+                fix=f"check data.inputs in params/evaluations/{ev.id}.yaml"
+                + (f" (or set {SHARED_ENV} to the shared data folder)" if item.dir.startswith("{shared}") else ""),
+            )
+        found += discover(root, folder, item.systems, item.city, item.files)
     return found
 
 
@@ -258,7 +275,8 @@ def score_data(root: Path, ev: Evaluation, paths: Paths, data_dir: Path, data_ve
 
     experts = [i for i in ev.active_indicators(catalogue) if i.scoring == "expert_panel"]
     panel, panel_detail = expert.panel(con.execute("SELECT * FROM expert_scores").df(), ev, experts)
-    indicators = gate(pd.concat([measure(con, root, ev), panel], ignore_index=True))
+    provided = (read_json(paths.out / "ingest.json") or {}).get("provided")
+    indicators = gate(pd.concat([measure(con, root, ev, provided), panel], ignore_index=True))
     dissatisfaction = reason_distribution(con, root, ev)
     ctx = Context(root, data_dir, ev, catalogue, ev.parameter_values(catalogue), indicators, gate=gate)
     result = score_evaluation(ctx, con.execute("SELECT * FROM units").df(), veto.collect(ev, paths.out))

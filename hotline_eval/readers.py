@@ -29,7 +29,7 @@ from python_calamine import CalamineWorkbook
 
 from hotline_eval.errors import InputError
 from hotline_eval.mapping import ReadOptions
-from hotline_eval.masking import phone_hash_sql, phone_mask_sql
+from hotline_eval.masking import id_hash_sql, id_mask_sql, phone_hash_sql, phone_mask_sql
 from hotline_eval.textfiles import (
     SNIFF_ROWS,
     WHITESPACE,
@@ -101,11 +101,13 @@ class Source:
 
 @dataclass(frozen=True)
 class Wanted:
-    """The source columns a mapping reads from an export, and those holding phone numbers."""
+    """The source columns a mapping reads from an export, those holding phone numbers and those
+    holding other personal identifiers (`mask: id`)."""
 
     columns: tuple[str, ...]
     phones: tuple[str, ...] = ()
     salt: str = ""
+    ids: tuple[str, ...] = ()
 
 
 def stage(
@@ -261,6 +263,9 @@ def _staged_columns(header: list[str], wanted: Wanted) -> str:
         if column in wanted.phones:
             parts.append(f"{phone_hash_sql(ident, wanted.salt)} AS {ident}")
             parts.append(f"{phone_mask_sql(ident)} AS {_ident(MASKED + column)}")
+        elif column in wanted.ids:
+            parts.append(f"{id_hash_sql(ident, wanted.salt)} AS {ident}")
+            parts.append(f"{id_mask_sql(ident)} AS {_ident(MASKED + column)}")
         else:
             parts.append(ident)
     return ", ".join(parts) or "NULL::VARCHAR AS __none"

@@ -43,13 +43,13 @@ def lossy_checks(spec: Table, tmap, present: set[str]) -> list[Check]:
     out = []
     for name in spec.columns:
         src = tmap.source(name)
-        if src is None or src.source is None or src.source not in present or src.mask:
+        if src is None or not src.columns or not set(src.columns) <= present or src.mask:
             continue
         out.append(
             (
                 f"_lossy AND contains(\"_raw_{name}\", '\ufffd')",
                 name,
-                src.source,
+                src.label,
                 "含有无法解码的字符（文件编码有误，或混用了多种编码）",
                 "把整个文件统一另存为 UTF-8（或在映射中写明 read.encoding）后重新导入",
             )
@@ -62,8 +62,12 @@ def column_checks(schema: Schema, name: str, col: Column, src: ColumnSource | No
     where = origin or ""
     out = []
     if col.pii is None and name != "city":
-        fmt = src.format if src is not None else None
-        out.append((f"{raw} IS NOT NULL AND {val} IS NULL", name, where, _parse_reason(col, fmt), _parse_fix(col)))
+        fmt = " 或 ".join(src.formats) if src is not None and src.formats else None
+        reason, fix = _parse_reason(col, fmt), _parse_fix(col)
+        if src is not None and src.add_seconds:
+            reason += "，或所加时长不是秒数或“时:分:秒”"
+            fix = "修正该值或时长（秒数，或如 0:03:15），或在映射中写明时间的 format"
+        out.append((f"{raw} IS NOT NULL AND {val} IS NULL", name, where, reason, fix))
     if col.required and name != "city":
         out.append((f"{val} IS NULL", name, where, "必填字段为空", "补齐该字段后重新导出"))
     if col.codes:

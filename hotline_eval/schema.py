@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -40,6 +42,7 @@ class Column(Strict):
     max: float | None = None
     unit: str | None = None
     pii: Literal["phone"] | None = None
+    presumed: bool = False  # a source that does not record the column is presumed to mean its default
 
     @property
     def sql_type(self) -> str:
@@ -50,6 +53,12 @@ class Rule(Strict):
     check: str
     column: str
     zh: str
+
+
+def columns_in(sql: str, names: Iterable[str]) -> set[str]:
+    """The column names among `names` that a SQL text refers to (as whole words)."""
+    words = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", sql))
+    return words & set(names)
 
 
 class Table(Strict):
@@ -63,6 +72,10 @@ class Table(Strict):
     @property
     def required(self) -> list[str]:
         return [name for name, col in self.columns.items() if col.required]
+
+    def checkable(self, check: str, provided: Iterable[str]) -> bool:
+        """A rule can be checked when every column it reads is provided by the source."""
+        return columns_in(check, self.columns) <= set(provided)
 
 
 class Schema(Strict):
@@ -103,6 +116,10 @@ def schema_markdown(schema: Schema) -> str:
         for cname, col in table.columns.items():
             allowed = f"`{col.codes}`" if col.codes else _range(col)
             doc = (col.doc or "").replace("|", "\\|")
+            if col.default is not None:
+                shown = str(col.default).lower() if isinstance(col.default, bool) else col.default
+                presumed = " (also when the source does not record it)." if col.presumed else "."
+                doc = (doc + f" Empty: `{shown}`" + presumed).strip()
             req = "yes" if col.required else ""
             lines.append(f"| `{cname}` | {col.type} | {req} | {allowed} | {col.zh} | {doc} |")
         if table.rules:

@@ -155,6 +155,11 @@ class Labels:
     def city(self, city: str) -> str:
         return self.ev.city_name(city) if city in self.ev.city_ids() else city
 
+    @property
+    def object_column(self) -> str:
+        """The heading of the evaluated-object column: 城市 for a province's cities, else 评价对象."""
+        return "城市" if self.ev.labels.object == "设区市" else "评价对象"
+
     def holder(self, holder: str) -> str:
         ids = self.ev.city_ids()
         return "、".join(self.city(p) if p in ids else p for p in (holder.split("、") if holder else []))
@@ -207,7 +212,7 @@ def totals_sheet(totals: pd.DataFrame, labels: Labels) -> Sheet:
     t = totals.sort_values(["rank", "city"], na_position="last")
     cols = [
         Column("位次", _num("rank"), "int"),
-        Column("城市", lambda r: labels.city(r["city"])),
+        Column(labels.object_column, lambda r: labels.city(r["city"])),
         Column("综合得分", _num("total"), "score"),
         Column("等级", lambda r: r["grade"]),
         Column("有效分值", _num("available"), "dec1"),
@@ -245,7 +250,7 @@ def dimensions_sheet(totals: pd.DataFrame, labels: Labels) -> Sheet:
             )
     frame = pd.DataFrame(rows)
     cols = [
-        Column("城市", lambda r: labels.city(r["city"])),
+        Column(labels.object_column, lambda r: labels.city(r["city"])),
         Column("维度", lambda r: labels.dimension(r["dimension"])),
         Column("分值", _num("points"), "dec1"),
         Column("有效分值", _num("available"), "dec1"),
@@ -258,7 +263,7 @@ def dimensions_sheet(totals: pd.DataFrame, labels: Labels) -> Sheet:
 def indicators_sheet(scores: pd.DataFrame, labels: Labels) -> Sheet:
     ind_fmt = lambda r: labels.unit_of(r["base_indicator"]) if r["item"] != "change" else "dec4"  # noqa: E731
     cols = [
-        Column("城市", lambda r: labels.city(r["city"])),
+        Column(labels.object_column, lambda r: labels.city(r["city"])),
         Column("维度", lambda r: labels.dimension(r["dimension"])),
         Column("指标", lambda r: labels.indicator(r["base_indicator"])),
         Column("条款", lambda r: "§" + labels.catalogue.indicator(r["base_indicator"]).clause),
@@ -279,7 +284,7 @@ def indicators_sheet(scores: pd.DataFrame, labels: Labels) -> Sheet:
 
 def units_sheet(unit_totals: pd.DataFrame, labels: Labels) -> Sheet:
     cols = [
-        Column("城市", lambda r: labels.city(r["city"])),
+        Column(labels.object_column, lambda r: labels.city(r["city"])),
         Column("单位类别", lambda r: labels.unit_class(r["class"])),
         Column("类内位次", _num("rank"), "int"),
         Column("同类参评单位数", _num("units_in_class"), "int"),
@@ -297,7 +302,7 @@ def unit_indicators_sheet(unit_scores: pd.DataFrame, labels: Labels) -> Sheet:
     names = dict(zip(unit_scores["unit"], unit_scores["unit_name"], strict=False))
     fmt = lambda r: labels.unit_of(r["base_indicator"])  # noqa: E731
     cols = [
-        Column("城市", lambda r: labels.city(r["city"])),
+        Column(labels.object_column, lambda r: labels.city(r["city"])),
         Column("单位类别", lambda r: labels.unit_class(r["class"])),
         Column("承办单位", lambda r: r["unit_name"]),
         Column("指标", lambda r: labels.indicator(r["base_indicator"])),
@@ -315,7 +320,7 @@ def unit_indicators_sheet(unit_scores: pd.DataFrame, labels: Labels) -> Sheet:
 
 def experts_sheet(detail: pd.DataFrame, labels: Labels) -> Sheet:
     cols = [
-        Column("城市", lambda r: labels.city(r["city"])),
+        Column(labels.object_column, lambda r: labels.city(r["city"])),
         Column("指标", lambda r: labels.indicator(r["indicator"])),
         Column("专家编号", lambda r: r["expert_id"]),
         Column(
@@ -334,7 +339,7 @@ def experts_sheet(detail: pd.DataFrame, labels: Labels) -> Sheet:
 def monthly_sheet(monthly: pd.DataFrame, labels: Labels) -> Sheet:
     fmt = lambda r: labels.unit_of(r["indicator"])  # noqa: E731
     cols = [
-        Column("城市", lambda r: labels.city(r["city"])),
+        Column(labels.object_column, lambda r: labels.city(r["city"])),
         Column("指标", lambda r: labels.indicator(r["indicator"])),
         Column("月份", lambda r: r["month"]),
         Column("指标值", _num("value"), fmt),
@@ -353,7 +358,7 @@ def trend_sheet(trend: pd.DataFrame, labels: Labels) -> Sheet:
     words = labels.wording["assessment"]
     fmt = lambda r: labels.unit_of(r["indicator"])  # noqa: E731
     cols = [
-        Column("城市", lambda r: labels.city(r["city"])),
+        Column(labels.object_column, lambda r: labels.city(r["city"])),
         Column("指标", lambda r: labels.indicator(r["indicator"])),
         Column("检验依据", lambda r: words["basis"][r["basis"]].format(days=int(labels.ev.trend.short_period_days))),
         Column("期数", _num("n"), "int"),
@@ -375,7 +380,7 @@ def activity_sheet(comparison: pd.DataFrame, labels: Labels) -> Sheet:
     words = labels.wording["assessment"]["activity_verdicts"]
     fmt = lambda r: labels.unit_of(r["indicator"])  # noqa: E731
     cols = [
-        Column("城市", lambda r: labels.city(r["city"])),
+        Column(labels.object_column, lambda r: labels.city(r["city"])),
         Column("指标", lambda r: labels.indicator(r["indicator"])),
         Column("活动时段值", _num("window_value"), fmt),
         Column("活动时段样本", _num("window_denominator"), "dec2"),

@@ -43,13 +43,22 @@ def sha256_text(*parts: str) -> str:
     return digest.hexdigest()
 
 
+def relative_label(path: Path, base: Path) -> str:
+    """`path` relative to `base` with forward slashes (`../` for a file beside it), else absolute."""
+    try:
+        return path.resolve().relative_to(base.resolve()).as_posix()
+    except ValueError:
+        pass
+    try:
+        return Path(os.path.relpath(path.resolve(), base.resolve())).as_posix()
+    except ValueError:  # another drive (Windows)
+        return str(path)
+
+
 def fingerprints(paths: Iterable[Path], base: Path) -> list[dict[str, Any]]:
     out = []
     for path in sorted(set(paths)):
-        try:
-            label = str(path.resolve().relative_to(base.resolve()))
-        except ValueError:
-            label = str(path)
+        label = relative_label(path, base)
         out.append({"file": label, "bytes": path.stat().st_size, "sha256": sha256_file(path)})
     return out
 

@@ -23,6 +23,7 @@ from hotline_eval.evaluation import Activity, Evaluation, Period, Segment
 from hotline_eval.ingest import connect
 from hotline_eval.measure import measure, register_tables
 from hotline_eval.schema import Schema, load_schema
+from hotline_eval.store import read_json
 
 Condition = Callable[[str], str]  # local-time timestamp expression → SQL boolean
 
@@ -101,10 +102,17 @@ def in_baseline(activity: Activity, period: Period, holidays: set[dt.date]) -> C
 
 
 def measure_within(
-    root: Path, data_dir: Path, ev: Evaluation, indicators: list[Indicator], condition: Condition
+    root: Path,
+    data_dir: Path,
+    ev: Evaluation,
+    indicators: list[Indicator],
+    condition: Condition,
+    days: Period | None = None,
 ) -> pd.DataFrame:
     """indicators.csv rows (agency and units, per month and pooled) of `indicators`, counting only
-    the records whose cohort timestamp satisfies `condition`."""
+    the records whose cohort timestamp satisfies `condition`. `days`: the consecutive days the
+    condition selects, if it does, so that per-capita denominators count their person-months only."""
+    provided = (read_json(data_dir.parent / "ingest.json") or {}).get("provided")
     catalogue = load_catalogue(root)
     schema = load_schema(root)
     params = ev.parameter_values(catalogue)
@@ -117,7 +125,7 @@ def measure_within(
         con = connect()
         register_tables(con, root, data_dir)
         _restrict(con, data_dir, catalogue, schema, renderer, source, renderer.render(cohort, ids[0]), condition)
-        result = measure(con, root, ev.model_copy(update={"indicators": ids}))
+        result = measure(con, root, ev.model_copy(update={"indicators": ids}), provided, exposure=days)
         frames.append(result[result["indicator"].isin(ids)])
         con.close()
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()

@@ -29,6 +29,24 @@ def test_request_cycle_time_avg_6_4_1_direct_and_dispatched_closed_in_the_period
     assert r["value"] == pytest.approx(72.5 / 3)
 
 
+def test_request_cycle_time_median_6_4_1_is_the_median_of_the_records_not_of_monthly_values(root, tmp_path):
+    tickets = [
+        *CYCLE,
+        ticket(7, "a", "2026-07-01 08:00:00", closed_at="2026-07-01 10:00:00"),  # 2 h
+        ticket(8, "a", "2026-07-01 08:00:00", closed_at="2026-07-01 12:00:00"),  # 4 h
+        ticket(9, "a", "2026-07-31 08:00:00", closed_at="2026-08-01 08:00:00"),  # 24 h, closed in August
+    ]
+    result = measured(root, tmp_path, {"tickets": tickets}, end="2026-08-31")
+    july = row(result, "request_cycle_time_median", month="2026-07")
+    assert (july["value"], july["denominator"]) == (pytest.approx(4.0), 5)  # 0.5, 2, 4, 24, 48 h
+    august = row(result, "request_cycle_time_median", month="2026-08")
+    assert august["value"] == pytest.approx((312 + 24) / 2)  # t4 (13 days) and t9 (24 h)
+    pooled = row(result, "request_cycle_time_median")
+    # seven records 0.5, 2, 4, 24, 24, 48, 312 h: the median is 24 h, not a mean of the two monthly medians
+    assert (pooled["value"], pooled["denominator"]) == (pytest.approx(24.0), 7)
+    assert row(result, "request_cycle_time_avg")["value"] == pytest.approx((0.5 + 2 + 4 + 24 + 24 + 48 + 312) / 7)
+
+
 def event(
     event_id,
     city,

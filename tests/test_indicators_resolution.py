@@ -84,6 +84,19 @@ def test_overall_completion_rate_6_6_2_grace_days_are_a_parameter(root, tmp_path
     assert row(result, "overall_completion_rate")["numerator"] == 1  # t2 closed after 5 August
 
 
+def test_accepted_completion_rate_6_6_2_counts_every_accepted_request_closed_by_the_cut_off(root, tmp_path):
+    tickets = [
+        ticket(1, "a", "2026-07-02 09:00:00", handling_mode="direct_answer", closed_at="2026-07-02 09:10:00"),
+        ticket(2, "a", "2026-07-30 09:00:00", dispatched_at="2026-07-30 10:00:00", closed_at="2026-08-15 23:00:00"),
+        ticket(3, "a", "2026-07-30 09:00:00", dispatched_at="2026-07-30 10:00:00", closed_at="2026-08-20 09:00:00"),
+        ticket(4, "a", "2026-07-15 09:00:00", dispatched_at="2026-07-15 10:00:00"),  # open
+        ticket(5, "a", "2026-06-30 09:00:00", dispatched_at="2026-06-30 10:00:00", closed_at="2026-07-01 09:00:00"),
+        ticket(6, "a", "2026-07-03 09:00:00", is_valid=False, closed_at="2026-07-03 10:00:00"),  # invalid
+    ]
+    r = row(measured(root, tmp_path, {"tickets": tickets}), "accepted_completion_rate")
+    assert (r["numerator"], r["denominator"]) == (2, 4)  # t1, t2 of t1–t4 (t3 after the cut-off, t5 in June)
+
+
 SUPERVISED = [
     ticket(1, "a", supervised_at="2026-07-03 09:00:00", closed_at="2026-07-10 09:00:00"),  # callback: solved
     ticket(2, "a", supervised_at="2026-07-03 09:00:00", closed_at="2026-07-10 09:00:00"),  # callback: not solved

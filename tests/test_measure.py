@@ -184,3 +184,27 @@ def test_wilson_interval_accompanies_rates(calls_result):
     row = value(calls_result, "answer_rate", "a")
     expected = binomtest(4, 6).proportion_ci(method="wilson")
     assert row["ci_low"] == pytest.approx(expected.low) and row["ci_high"] == pytest.approx(expected.high)
+
+
+def test_an_indicator_needing_a_column_no_source_provides_is_no_data_not_computed(root, tmp_path):
+    """ring_time_avg needs alerting_at: a source that does not record it gives no data, flagged
+    not_provided, while indicators whose columns are all provided are computed as usual."""
+    from canonical import write_tables
+    from hotline_eval.ingest import connect
+    from hotline_eval.measure import measure, register_tables
+
+    write_tables(root, tmp_path / "data", {"calls": CALLS})
+    columns = ["call_id", "city", "arrived_at", "queue_entered_at", "answered_at", "ended_at", "outcome", "is_valid"]
+    provided = {"calls": columns}
+    con = connect()
+    register_tables(con, root, tmp_path / "data")
+    result = measure(con, root, evaluation(), provided)
+    ring = value(result, "ring_time_avg", "a")
+    assert (ring["status"], ring["flag"], ring["denominator"]) == ("no_data", "not_provided", 0)
+    unique = value(result, "unique_caller_answer_rate", "a")  # needs caller_hash
+    assert (unique["status"], unique["flag"]) == ("no_data", "not_provided")
+    wait = value(result, "answer_wait_avg", "a")
+    assert (wait["status"], wait["value"]) == ("ok", pytest.approx(20.0))
+    everything = measure(con, root, evaluation())  # without the record of what is provided: as before
+    assert value(everything, "answer_wait_avg", "a")["value"] == pytest.approx(20.0)
+    assert value(everything, "ring_time_avg", "a")["flag"] != "not_provided"

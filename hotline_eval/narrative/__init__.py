@@ -6,6 +6,7 @@
 - measures: rectification measures from params/measures.yaml, each naming who acts and by when;
 - overview: the opening summary and the strengths;
 - tracking: the previous evaluation's problems, now (§8.5);
+- missing: why indicators are no data (fields the sources do not record);
 - phrasing: deterministic choice among alternative phrasings, numbers and direction words.
 Wording is in params/wording.yaml (`narrative`) and params/measures.yaml.
 """
@@ -14,11 +15,12 @@ from __future__ import annotations
 
 import pandas as pd
 
+from hotline_eval.narrative.missing import not_provided_sentence
 from hotline_eval.narrative.stories import Story, story
 from hotline_eval.report.sheets import dimension_rates as _rates
 from hotline_eval.results import Results
 
-__all__ = ["Story", "dimension_rates", "story", "summary"]
+__all__ = ["Story", "dimension_rates", "not_provided_sentence", "story", "summary"]
 
 
 def dimension_rates(results: Results) -> pd.DataFrame:

@@ -20,7 +20,7 @@ from hotline_eval.wording import load_wording
 
 
 def _w(a: Analysis) -> dict:
-    return load_wording(a.results.root)["narrative"]
+    return load_wording(a.results.root, a.results.evaluation.labels)["narrative"]
 
 
 def intro(a: Analysis, city: str) -> str:

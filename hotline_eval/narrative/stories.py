@@ -28,7 +28,8 @@ class Story:
         """A fresh context for one part of the text: each part chooses its phrasings on its own, so the
         text does not depend on the order in which the parts are asked for."""
         root = self.a.results.root
-        return problems_module.Context(self.a, self.city, load_wording(root), load_measures(root), Chooser())
+        words = load_wording(root, self.a.results.evaluation.labels)
+        return problems_module.Context(self.a, self.city, words, load_measures(root), Chooser())
 
     @property
     def ctx(self) -> problems_module.Context:

@@ -31,7 +31,7 @@ from hotline_eval.quality.frame import COLUMNS, EXAMPLE_COLUMNS
 from hotline_eval.quality.gate import BLOCKED, apply_gate, blocked_indicators, failures
 from hotline_eval.quality.rejects import file_cities, read_rejects
 from hotline_eval.schema import load_schema
-from hotline_eval.store import write_csv
+from hotline_eval.store import read_json, write_csv
 
 __all__ = [
     "BLOCKED",
@@ -85,7 +85,8 @@ def assess(
     """Run every check over out_dir/data (and out_dir/rejects) for the evaluation's cities."""
     con = open_quality_data(root, out_dir / "data")
     rejects = read_rejects(out_dir, load_schema(root), cities_of_files)
-    ctx = QualityContext(root, con, evaluation, rejects)
+    ingested = read_json(out_dir / "ingest.json") or {}
+    ctx = QualityContext(root, con, evaluation, rejects, provided=ingested.get("provided"))
     frames = [frame for check in CHECKS if len(frame := check(ctx))]
     results = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
     results = results[results["city"].isin([*evaluation.city_ids(), ""])].copy()

@@ -17,7 +17,8 @@ def rule_counts(ctx: QualityContext) -> pd.DataFrame:
 
 def _rule_counts(ctx: QualityContext) -> pd.DataFrame:
     frames = []
-    for table, rules in ctx.spec.rules.items():
+    for table in ctx.spec.rules:
+        rules = ctx.rules(table)
         if table not in ctx.tables_with_data() or not rules:
             continue
         month_col = ctx.table(table).month_column
@@ -53,9 +54,9 @@ def rule_violations(ctx: QualityContext) -> pd.DataFrame:
     """Violations of each rule, per month and pooled (the rule id is the item)."""
     counts = rule_counts(ctx)
     frames = []
-    for table, rules in ctx.spec.rules.items():
+    for table in ctx.spec.rules:
         part = counts[counts["table"] == table] if not counts.empty else counts
-        for rule in rules:
+        for rule in ctx.rules(table):
             if part.empty:
                 continue
             frames.append(

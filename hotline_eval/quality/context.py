@@ -28,6 +28,8 @@ class QualityContext:
     con: duckdb.DuckDBPyConnection
     evaluation: Evaluation
     rejects: pd.DataFrame  # city, table, kind, file, row, column, value, reason
+    # table → canonical columns the sources provide (ingest.json); None: every column (older outputs)
+    provided: dict[str, list[str]] | None = None
     spec: QualitySpec = field(init=False)
     schema: Schema = field(init=False)
     catalogue: Catalogue = field(init=False)
@@ -66,12 +68,13 @@ class QualityContext:
 
     @cached_property
     def needed_fields(self) -> dict[str, list[str]]:
-        """table → columns the active indicators need (their data_needs), in catalogue order."""
+        """table → columns the active indicators need (their data_needs), in catalogue order; a column
+        no source records is left out (its indicators are no data, not a completeness failure)."""
         out: dict[str, list[str]] = {}
         for ind in self.active:
             for need in ind.data_needs:
                 table, _, column = need.partition(".")
-                if column and column not in out.setdefault(table, []):
+                if column and self.is_provided(table, column) and column not in out.setdefault(table, []):
                     out[table].append(column)
         return out
 
@@ -89,6 +92,23 @@ class QualityContext:
 
     def table(self, name: str) -> Table:
         return self.schema.tables[name]
+
+    def is_provided(self, table: str, column: str) -> bool:
+        """The sources record this column (a column no source records is no data, not a data fault)."""
+        return self.provided is None or column in self.provided.get(table, [])
+
+    def rules(self, table: str) -> list:
+        """The intra-record rules of a table that the sources' columns allow to check."""
+        provided = self.schema.tables[table].columns if self.provided is None else self.provided.get(table, [])
+        return [r for r in self.spec.rules.get(table, []) if self.table(table).checkable(r.check, provided)]
+
+    def links(self) -> list:
+        """The designed links that can be assessed: the link column is recorded and the target table holds records."""
+        return [
+            link
+            for link in self.spec.links
+            if self.is_provided(link.table, link.column) and self.row_counts.get(link.target_table, 0)
+        ]
 
     def month_of(self, column: str) -> str:
         return f"strftime({column}, '%Y-%m')"

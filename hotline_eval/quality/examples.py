@@ -46,11 +46,11 @@ def _shown(ctx: QualityContext, table: str, column: str) -> str:
 
 def rule_examples(ctx: QualityContext) -> list[pd.DataFrame]:
     frames = []
-    for table, rules in ctx.spec.rules.items():
+    for table in ctx.spec.rules:
         if table not in ctx.tables_with_data():
             continue
         month_col = ctx.table(table).month_column
-        for rule in rules:
+        for rule in ctx.rules(table):
             shown = " || '，' || ".join(_shown(ctx, table, c) for c in _columns_of(ctx, table, rule.check)) or "''"
             sql = (
                 f"SELECT city, {ctx.month_of(month_col)} AS month, {ctx.record_label(table)} AS record, "
@@ -113,7 +113,7 @@ def window_examples(ctx: QualityContext) -> list[pd.DataFrame]:
 
 def link_examples(ctx: QualityContext) -> list[pd.DataFrame]:
     frames = []
-    for link in ctx.spec.links:
+    for link in ctx.links():
         if not ctx.row_counts[link.table]:
             continue
         month_col = ctx.table(link.table).month_column

@@ -16,6 +16,7 @@ import pandas as pd
 
 from hotline_eval.ingest import InputFile
 from hotline_eval.schema import Schema
+from hotline_eval.store import relative_label
 
 COLUMNS = ["city", "table", "kind", "file", "row", "column", "value", "reason"]
 HEADER = {"文件": "file", "行号": "row", "列": "column", "值": "value", "原因": "reason"}
@@ -56,7 +57,4 @@ def _city_from_label(label: str, known: dict[str, str]) -> str:
 
 def _label(path: Path, base: Path) -> str:
     """The label ingest gives a file in rejects/ and ingest.json (relative to the data folder)."""
-    try:
-        return str(path.resolve().relative_to(base.resolve()))
-    except ValueError:
-        return str(path)
+    return relative_label(path, base)

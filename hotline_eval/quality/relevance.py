@@ -22,7 +22,7 @@ def link_sql(ctx: QualityContext, link: Link) -> str:
 def linkage(ctx: QualityContext) -> pd.DataFrame:
     """Linked ÷ linkable records per designed link and month (gate ≥ 90 %, or the link's own minimum)."""
     frames = []
-    for link in ctx.spec.links:
+    for link in ctx.links():
         if not ctx.row_counts[link.table]:
             continue
         month_col = ctx.table(link.table).month_column

@@ -98,16 +98,16 @@ def ranked_bars(
 
 
 def dimension_profile(
-    city_rates: pd.Series, mean_rates: pd.Series, best_rates: pd.Series, city_label: str
+    city_rates: pd.Series, mean_rates: pd.Series, best_rates: pd.Series, city_label: str, scope: str = "全省"
 ) -> plt.Figure:
-    """Score rate (得分率) of each dimension: the city against the province mean and the best city."""
+    """Score rate (得分率) of each dimension: the city against the province (`scope`) mean and the best city."""
     labels = list(city_rates.index)
     x = np.arange(len(labels))
     fig, ax = plt.subplots(figsize=(6.8, 3.0))
     series = [
         (city_rates, HIGHLIGHT, city_label),
-        (mean_rates.reindex(labels), BASE, "全省平均"),
-        (best_rates.reindex(labels), BEST, "全省最优"),
+        (mean_rates.reindex(labels), BASE, f"{scope}平均"),
+        (best_rates.reindex(labels), BEST, f"{scope}最优"),
     ]
     for k, (rates, colour, label) in enumerate(series):
         ax.bar(x + (k - 1) * 0.26, rates.to_numpy() * 100, width=0.26, color=colour, label=label)
@@ -121,15 +121,18 @@ def dimension_profile(
     return fig
 
 
-def indicator_rates(city_rates: pd.Series, province_rates: pd.Series, city_label: str) -> plt.Figure:
-    """Score rate of each indicator of one dimension: the city's bars, the province mean as a marker."""
+def indicator_rates(
+    city_rates: pd.Series, province_rates: pd.Series | None, city_label: str, scope: str = "全省"
+) -> plt.Figure:
+    """Score rate of each indicator of one dimension: the city's bars, the province (`scope`) mean as a
+    marker (none for a single evaluated object: `province_rates` None)."""
     labels = list(city_rates.index)[::-1]
     y = np.arange(len(labels))
     fig, ax = plt.subplots(figsize=(6.4, 0.34 * len(labels) + 1.0))
     ax.barh(y, city_rates.reindex(labels).to_numpy() * 100, color=HIGHLIGHT, height=0.55, label=city_label)
-    ax.scatter(
-        province_rates.reindex(labels).to_numpy() * 100, y, marker="D", s=22, color=INK, zorder=3, label="全省平均"
-    )
+    if province_rates is not None:
+        means = province_rates.reindex(labels).to_numpy() * 100
+        ax.scatter(means, y, marker="D", s=22, color=INK, zorder=3, label=f"{scope}平均")
     for k, v in enumerate(city_rates.reindex(labels).to_numpy()):
         if not np.isnan(v):
             ax.text(v * 100, k, f" {v * 100:.1f}", va="center", fontsize=8, color=INK)

@@ -28,27 +28,37 @@ def render_city(
 
 
 def title(results: Results, city: str) -> str:
-    return f"{results.city_name(city)}12345政务服务便民热线服务质量评价报告"
+    return f"{results.city_name(city)}{results.evaluation.labels.service}服务质量评价报告"
+
+
+def objects_text(results: Results, city: str, default: str) -> str:
+    """The evaluated object as the cover and section 一 describe it (the evaluation's labels.objects)."""
+    labels = results.evaluation.labels
+    template = labels.objects or default
+    return template.format(name=results.city_name(city), service_short=labels.service_short)
 
 
 def cover(results: Results, city: str) -> dict:
     """What the cover shows: evaluation, title, period, object, result, organiser, date."""
     ev = results.evaluation
-    words = load_wording(results.root)
+    words = load_wording(results.root, results.evaluation.labels)
     t = results.totals.loc[city]
     name = results.city_name(city)
+    labels = ev.labels
     grade = "不予定级" if t["grade"] == NOT_GRADED else t["grade"]
-    result = f"{fmt.score(t['total'])}　{grade}　全省{fmt.rank(t['rank'], len(ev.city_ids()))}"
+    result = f"{fmt.score(t['total'])}　{grade}"
+    if len(ev.city_ids()) > 1:
+        result += f"　{labels.scope}{fmt.rank(t['rank'], len(ev.city_ids()))}"
     return {
         "kind": "report",
         "version": __version__,
         "kicker": ev.name_zh,
         "title": title(results, city),
-        "title_lines": [f"{name}12345政务服务便民热线", "服务质量评价报告"],
-        "running_head": css_string(f"{name}12345热线服务质量评价报告（{ev.period.label_zh}）"),
+        "title_lines": [f"{name}{labels.service}", "服务质量评价报告"],
+        "running_head": css_string(f"{name}{labels.service_short}服务质量评价报告（{ev.period.label_zh}）"),
         "subtitle": f"（{ev.period.label_zh}　{words['evaluation_type'][ev.type]}）",
         "facts": [
-            ["评价对象", f"{name}12345热线工作机构及承办单位"],
+            ["评价对象", objects_text(results, city, "{name}{service_short}工作机构及承办单位")],
             ["评价周期", f"{fmt.date(ev.period.start)}—{fmt.date(ev.period.end)}"],
             ["评价类型", words["evaluation_type"][ev.type]],
             ["综合结果", result],

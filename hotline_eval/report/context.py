@@ -69,5 +69,6 @@ def report_context(root: str | Path, evaluation: str, city: str = "", previous: 
         if city:
             results.evaluation.check_city(city)
         charts.setup()
-        _CONTEXTS[key] = ReportContext(results, load_wording(results.root), city, load_previous(results, previous))
+        words = load_wording(results.root, results.evaluation.labels)
+        _CONTEXTS[key] = ReportContext(results, words, city, load_previous(results, previous))
     return _CONTEXTS[key]

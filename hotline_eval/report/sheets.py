@@ -15,11 +15,12 @@ from hotline_eval.scoring import NOT_GRADED
 
 
 def dimension_points(results: Results) -> dict[str, float]:
-    """Full points of each dimension in this evaluation (report-only companions carry none)."""
+    """Full points of each dimension in this evaluation: every scored item (a special evaluation's
+    level, change, activity and segment sub-items; report-only companions carry none)."""
     out: dict[str, float] = {}
-    for ind in results.active:
-        if not ind.report_only:
-            out[ind.dimension] = out.get(ind.dimension, 0.0) + ind.points
+    for item in results.evaluation.items(results.catalogue):
+        dim = item.indicator.dimension
+        out[dim] = out.get(dim, 0.0) + item.points
     return out
 
 
@@ -46,6 +47,7 @@ def dimension_table(results: Results, city: str, previous: Results | None = None
     """
     t, rates, full = results.totals, dimension_rates(results), dimension_points(results)
     before = dimension_rates(previous) if previous is not None else None
+    scope, several = results.evaluation.labels.scope, len(results.evaluation.city_ids()) > 1
     rows = []
     for dim in dimensions_scored(results):
         rate = rates[dim.id]
@@ -57,10 +59,11 @@ def dimension_table(results: Results, city: str, previous: Results | None = None
                 "有效分值": fmt.number(t.loc[city, f"dimavail_{dim.id}"], 1),
                 "得分": fmt.number(t.loc[city, f"dim_{dim.id}"]),
                 "得分率": fmt.pct(rate[city]),
-                "全省平均得分率": fmt.pct(rate.mean()),
-                "全省位次": fmt.DASH if fmt.missing(position[city]) else f"第{int(position[city])}位",
             }
         )
+        if several:  # one evaluated object has no average or position to show
+            rows[-1][f"{scope}平均得分率"] = fmt.pct(rate.mean())
+            rows[-1][f"{scope}位次"] = fmt.DASH if fmt.missing(position[city]) else f"第{int(position[city])}位"
         if before is not None:
             was = before[dim.id].get(city) if dim.id in before else None
             rows[-1]["较上期"] = fmt.points_change(rate[city] - was) if not fmt.missing(was) else fmt.DASH
@@ -68,11 +71,17 @@ def dimension_table(results: Results, city: str, previous: Results | None = None
 
 
 def province_values(results: Results) -> pd.Series:
-    """The province's pooled value of every indicator: Σ numerators ÷ Σ denominators over cities with data."""
+    """The province's pooled value of every indicator: Σ numerators ÷ Σ denominators over cities with data;
+    for a count (value: numerator) the sum of the counts; a median cannot be pooled from the cities' medians."""
     pooled = results.pooled()
     ok = pooled[pooled["status"] == "ok"]
     sums = ok.groupby("indicator")[["numerator", "denominator"]].sum()
-    return sums["numerator"] / sums["denominator"].where(sums["denominator"] > 0)
+    values = sums["numerator"] / sums["denominator"].where(sums["denominator"] > 0)
+    for ind in results.catalogue.indicators:
+        if ind.value == "numerator" and ind.id in values.index:
+            additive = ind.numerator is None or ind.numerator.additive
+            values[ind.id] = sums.loc[ind.id, "numerator"] if additive else float("nan")
+    return values
 
 
 def status_label(results: Results, wording: dict, status: str, flag: object) -> str:
@@ -86,6 +95,7 @@ def indicator_table(results: Results, wording: dict, city: str, dimension: str) 
     pooled = results.pooled(city).set_index("indicator")
     scores = results.scores[results.scores["city"] == city].set_index("indicator")
     province = province_values(results)
+    scope, several = results.evaluation.labels.scope, len(results.evaluation.city_ids()) > 1
     rows = []
     for ind in _members(results, dimension, pooled.index):
         p = pooled.loc[ind.id]
@@ -95,13 +105,15 @@ def indicator_table(results: Results, wording: dict, city: str, dimension: str) 
                 "指标": f"{ind.zh}（§{ind.clause}）",
                 "指标值": fmt.value(p["value"], ind.unit),
                 "参考值": fmt.value(s["reference"], ind.unit) if s is not None else fmt.DASH,
-                "全省": fmt.value(province.get(ind.id), ind.unit),
-                "分值": "参考" if ind.report_only else fmt.number(ind.points, 1),
+                scope: fmt.value(province.get(ind.id), ind.unit),
+                "分值": "参考" if ind.report_only else fmt.number(ind.points, 1) if ind.points else "不计分",
                 "得分": fmt.number(s["score"]) if s is not None else fmt.DASH,
                 "计算基数": fmt.count(p["n"] if pd.notna(p["n"]) else p["denominator"]),
                 "状态": status_label(results, wording, p["status"], p["flag"]),
             }
         )
+        if not several:
+            del rows[-1][scope]
     return pd.DataFrame(rows)
 
 
@@ -136,7 +148,7 @@ def ranking_table(
     for city, c in order.iterrows():
         row = {
             "位次": fmt.DASH if fmt.missing(c["rank"]) else str(int(c["rank"])),
-            "城市": results.city_name(city),
+            "城市" if results.evaluation.labels.object == "设区市" else "评价对象": results.city_name(city),
             "综合得分": fmt.number(c["total"]),
             "等级": c["grade"] if c["grade"] != NOT_GRADED else "不予定级",
             "有效分值占比": f"{coverage[city]:.1f}%",
@@ -170,7 +182,7 @@ def definitions_table(results: Results, wording: dict) -> pd.DataFrame:
                 "指标（条款）": f"{ind.zh}（§{ind.clause}）",
                 "计算方法": ind.formula_zh,
                 "评价方式": methods,
-                "分值": "参考" if ind.report_only else fmt.number(ind.points, 1),
+                "分值": "参考" if ind.report_only else fmt.number(ind.points, 1) if ind.points else "不计分",
                 "参考值（取得者）": reference + (f"（{holder}）" if holder and len(refs) else ""),
                 "计分规则": _rule_type(ind, wording),
             }

@@ -61,7 +61,7 @@ def _encode(raw: pd.Series | np.ndarray, spec: ColumnSource, *, keep_datetimes: 
     if _is_datetime(values):
         if keep_datetimes:
             return values.astype("datetime64[s]").dt.to_pydatetime().astype(object) if len(values) else values
-        return _format_times(values, spec.format or "%Y-%m-%d %H:%M:%S")
+        return _format_times(values, spec.formats[0] if spec.formats else "%Y-%m-%d %H:%M:%S")
     if spec.values:
         inverse: dict[Any, Any] = {}
         for source_value, canonical in spec.values.items():

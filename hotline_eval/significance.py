@@ -171,7 +171,10 @@ def month_changes(results: Results, obs: pd.DataFrame | None = None) -> pd.DataF
         pair = now.merge(was, on=["city", "indicator"], suffixes=("", "_before"))
         pair = pair.rename(columns={f"{c}_before": f"before_{c}" for c in ["value", *SUMS]})
         frames.append(pair.assign(month=month, previous_month=before))
-    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    if not frames:  # a one-month period: no month-to-month changes, the columns all the same
+        columns = [*keep, "month", "previous_month", "before_value", "diff", "p", "q", "verdict"]
+        return pd.DataFrame(columns=columns)
+    frame = pd.concat(frames, ignore_index=True)
     if frame.empty:
         return frame
     frame = _tested(frame, "before_", "before_value")

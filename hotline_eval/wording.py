@@ -44,7 +44,7 @@ def replacements(labels: Labels) -> list[tuple[str, str]]:
         (defaults.object, labels.object),
     ]
     if labels.object != defaults.object:
-        pairs.append(("各市", f"各{labels.object}"))
+        pairs += [("各市", f"各{labels.object}"), ("城市", labels.object)]
     return [(old, new) for old, new in pairs if old != new]
 
 

@@ -78,11 +78,17 @@ def rank_intervals(frame: pd.DataFrame, names: dict[str, str], highlight: str | 
 
 
 def monthly_trends(
-    frame: pd.DataFrame, labels: dict[str, str], units: dict[str, str], city_label: str, marks: set[tuple[str, str]]
+    frame: pd.DataFrame,
+    labels: dict[str, str],
+    units: dict[str, str],
+    city_label: str,
+    marks: set[tuple[str, str]],
+    scope: str | None = "全省",
 ) -> plt.Figure:
     """One small chart per indicator: the city's monthly values (Wilson band for rates), the province's
-    (dashed); a dotted line separates the previous evaluation's months; `marks` = (indicator, month) pairs
-    whose change from the month before is significant (ringed)."""
+    (dashed, labelled `scope`; none when scope is None); a dotted line separates the previous
+    evaluation's months; `marks` = (indicator, month) pairs whose change from the month before is
+    significant (ringed)."""
     indicators = list(dict.fromkeys(frame["indicator"]))
     cols = 2
     rows = int(np.ceil(len(indicators) / cols))
@@ -92,7 +98,8 @@ def monthly_trends(
         unit = units.get(ind, "")
         scale = 100 if unit == "percent" else 1
         x = np.arange(len(part))
-        ax.plot(x, part["province"] * scale, color=BASE, linestyle="--", linewidth=1, label="全省")
+        if scope is not None:
+            ax.plot(x, part["province"] * scale, color=BASE, linestyle="--", linewidth=1, label=scope)
         ax.plot(x, part["value"] * scale, color=HIGHLIGHT, marker="o", markersize=3.5, linewidth=1.4, label=city_label)
         if part["ci_low"].notna().any():
             ax.fill_between(
@@ -154,14 +161,14 @@ def channel_rates(frame: pd.DataFrame, indicators: list[str], labels: dict[str, 
     return fig
 
 
-def reason_shares(frame: pd.DataFrame) -> plt.Figure:
+def reason_shares(frame: pd.DataFrame, others: str = "其他设区市") -> plt.Figure:
     """The city's share of each verified dissatisfaction reason (bars) and the other cities' (diamonds)."""
     frame = frame.sort_values("share")
     y = np.arange(len(frame))
     fig, ax = plt.subplots(figsize=(6.4, 0.32 * len(frame) + 1.0))
     colours = [HIGHLIGHT if hot else BASE for hot in frame["hot"]]
     ax.barh(y, frame["share"] * 100, color=colours, height=0.6, label="本市")
-    ax.scatter(frame["rest_share"] * 100, y, marker="D", s=20, color=INK, zorder=3, label="其他设区市")
+    ax.scatter(frame["rest_share"] * 100, y, marker="D", s=20, color=INK, zorder=3, label=others)
     for yy, v in zip(y, frame["share"] * 100, strict=True):
         ax.text(v, yy, f" {v:.1f}", va="center", fontsize=7.5, color=INK)
     ax.set_yticks(y, [_wrap(t, 10) for t in frame["reason_zh"]], fontsize=8)

@@ -25,7 +25,8 @@ def _w(a: Analysis) -> dict:
 
 def intro(a: Analysis, city: str) -> str:
     fdr = f"{a.settings.significance.fdr * 100:g}%"
-    return _w(a)["comparison"]["intro"].format(city=a.results.city_name(city), fdr=fdr)
+    key = "intro" if len(a.results.evaluation.city_ids()) > 1 else "intro_single"
+    return _w(a)["comparison"][key].format(city=a.results.city_name(city), fdr=fdr)
 
 
 def ranking(a: Analysis, city: str) -> str:

@@ -58,7 +58,10 @@ def facts(a: Analysis, city: str) -> dict[str, Fact]:
     months = a.months
     last = r.evaluation.period.months[-1]
     month_rows = _rows(months[months["month"] == last], city) if len(months) else {}
-    province = _province(a)
+    single = len(r.evaluation.city_ids()) == 1  # nothing to compare with: no province value, gap or rank
+    province = pd.Series(dtype=float) if single else _province(a)
+    if single:
+        gaps = {}
     out = {}
     for ind in r.active:
         if ind.id not in own.index:

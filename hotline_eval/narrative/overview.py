@@ -25,13 +25,17 @@ def summary(ctx: Context) -> str:
         "rank": int(t["rank"]),
         "coverage": f"{t['coverage']:.1f}%",
     }
-    if t["grade"] == NOT_GRADED:
+    if ctx.single:
+        text = w["single"]["ungraded" if t["grade"] == NOT_GRADED else "score"].format(**slots)
+    elif t["grade"] == NOT_GRADED:
         text = w["ungraded"].format(**slots)
     else:
         text = ctx.pick("score", w["score"], "summary").format(**slots)
     boot = a.bootstrap.summary.loc[city]
     confidence = f"{a.settings.bootstrap.confidence * 100:g}%"
     text += w["interval"].format(confidence=confidence, low=fmt.score(boot["low"]), high=fmt.score(boot["high"]))
+    if ctx.single:
+        return text + "。" + change_sentence(ctx)
     s = a.stability.loc[city]
     low, high = int(s["low"]), int(s["high"])
     key = "fixed" if low == high else "narrow" if high - low <= 1 else "wide"
@@ -86,6 +90,11 @@ def strengths(ctx: Context, facts: dict[str, Fact], problem_keys: set[str]) -> l
     if best:
         shown = "、".join(f.indicator.zh for f in best[:4]) + (f"等{len(best)}项指标" if len(best) > 4 else "")
         out.append(w["reference"].format(indicators=shown))
+    elif ctx.single:  # benchmark references: the indicators that reach them
+        full = [f for f in facts.values() if f.points > 0 and f.score >= f.points and f.indicator.kind != "expert"]
+        if full:
+            shown = "、".join(f.indicator.zh for f in full[:4]) + (f"等{len(full)}项指标" if len(full) > 4 else "")
+            out.append(w["at_reference"].format(indicators=shown))
     ahead = [
         f
         for f in facts.values()
@@ -123,7 +132,7 @@ def strengths(ctx: Context, facts: dict[str, Fact], problem_keys: set[str]) -> l
         )
     gaps = a.dimension_gaps
     names = {d.id: d.zh for d in a.results.catalogue.dimensions}
-    for dim in gaps["dimension"].unique():
+    for dim in [] if ctx.single else gaps["dimension"].unique():
         part = gaps[gaps["dimension"] == dim].set_index("city")
         rank = part["rate"].rank(ascending=False, method="min")
         if ctx.city in rank.index and rank[ctx.city] == 1 and (rank == 1).sum() == 1:
@@ -136,7 +145,7 @@ def strengths_intro(ctx: Context) -> str:
 
 
 def no_strengths(ctx: Context) -> str:
-    return ctx.words["narrative"]["strengths"]["none"].format(city=ctx.name)
+    return ctx.words["narrative"]["strengths"]["none_single" if ctx.single else "none"].format(city=ctx.name)
 
 
 def _finite(x: float) -> bool:

@@ -66,6 +66,11 @@ class Context:
     def w(self) -> dict:
         return self.words["narrative"]["problems"]
 
+    @property
+    def single(self) -> bool:
+        """One evaluated object: no ranks, averages or comparisons with other objects."""
+        return len(self.a.results.evaluation.city_ids()) == 1
+
     def pick(self, slot: str, options, *about) -> str:
         return self.choose(slot, options, self.city, *about)
 

@@ -6,8 +6,14 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from hotline_eval.paramfiles import project_root
+
+# Property tests draw the same examples on every run (a red run can be rerun and looked at), keep no
+# example database in the working tree, and never fail on wall-clock time.
+settings.register_profile("hotline", derandomize=True, deadline=None, database=None)
+settings.load_profile("hotline")
 
 ROOT = project_root(Path(__file__).parent)
 SHARED = ROOT.parent / "shared"

@@ -21,7 +21,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hotline_eval.ingest import InputFile, ingest
@@ -266,9 +266,9 @@ def test_ratio_rules_do_not_depend_on_the_unit(v, r, k):
     assert RULES["lower"](np.array([v * k]), r * k, 0)[0] == pytest.approx(RULES["lower"](np.array([v]), r, 0)[0])
 
 
-@given(st.floats(min_value=0, max_value=1e3), floors)
-def test_values_below_the_floor_count_as_the_floor(v, floor):
-    assume(v < floor)
+@given(st.floats(min_value=0, max_value=1, exclude_max=True), floors)
+def test_values_below_the_floor_count_as_the_floor(fraction, floor):
+    v = fraction * floor  # drawn below the floor directly: filtering with assume() starved the search
     r = floor * 3
     assert RULES["lower"](np.array([v]), r, floor)[0] == RULES["lower"](np.array([floor]), r, floor)[0] == 1
 

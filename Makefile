@@ -10,7 +10,7 @@ PREV ?=
 WORKERS ?=
 CLI := $(BIN)/hotline-eval
 
-.PHONY: setup report reports bulletin run check test lint docs lab clean help
+.PHONY: setup report reports bulletin run check test lint docs lab clean help bench
 
 help:
 	@echo "make report [EVAL=$(EVAL)] [CITY=<id>]   one city's report (HTML, PDF when a browser exists)"
@@ -19,6 +19,7 @@ help:
 	@echo "make run    [EVAL=...]                   ingest, measure and score only"
 	@echo "make check  [EVAL=...] [CITY=<id>]       data-quality assessment (§5.2.7) with a readable summary"
 	@echo "make test                                the test suite"
+	@echo "make bench [SCALE=1/16]                  the province-scale benchmark, writes bench/RESULTS.md"
 	@echo "make lint                                ruff"
 	@echo "make docs                                regenerate docs/schema.md"
 	@echo "make lab                                 JupyterLab on the notebooks"
@@ -61,3 +62,7 @@ lab: $(STAMP)
 
 clean:
 	rm -rf outputs
+
+# The province-scale benchmark (bench/README.md): SCALE=1/16 for a quick run at a sixteenth of the data.
+bench: $(STAMP)
+	$(BIN)/python -m bench.run $(if $(SCALE),--scale $(SCALE))

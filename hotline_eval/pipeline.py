@@ -91,8 +91,15 @@ def quiet(_: str) -> None:
     return None
 
 
-def prepare(root: Path, evaluation_id: str, progress: Progress = quiet, *, until: str = "analysis") -> Paths:
-    """Bring an evaluation's results up to date (through `until`: ingest, quality or analysis)."""
+def prepare(
+    root: Path, evaluation_id: str, progress: Progress = quiet, *, until: str = "analysis", stage: Progress = quiet
+) -> Paths:
+    """Bring an evaluation's results up to date (through `until`: ingest, quality or analysis).
+
+    `stage` is told when a stage starts (ingest, quality, measure, score) and when all are done
+    (done); the benchmark (bench/) times the stages with it.
+    """
+    stage("ingest")
     ev = load_evaluation(root, evaluation_id)
     paths = Paths(root, ev.id)
     paths.out.mkdir(parents=True, exist_ok=True)
@@ -115,6 +122,7 @@ def prepare(root: Path, evaluation_id: str, progress: Progress = quiet, *, until
         stages = {"ingest": ingest_key}
     version = int(versions[-1]["version"]) if versions else 1
     if until != "ingest" and (stages.get("quality") != quality_key or not (paths.out / QUALITY_CSV).exists()):
+        stage("quality")
         progress("数据质量评估（§5.2.7）")
         assessment = assess(root, ev, paths.out, file_cities(inputs, base), version)
         write_assessment(paths.out, assessment)
@@ -122,9 +130,10 @@ def prepare(root: Path, evaluation_id: str, progress: Progress = quiet, *, until
         stages = {"ingest": stages["ingest"], "quality": quality_key}
     if until == "analysis" and (stages.get("analysis") != analysis_key or not (paths.out / "scores.xlsx").exists()):
         progress("计算指标与得分")
-        analyse(root, ev, paths, version)
+        analyse(root, ev, paths, version, stage)
         stages["analysis"] = analysis_key
     write_json(paths.manifest, _manifest(root, ev, input_prints, stages, versions))
+    stage("done")
     return paths
 
 
@@ -177,13 +186,14 @@ def _ensure_sample(root: Path, spec: SampleSpec, raw: Path, progress: Progress) 
     marker.write_text(key)
 
 
-def analyse(root: Path, ev: Evaluation, paths: Paths, data_version: int = 1) -> None:
+def analyse(root: Path, ev: Evaluation, paths: Paths, data_version: int = 1, stage: Progress = quiet) -> None:
     """Check the period against the data, measure every indicator, apply the quality gate, score (Appendix A).
 
     Writes period_coverage.csv, indicators.csv (with the expert panel's results), dissatisfaction.csv,
     expert_panel.csv, scores.csv, totals.csv, unit_scores.csv, unit_totals.csv, for special evaluations
     monthly.csv and trend.csv (and short_periods.csv, activity.csv, segments.csv), and scores.xlsx.
     """
+    stage("measure")
     catalogue = load_catalogue(root)
     schema = load_schema(root)
     con = open_data(root, paths)
@@ -201,6 +211,7 @@ def analyse(root: Path, ev: Evaluation, paths: Paths, data_version: int = 1) -> 
     write_csv(paths.out / "indicators.csv", indicators)
     write_csv(paths.out / "dissatisfaction.csv", reason_distribution(con, root, ev))
     write_csv(paths.out / "expert_panel.csv", panel_detail)
+    stage("score")
     ctx = Context(root, paths.data, ev, catalogue, ev.parameter_values(catalogue), indicators, gate=gate)
     result = score_evaluation(ctx, con.execute("SELECT * FROM units").df(), veto.collect(ev, paths.out))
     result.scores = result.scores.assign(data_version=data_version)

@@ -12,11 +12,15 @@ from collections.abc import Callable
 import pandas as pd
 
 from hotline_eval.masking import mask_text
+from hotline_eval.quality.consistency import rule_counts
 from hotline_eval.quality.context import QualityContext
 from hotline_eval.quality.frame import EXAMPLE_COLUMNS, POOLED
-from hotline_eval.quality.precision import duplicate_sql, test_sql, valid_sql
-from hotline_eval.quality.recall import daily_presence
-from hotline_eval.quality.relevance import link_sql
+from hotline_eval.quality.precision import duplicate_sql, outside_window, precision_counts, test_sql, valid_sql
+from hotline_eval.quality.recall import completeness_counts, daily_presence
+from hotline_eval.quality.relevance import link_counts, link_sql
+
+# Every kind of example is looked for only where the check's counts (computed already, with the
+# same conditions) found an offending record: on clean data no example query runs at all.
 
 
 def _limited(ctx: QualityContext, sql: str, order: str) -> pd.DataFrame:
@@ -50,7 +54,10 @@ def rule_examples(ctx: QualityContext) -> list[pd.DataFrame]:
         if table not in ctx.tables_with_data():
             continue
         month_col = ctx.table(table).month_column
+        counts = rule_counts(ctx)
         for rule in rules:
+            if not counts[counts["table"] == table][rule.id].sum():
+                continue
             shown = " || '，' || ".join(_shown(ctx, table, c) for c in _columns_of(ctx, table, rule.check)) or "''"
             sql = (
                 f"SELECT city, {ctx.month_of(month_col)} AS month, {ctx.record_label(table)} AS record, "
@@ -63,8 +70,9 @@ def rule_examples(ctx: QualityContext) -> list[pd.DataFrame]:
 
 def duplicate_examples(ctx: QualityContext) -> list[pd.DataFrame]:
     frames = []
+    counts = precision_counts(ctx)
     for table in ctx.spec.duplicates:
-        if table not in ctx.tables_with_data():
+        if table not in ctx.tables_with_data() or not counts[counts["table"] == table]["duplicates"].sum():
             continue
         month_col = ctx.table(table).month_column
         label = ctx.record_label(table)
@@ -83,8 +91,9 @@ def duplicate_examples(ctx: QualityContext) -> list[pd.DataFrame]:
 
 def test_record_examples(ctx: QualityContext) -> list[pd.DataFrame]:
     frames = []
+    counts = precision_counts(ctx)
     for table in ctx.spec.test_records:
-        if table not in ctx.tables_with_data():
+        if table not in ctx.tables_with_data() or not counts[counts["table"] == table]["tests"].sum():
             continue
         month_col = ctx.table(table).month_column
         sql = (
@@ -98,7 +107,10 @@ def test_record_examples(ctx: QualityContext) -> list[pd.DataFrame]:
 
 def window_examples(ctx: QualityContext) -> list[pd.DataFrame]:
     frames = []
+    outside = outside_window(ctx)
     for table in ctx.tables_with_data():
+        if not outside[outside["table"] == table]["outside"].sum():
+            continue
         month_col = ctx.table(table).month_column
         start, end = ctx.window(table)
         zh = ctx.table(table).columns[month_col].zh
@@ -116,6 +128,9 @@ def link_examples(ctx: QualityContext) -> list[pd.DataFrame]:
     for link in ctx.spec.links:
         if not ctx.row_counts[link.table]:
             continue
+        counts = link_counts(ctx, link)
+        if not (counts["denominator"] - counts["numerator"]).sum():
+            continue
         month_col = ctx.table(link.table).month_column
         target = ctx.schema.tables[link.target_table].zh
         sql = (
@@ -130,13 +145,15 @@ def link_examples(ctx: QualityContext) -> list[pd.DataFrame]:
 
 def completeness_examples(ctx: QualityContext) -> list[pd.DataFrame]:
     frames = []
+    counts = completeness_counts(ctx)
+    missing = (counts["denominator"] - counts["numerator"]).groupby([counts["table"], counts["item"]]).max()
     for table, columns in ctx.needed_fields.items():
         if table not in ctx.tables_with_data(monthly=False):
             continue
         month_col = ctx.table(table).month_column
         for column in columns:
             cond = ctx.spec.expected_when(table, column) if column in ctx.table(table).columns else None
-            if cond is None:
+            if cond is None or not missing.get((table, column), 0):
                 continue
             month = ctx.month_of(month_col) if month_col else f"'{POOLED}'"
             where = ctx.in_period(month_col) if month_col else "true"

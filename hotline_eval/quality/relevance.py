@@ -19,17 +19,25 @@ def link_sql(ctx: QualityContext, link: Link) -> str:
     )
 
 
+def link_counts(ctx: QualityContext, link: Link) -> pd.DataFrame:
+    """Per city × month of the period: linked records (numerator) and linkable records (denominator)."""
+    month_col = ctx.table(link.table).month_column
+    return ctx.memo(
+        f"link:{link.id}",
+        lambda: ctx.query(
+            f"SELECT city, {ctx.month_of(month_col)} AS month, count(*) FILTER (WHERE _linked) AS numerator, "
+            f"count(*) AS denominator FROM ({link_sql(ctx, link)}) WHERE {ctx.in_period(month_col)} GROUP BY ALL"
+        ),
+    )
+
+
 def linkage(ctx: QualityContext) -> pd.DataFrame:
     """Linked ÷ linkable records per designed link and month (gate ≥ 90 %, or the link's own minimum)."""
     frames = []
     for link in ctx.spec.links:
         if not ctx.row_counts[link.table]:
             continue
-        month_col = ctx.table(link.table).month_column
-        counts = ctx.query(
-            f"SELECT city, {ctx.month_of(month_col)} AS month, count(*) FILTER (WHERE _linked) AS numerator, "
-            f"count(*) AS denominator FROM ({link_sql(ctx, link)}) WHERE {ctx.in_period(month_col)} GROUP BY ALL"
-        )
+        counts = link_counts(ctx, link)
         frame = with_pooled(counts.assign(table=link.table, item=link.id, scope=link.blocks))
         frames.append(frame.assign(threshold=link.min if link.min is not None else ctx.spec.check("linkage").min))
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()

@@ -57,11 +57,14 @@ def lossy_checks(spec: Table, tmap, present: set[str]) -> list[Check]:
     return out
 
 
-def column_checks(schema: Schema, name: str, col: Column, src: ColumnSource | None, origin: str | None) -> list[Check]:
+def column_checks(
+    schema: Schema, name: str, col: Column, src: ColumnSource | None, origin: str | None, *, parsed: bool = True
+) -> list[Check]:
+    """The checks of one column; `parsed` False leaves out the parse check (the value cannot fail to parse)."""
     raw, val = f'"_raw_{name}"', f'"{name}"'
     where = origin or ""
     out = []
-    if col.pii is None and name != "city":
+    if col.pii is None and name != "city" and parsed:
         fmt = src.format if src is not None else None
         out.append((f"{raw} IS NOT NULL AND {val} IS NULL", name, where, _parse_reason(col, fmt), _parse_fix(col)))
     if col.required and name != "city":

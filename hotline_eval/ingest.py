@@ -18,9 +18,13 @@ personal columns are never read.
 
 from __future__ import annotations
 
+import atexit
 import csv
+import functools
 import heapq
+import os
 import re
+import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -124,15 +128,31 @@ def discover(root: Path, folder: Path, systems: list[str], city: str | None) -> 
     return found
 
 
+# DuckDB's working memory per connection (hash tables, sorts, Parquet buffers). Beyond it DuckDB
+# spills to a private temporary folder, so that a province fits beside everything else on a laptop.
+MEMORY_LIMIT = "1GB"
+MEMORY_ENV = "HOTLINE_EVAL_MEMORY"
+
+
 def connect(threads: int | None = None, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
-    """A DuckDB connection in Beijing time (naive source times are read as Asia/Shanghai)."""
+    """A DuckDB connection in Beijing time (naive source times are read as Asia/Shanghai), its memory
+    limited to `memory_limit` (default $HOTLINE_EVAL_MEMORY, else MEMORY_LIMIT)."""
     con = duckdb.connect()
     con.execute("SET TimeZone = 'Asia/Shanghai'")
     if threads:
         con.execute(f"SET threads = {int(threads)}")
-    if memory_limit:
-        con.execute(f"SET memory_limit = '{memory_limit}'")
+    limit = memory_limit or os.environ.get(MEMORY_ENV) or MEMORY_LIMIT
+    con.execute("SET memory_limit = $limit", {"limit": limit})
+    con.execute("SET temp_directory = $dir", {"dir": str(_spill_folder())})
     return con
+
+
+@functools.cache
+def _spill_folder() -> Path:
+    """This process's folder for DuckDB's spilled data (two processes must not share one); removed at exit."""
+    folder = Path(tempfile.mkdtemp(prefix="hotline-eval-duckdb-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
 
 
 def ingest(

@@ -15,7 +15,14 @@ from hotline_eval.masking import mask_text
 from hotline_eval.quality.consistency import rule_counts
 from hotline_eval.quality.context import QualityContext
 from hotline_eval.quality.frame import EXAMPLE_COLUMNS, POOLED
-from hotline_eval.quality.precision import duplicate_sql, outside_window, precision_counts, test_sql, valid_sql
+from hotline_eval.quality.precision import (
+    duplicate_candidates_sql,
+    duplicate_sql,
+    outside_window,
+    precision_counts,
+    test_sql,
+    valid_sql,
+)
 from hotline_eval.quality.recall import completeness_counts, daily_presence
 from hotline_eval.quality.relevance import link_counts, link_sql
 
@@ -79,10 +86,11 @@ def duplicate_examples(ctx: QualityContext) -> list[pd.DataFrame]:
         keys = ctx.spec.duplicates[table]
         partition = ", ".join(["city", valid_sql(ctx, table), *keys])
         first = f"first_value({label}) OVER (PARTITION BY {partition} ORDER BY {month_col}, {label}, _rid)"
+        candidates = duplicate_candidates_sql(ctx, table)
         sql = (
             f"SELECT city, {ctx.month_of(month_col)} AS month, {label} AS record, "
             f"'与' || _first || '内容相同' AS detail, {month_col} AS _o FROM "
-            f"(SELECT *, {duplicate_sql(ctx, table)} AS _dup, {first} AS _first FROM {table}) "
+            f"(SELECT *, {duplicate_sql(ctx, table)} AS _dup, {first} AS _first FROM ({candidates})) "
             f"WHERE _dup AND {ctx.in_period(month_col)}"
         )
         frames.append(_limited(ctx, sql, "_o, record").assign(table=table, check="duplicates", item=""))

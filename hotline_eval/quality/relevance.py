@@ -11,11 +11,17 @@ from hotline_eval.quality.spec import Link
 
 
 def link_sql(ctx: QualityContext, link: Link) -> str:
-    """SQL over the link's table: every linkable record with `_linked` (its id exists in the target)."""
+    """SQL over the link's table: every linkable record with `_linked` (its id exists in the target).
+
+    Only the target ids that some linkable record names are looked up (a few thousand QC samples
+    need not collect the distinct ids of millions of calls).
+    """
+    target, column = f'"{link.target_column}"', f'"{link.column}"'
+    named = f"SELECT {column} FROM {link.table} WHERE {link.where}"
     return (
         f"SELECT s.*, k._k IS NOT NULL AS _linked FROM {link.table} s "
-        f'LEFT JOIN (SELECT DISTINCT city, "{link.target_column}" AS _k FROM {link.target_table}) k '
-        f'ON k.city = s.city AND k._k = s."{link.column}" WHERE {link.where}'
+        f"LEFT JOIN (SELECT DISTINCT city, {target} AS _k FROM {link.target_table} WHERE {target} IN ({named})) k "
+        f"ON k.city = s.city AND k._k = s.{column} WHERE {link.where}"
     )
 
 

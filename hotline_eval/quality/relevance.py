@@ -50,12 +50,14 @@ def linkage(ctx: QualityContext) -> pd.DataFrame:
     return finish(rate(frame) if len(frame) else frame, "linkage", ctx.spec)
 
 
-def used_records_sql(ctx: QualityContext, table: str) -> tuple[str, str] | None:
+def used_records_sql(ctx: QualityContext, table: str, month: bool = False) -> tuple[str, str] | None:
     """SQL of (city, id) of the table's records feeding at least one active indicator, and the id column.
 
     A record feeds an indicator when it is in the indicator's source view, meets its `where` and
     its cohort timestamp falls in a month of the period (as in measure.py). Records are identified
     by their row number in the file, or by the table's key when a source selects its own columns.
+    With `month`, each row also carries `_month`, the month of the record's own month column (None
+    when a source does not keep that column); rows may then repeat (UNION ALL).
     """
     sources = sorted({i.source for i in ctx.active if i.source and ctx.catalogue.sources[i.source].table == table})
     if not sources:
@@ -75,6 +77,10 @@ def used_records_sql(ctx: QualityContext, table: str) -> tuple[str, str] | None:
             "(params/quality.yaml) cannot tell which records feed an indicator",
             fix=f"select the table's columns with * (SELECT *, ...) or keep its key column '{key}'",
         )
+    month_col = ctx.table(table).month_column
+    if month and not (month_col and all(month_col in columns[s] for s in sources)):
+        return None
+    extra = f", {ctx.month_of(month_col)} AS _month" if month else ""
     parts = []
     for source_id in sources:
         members = [i for i in ctx.active if i.source == source_id]
@@ -83,26 +89,50 @@ def used_records_sql(ctx: QualityContext, table: str) -> tuple[str, str] | None:
             f"{ctx.in_period('(' + ctx.renderer.render(i.cohort or 'NULL', i.id) + ')')})"
             for i in members
         ]
-        parts.append(f'SELECT city, "{id_column}" AS _id FROM ({bodies[source_id]}) WHERE {" OR ".join(conditions)}')
-    return " UNION ".join(parts), id_column
+        parts.append(
+            f'SELECT city, "{id_column}" AS _id{extra} FROM ({bodies[source_id]}) WHERE {" OR ".join(conditions)}'
+        )
+    return (" UNION ALL " if month else " UNION ").join(parts), id_column
 
 
 def relevance(ctx: QualityContext) -> pd.DataFrame:
     """Share of the received records that feed at least one active indicator (flag below the minimum)."""
     frames = []
     for table in ctx.tables_with_data():
-        found = used_records_sql(ctx, table)
-        if found is None:
+        if used_records_sql(ctx, table) is None:
             continue
-        used, id_column = found
-        month_col = ctx.table(table).month_column
-        counts = ctx.query(
-            f"WITH used AS ({used}) SELECT t.city, coalesce({ctx.month_of('t.' + month_col)}, 'none') AS month, "
-            f"count(u._id) AS numerator, count(*) AS denominator FROM {table} t "
-            f'LEFT JOIN used u ON u.city = t.city AND u._id = t."{id_column}" GROUP BY ALL'
-        )
+        counts = _used_by_month(ctx, table)
         counts = counts.assign(table=table, item="", scope=table)
         pooled = with_pooled(counts.assign(month=counts["month"].where(counts["month"].isin(ctx.months), "other")))
         frames.append(pooled[pooled["month"] != "other"])
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     return finish(rate(frame) if len(frame) else frame, "relevance", ctx.spec)
+
+
+def _used_by_month(ctx: QualityContext, table: str) -> pd.DataFrame:
+    """Per city × month of the record ('none' outside the period): records used (numerator) and received.
+
+    When every source keeps the table's month column, the used records are counted where the sources
+    put them (distinct ids per city and month) and no join with the table is needed; otherwise the
+    table is joined with the distinct used ids.
+    """
+    month_col = ctx.table(table).month_column
+    by_month = used_records_sql(ctx, table, month=True)
+    if by_month is None:
+        used, id_column = used_records_sql(ctx, table)  # type: ignore[misc]
+        return ctx.query(
+            f"WITH used AS ({used}) SELECT t.city, coalesce({ctx.month_of('t.' + month_col)}, 'none') AS month, "
+            f"count(u._id) AS numerator, count(*) AS denominator FROM {table} t "
+            f'LEFT JOIN used u ON u.city = t.city AND u._id = t."{id_column}" GROUP BY ALL'
+        )
+    used, _ = by_month
+    received = ctx.query(
+        f"SELECT city, coalesce({ctx.month_of(month_col)}, 'none') AS month, count(*) AS denominator "
+        f"FROM {table} GROUP BY ALL"
+    )
+    numerators = ctx.query(
+        f"SELECT city, coalesce(_month, 'none') AS month, count(DISTINCT _id) AS numerator FROM ({used}) GROUP BY ALL"
+    )
+    counts = received.merge(numerators, on=["city", "month"], how="left")
+    counts["numerator"] = counts["numerator"].fillna(0).astype("int64")
+    return counts[["city", "month", "numerator", "denominator"]]

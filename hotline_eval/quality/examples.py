@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
+from hotline_eval.catalogue import sql_in
 from hotline_eval.masking import mask_text
 from hotline_eval.quality.consistency import rule_counts
 from hotline_eval.quality.context import QualityContext
@@ -38,6 +39,11 @@ def _limited(ctx: QualityContext, sql: str, order: str) -> pd.DataFrame:
         f"AS _n FROM (SELECT DISTINCT ON (city, record) * FROM ({sql}) ORDER BY city, record, _o)) "
         f"WHERE _n <= {n} ORDER BY city, _n"
     )
+
+
+def _cities(counts: pd.DataFrame, offending: pd.Series) -> list[str]:
+    """The cities with an offending record (examples are looked for there only)."""
+    return sorted(set(counts.loc[offending.to_numpy() > 0, "city"]))
 
 
 def _time(column: str) -> str:
@@ -79,14 +85,16 @@ def duplicate_examples(ctx: QualityContext) -> list[pd.DataFrame]:
     frames = []
     counts = precision_counts(ctx)
     for table in ctx.spec.duplicates:
-        if table not in ctx.tables_with_data() or not counts[counts["table"] == table]["duplicates"].sum():
+        own = counts[counts["table"] == table]
+        cities = _cities(own, own["duplicates"])
+        if table not in ctx.tables_with_data() or not cities:
             continue
         month_col = ctx.table(table).month_column
         label = ctx.record_label(table)
         keys = ctx.spec.duplicates[table]
         partition = ", ".join(["city", valid_sql(ctx, table), *keys])
         first = f"first_value({label}) OVER (PARTITION BY {partition} ORDER BY {month_col}, {label}, _rid)"
-        candidates = duplicate_candidates_sql(ctx, table)
+        candidates = f"SELECT * FROM ({duplicate_candidates_sql(ctx, table)}) WHERE city IN {sql_in(cities)}"
         sql = (
             f"SELECT city, {ctx.month_of(month_col)} AS month, {label} AS record, "
             f"'与' || _first || '内容相同' AS detail, {month_col} AS _o FROM "
@@ -137,7 +145,8 @@ def link_examples(ctx: QualityContext) -> list[pd.DataFrame]:
         if not ctx.row_counts[link.table]:
             continue
         counts = link_counts(ctx, link)
-        if not (counts["denominator"] - counts["numerator"]).sum():
+        cities = _cities(counts, counts["denominator"] - counts["numerator"])
+        if not cities:
             continue
         month_col = ctx.table(link.table).month_column
         target = ctx.schema.tables[link.target_table].zh
@@ -145,7 +154,7 @@ def link_examples(ctx: QualityContext) -> list[pd.DataFrame]:
             f"SELECT city, {ctx.month_of(month_col)} AS month, {ctx.record_label(link.table)} AS record, "
             f"CASE WHEN \"{link.column}\" IS NULL THEN '{link.column}为空' "
             f"ELSE '{link.column}=' || \"{link.column}\" || '，在{target}中不存在' END AS detail, {month_col} AS _o "
-            f"FROM ({link_sql(ctx, link)}) WHERE NOT _linked AND {ctx.in_period(month_col)}"
+            f"FROM ({link_sql(ctx, link, cities)}) WHERE NOT _linked AND {ctx.in_period(month_col)}"
         )
         frames.append(_limited(ctx, sql, "_o, record").assign(table=link.table, check="linkage", item=link.id))
     return frames

@@ -4,24 +4,27 @@ from __future__ import annotations
 
 import pandas as pd
 
+from hotline_eval.catalogue import sql_in
 from hotline_eval.errors import ConfigError
 from hotline_eval.quality.context import ROW_ID, QualityContext
 from hotline_eval.quality.frame import finish, rate, with_pooled
 from hotline_eval.quality.spec import Link
 
 
-def link_sql(ctx: QualityContext, link: Link) -> str:
-    """SQL over the link's table: every linkable record with `_linked` (its id exists in the target).
+def link_sql(ctx: QualityContext, link: Link, cities: list[str] | None = None) -> str:
+    """SQL over the link's table: every linkable record with `_linked` (its id exists in the target),
+    of the given cities only when `cities` is given.
 
     Only the target ids that some linkable record names are looked up (a few thousand QC samples
     need not collect the distinct ids of millions of calls).
     """
     target, column = f'"{link.target_column}"', f'"{link.column}"'
-    named = f"SELECT {column} FROM {link.table} WHERE {link.where}"
+    only = "" if cities is None else f" AND {{city}} IN {sql_in(cities)}"
+    named = f"SELECT {column} FROM {link.table} WHERE ({link.where}){only.format(city='city')}"
     return (
         f"SELECT s.*, k._k IS NOT NULL AS _linked FROM {link.table} s "
         f"LEFT JOIN (SELECT DISTINCT city, {target} AS _k FROM {link.target_table} WHERE {target} IN ({named})) k "
-        f"ON k.city = s.city AND k._k = s.{column} WHERE {link.where}"
+        f"ON k.city = s.city AND k._k = s.{column} WHERE ({link.where}){only.format(city='s.city')}"
     )
 
 

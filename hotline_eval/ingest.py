@@ -139,6 +139,7 @@ def connect(threads: int | None = None, memory_limit: str | None = None) -> duck
     limited to `memory_limit` (default $HOTLINE_EVAL_MEMORY, else MEMORY_LIMIT)."""
     con = duckdb.connect()
     con.execute("SET TimeZone = 'Asia/Shanghai'")
+    con.execute("SET enable_progress_bar = false")  # the command line reports progress itself
     if threads:
         con.execute(f"SET threads = {int(threads)}")
     limit = memory_limit or os.environ.get(MEMORY_ENV) or MEMORY_LIMIT

@@ -124,10 +124,14 @@ def duplicates_sql(spec: Table) -> str:
             "NULL::VARCHAR AS label WHERE false"
         )
     key = ident(spec.key)
+    # Ids whose hash occurs twice first (a hash table of numbers, not of millions of id strings), then
+    # the exact ids among those few: a repeated id always hashes alike, so none is missed.
+    candidates = f"SELECT hash(city, {key}) FROM typed WHERE {key} IS NOT NULL GROUP BY ALL HAVING count(*) > 1"
     return (
         "SELECT d.city, d.id, d.first.f AS f, d.first.r AS r, files.label FROM ("
         f"SELECT city, {key} AS id, min({{'f': _fidx, 'r': _row}}) AS first FROM typed "
-        f"WHERE {key} IS NOT NULL GROUP BY ALL HAVING count(*) > 1) d JOIN files ON files.fidx = d.first.f"
+        f"WHERE {key} IS NOT NULL AND hash(city, {key}) IN ({candidates}) GROUP BY ALL HAVING count(*) > 1) d "
+        "JOIN files ON files.fidx = d.first.f"
     )
 
 

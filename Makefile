@@ -11,7 +11,7 @@ WORKERS ?=
 SEED ?=
 CLI := $(BIN)/hotline-eval
 
-.PHONY: setup report reports bulletin plan fieldwork appeals run check test lint docs lab clean help
+.PHONY: setup report reports bulletin plan fieldwork appeals run check test lint docs lab clean help bench
 
 help:
 	@echo "make report [EVAL=$(EVAL)] [CITY=<id>]   one city's report (HTML, PDF when a browser exists)"
@@ -23,6 +23,7 @@ help:
 	@echo "make run    [EVAL=...]                   ingest, measure and score only"
 	@echo "make check  [EVAL=...] [CITY=<id>]       data-quality assessment (§5.2.7) with a readable summary"
 	@echo "make test                                the test suite"
+	@echo "make bench [SCALE=1/16]                  the province-scale benchmark, writes bench/RESULTS.md"
 	@echo "make lint                                ruff"
 	@echo "make docs                                regenerate docs/schema.md"
 	@echo "make lab                                 JupyterLab on the notebooks"
@@ -74,3 +75,7 @@ lab: $(STAMP)
 
 clean:
 	rm -rf outputs
+
+# The province-scale benchmark (bench/README.md): SCALE=1/16 for a quick run at a sixteenth of the data.
+bench: $(STAMP)
+	$(BIN)/python -m bench.run $(if $(SCALE),--scale $(SCALE))

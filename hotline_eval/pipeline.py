@@ -93,8 +93,15 @@ def quiet(_: str) -> None:
     return None
 
 
-def prepare(root: Path, evaluation_id: str, progress: Progress = quiet, *, until: str = "analysis") -> Paths:
-    """Bring an evaluation's results up to date (through `until`: ingest, quality or analysis)."""
+def prepare(
+    root: Path, evaluation_id: str, progress: Progress = quiet, *, until: str = "analysis", stage: Progress = quiet
+) -> Paths:
+    """Bring an evaluation's results up to date (through `until`: ingest, quality or analysis).
+
+    `stage` is told when a stage starts (ingest, quality, measure, score) and when all are done
+    (done); the benchmark (bench/) times the stages with it.
+    """
+    stage("ingest")
     ev = load_evaluation(root, evaluation_id)
     paths = Paths(root, ev.id)
     paths.out.mkdir(parents=True, exist_ok=True)
@@ -120,6 +127,7 @@ def prepare(root: Path, evaluation_id: str, progress: Progress = quiet, *, until
         stages = {"ingest": ingest_key}
     version = int(versions[-1]["version"]) if versions else 1
     if until != "ingest" and (stages.get("quality") != quality_key or not (paths.out / QUALITY_CSV).exists()):
+        stage("quality")
         progress("数据质量评估（§5.2.7）")
         assessment = assess(root, ev, paths.out, file_cities(inputs, base), version)
         write_assessment(paths.out, assessment)
@@ -127,10 +135,11 @@ def prepare(root: Path, evaluation_id: str, progress: Progress = quiet, *, until
         stages = {"ingest": stages["ingest"], "quality": quality_key}
     if until == "analysis" and (stages.get("analysis") != analysis_key or not (paths.out / "scores.xlsx").exists()):
         progress("计算指标与得分")
-        analyse(root, ev, paths, version)
+        analyse(root, ev, paths, version, stage)
         _print_appeals(root, ev, progress)
         stages["analysis"] = analysis_key
     write_json(paths.manifest, _manifest(root, ev, input_prints, stages, versions))
+    stage("done")
     return paths
 
 
@@ -214,7 +223,7 @@ def _ensure_sample(root: Path, spec: SampleSpec, raw: Path, progress: Progress) 
     marker.write_text(key)
 
 
-def analyse(root: Path, ev: Evaluation, paths: Paths, data_version: int = 1) -> None:
+def analyse(root: Path, ev: Evaluation, paths: Paths, data_version: int = 1, stage: Progress = quiet) -> None:
     """Check the period against the data, measure every indicator, apply the quality gate, score (Appendix A).
 
     Writes period_coverage.csv, indicators.csv (with the expert panel's results), dissatisfaction.csv,
@@ -225,13 +234,13 @@ def analyse(root: Path, ev: Evaluation, paths: Paths, data_version: int = 1) -> 
     results before them stay on record (scores_original.csv, … , appeals.csv; see appeals.py).
     """
     filed = appeals.load_appeals(root, ev)
-    scored = score_data(root, ev, paths, paths.data, data_version)
+    scored = score_data(root, ev, paths, paths.data, data_version, stage)
     original = scored
     excluded = pd.DataFrame()
     if filed is not None and filed.accepted:
         adjusted = paths.out / "appeals" / "data"
         excluded = appeals.write_adjusted_data(root, paths.data, adjusted, filed)
-        scored = score_data(root, ev, paths, adjusted, data_version)
+        scored = score_data(root, ev, paths, adjusted, data_version, stage)
     write_csv(paths.out / "period_coverage.csv", scored.coverage)
     write_csv(paths.out / "indicators.csv", scored.indicators)
     write_csv(paths.out / "dissatisfaction.csv", scored.dissatisfaction)
@@ -260,8 +269,11 @@ class Scored:
         return {"scores": self.result.scores, "totals": self.result.totals, "indicators": self.indicators}
 
 
-def score_data(root: Path, ev: Evaluation, paths: Paths, data_dir: Path, data_version: int) -> Scored:
+def score_data(
+    root: Path, ev: Evaluation, paths: Paths, data_dir: Path, data_version: int, stage: Progress = quiet
+) -> Scored:
     """Measure, gate and score the canonical tables in `data_dir` (the uploaded ones, or those after appeals)."""
+    stage("measure")
     catalogue = load_catalogue(root)
     schema = load_schema(root)
     con = connect()
@@ -278,6 +290,7 @@ def score_data(root: Path, ev: Evaluation, paths: Paths, data_dir: Path, data_ve
     provided = (read_json(paths.out / "ingest.json") or {}).get("provided")
     indicators = gate(pd.concat([measure(con, root, ev, provided), panel], ignore_index=True))
     dissatisfaction = reason_distribution(con, root, ev)
+    stage("score")
     ctx = Context(root, data_dir, ev, catalogue, ev.parameter_values(catalogue), indicators, gate=gate)
     result = score_evaluation(ctx, con.execute("SELECT * FROM units").df(), veto.collect(ev, paths.out))
     result.scores = result.scores.assign(data_version=data_version)

@@ -57,11 +57,14 @@ def lossy_checks(spec: Table, tmap, present: set[str]) -> list[Check]:
     return out
 
 
-def column_checks(schema: Schema, name: str, col: Column, src: ColumnSource | None, origin: str | None) -> list[Check]:
+def column_checks(
+    schema: Schema, name: str, col: Column, src: ColumnSource | None, origin: str | None, *, parsed: bool = True
+) -> list[Check]:
+    """The checks of one column; `parsed` False leaves out the parse check (the value cannot fail to parse)."""
     raw, val = f'"_raw_{name}"', f'"{name}"'
     where = origin or ""
     out = []
-    if col.pii is None and name != "city":
+    if col.pii is None and name != "city" and parsed:
         fmt = " 或 ".join(src.formats) if src is not None and src.formats else None
         reason, fix = _parse_reason(col, fmt), _parse_fix(col)
         if src is not None and src.add_seconds:
@@ -125,10 +128,14 @@ def duplicates_sql(spec: Table) -> str:
             "NULL::VARCHAR AS label WHERE false"
         )
     key = ident(spec.key)
+    # Ids whose hash occurs twice first (a hash table of numbers, not of millions of id strings), then
+    # the exact ids among those few: a repeated id always hashes alike, so none is missed.
+    candidates = f"SELECT hash(city, {key}) FROM typed WHERE {key} IS NOT NULL GROUP BY ALL HAVING count(*) > 1"
     return (
         "SELECT d.city, d.id, d.first.f AS f, d.first.r AS r, files.label FROM ("
         f"SELECT city, {key} AS id, min({{'f': _fidx, 'r': _row}}) AS first FROM typed "
-        f"WHERE {key} IS NOT NULL GROUP BY ALL HAVING count(*) > 1) d JOIN files ON files.fidx = d.first.f"
+        f"WHERE {key} IS NOT NULL AND hash(city, {key}) IN ({candidates}) GROUP BY ALL HAVING count(*) > 1) d "
+        "JOIN files ON files.fidx = d.first.f"
     )
 
 

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from hotline_eval.evaluation import Evaluation, Item
-from hotline_eval.scoring import SCORE_COLUMNS, VALUE_COLUMNS, Reference, as_values, best_of, score_item
+from hotline_eval.scoring import RULES, SCORE_COLUMNS, SCORED_STATUS, _join, apply_threshold, floor_for
 
 UNLISTED = "unlisted"
 UNIT_COLUMNS = ["city", "unit", "unit_name", "class"]
@@ -27,7 +27,12 @@ def unit_items(items: list[Item]) -> list[Item]:
 def unit_scores(
     indicators: pd.DataFrame, units: pd.DataFrame, ev: Evaluation, items: list[Item], params: dict
 ) -> pd.DataFrame:
-    """One row per unit × unit-level item, with the unit's name and class (unit_scores.csv)."""
+    """One row per unit × unit-level item, with the unit's name and class (unit_scores.csv).
+
+    Items in catalogue order; within an item, groups of the same city and class in sorted order,
+    units in the order of indicators.csv. Every group of an item is scored at once (a province has
+    hundreds of city × class groups).
+    """
     if not ev.units.evaluate:
         return pd.DataFrame(columns=UNIT_COLUMNS + SCORE_COLUMNS[1:])
     rows = indicators[(indicators["unit"].fillna("") != "") & (indicators["month"] == "all")]
@@ -38,25 +43,69 @@ def unit_scores(
         part["class"] = part["class"].fillna(UNLISTED)
         part["unit_name"] = part["unit_name"].fillna(part["unit"])
         part = part[part["class"].isin([*ev.units.classes, UNLISTED])]
-        for (city, cls), group in part.groupby(["city", "class"], sort=True):
-            frames.append(_score_group(item, group, cls, ev, params).assign(city=city, **{"class": cls}))
+        if len(part):
+            frames.append(_score_groups(item, part.sort_values(["city", "class"], kind="stable"), ev, params))
     if not frames:
         return pd.DataFrame(columns=UNIT_COLUMNS + SCORE_COLUMNS[1:])
     out = pd.concat(frames, ignore_index=True)
     return out[UNIT_COLUMNS + [c for c in SCORE_COLUMNS if c != "city"]]
 
 
-def _score_group(item: Item, group: pd.DataFrame, cls: str, ev: Evaluation, params: dict) -> pd.DataFrame:
-    values = as_values(group.set_index("unit"), list(group["unit"]))
-    small = (values["status"] == "ok") & (values["denominator"] < ev.units.min_denominator)
-    values.loc[small, "status"] = "insufficient_sample"
-    if cls == UNLISTED:  # not in the units table: no class to be compared within
-        values.loc[values["status"] == "ok", "status"] = "unlisted_unit"
-    ok = values.loc[values["status"] == "ok", "value"]
-    ref = best_of(ok, item.indicator.direction) or Reference(np.nan, "")
-    values = values[VALUE_COLUMNS].assign(reference=ref.value, reference_holder=ref.holder)
-    scored = score_item(item, values, ev, params).rename(columns={"city": "unit"})
-    return scored.merge(group[["unit", "unit_name"]], on="unit", how="left")
+def _score_groups(item: Item, part: pd.DataFrame, ev: Evaluation, params: dict) -> pd.DataFrame:
+    """Score one item for every unit: the reference is the best unit of the same city and class."""
+    ind = item.indicator
+    part = part.reset_index(drop=True)
+    status = part["status"].fillna("no_data").to_numpy(dtype=object)
+    small = (status == "ok") & (part["denominator"] < ev.units.min_denominator).to_numpy()
+    status = np.where(small, "insufficient_sample", status)
+    status = np.where((status == "ok") & (part["class"] == UNLISTED).to_numpy(), "unlisted_unit", status)
+    value = part["value"].to_numpy(dtype=float)
+    ok = (status == SCORED_STATUS) & ~np.isnan(value)
+    reference, holder = _references(part, ok, value, ind.direction)
+    share = np.where(np.isnan(reference), np.nan, RULES[ind.direction](value, reference, floor_for(ind, params)))
+    share, hit = apply_threshold(share, value, ev.thresholds.get(ind.id))
+    flag = part["flag"].fillna("") if "flag" in part else pd.Series("", index=part.index)
+    out = pd.DataFrame(
+        {
+            "city": part["city"],
+            "unit": part["unit"],
+            "unit_name": part["unit_name"],
+            "class": part["class"],
+            "indicator": item.id,
+            "base_indicator": ind.id,
+            "item": item.kind,
+            "segment": item.segment or "",
+            "dimension": ind.dimension,
+            "kind": ind.kind,
+            "points": item.points,
+            "value": value,
+            "reference": reference,
+            "reference_holder": holder,
+            "numerator": part["numerator"],
+            "denominator": part["denominator"],
+            "n": part["denominator"],
+            "status": status,
+            "flag": np.where(ok & hit, _join(flag, "threshold"), flag.to_numpy(dtype=object)),
+            "score": np.where(ok & ~np.isnan(share), item.points * share, np.nan),
+            "rule": ind.direction,
+            "ci_low": part.get("ci_low", np.nan),
+            "ci_high": part.get("ci_high", np.nan),
+        }
+    )
+    return out
+
+
+def _references(part: pd.DataFrame, ok: np.ndarray, value: np.ndarray, direction: str) -> tuple[np.ndarray, list]:
+    """Per row: the best scored value of its city and class, and the units holding it (ties: all, "、")."""
+    keys = ["city", "class"]
+    scored = part.loc[ok, [*keys, "unit"]].assign(value=value[ok])
+    best = scored.groupby(keys)["value"].agg("max" if direction == "higher" else "min").rename("best")
+    scored = scored.join(best, on=keys)
+    # ties are equal values up to float rounding only (scoring.best_of): 0.99999 does not share 1.0's reference
+    close = np.abs(scored["value"] - scored["best"]) <= 1e-12 * np.abs(scored["best"])
+    holders = scored[close.to_numpy()].groupby(keys)["unit"].agg(lambda u: "、".join(sorted(str(x) for x in u)))
+    per_row = part[keys].join(best, on=keys).join(holders.rename("holder"), on=keys)
+    return per_row["best"].to_numpy(dtype=float), list(per_row["holder"].fillna(""))
 
 
 def unit_totals(scores: pd.DataFrame, ev: Evaluation) -> pd.DataFrame:

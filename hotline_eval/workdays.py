@@ -65,32 +65,32 @@ def register_sql(con: duckdb.DuckDBPyConnection, calendar: Calendar) -> None:
     `local_day(ts)` (Beijing day number since 1970-01-01) and `local_seconds(ts)` (seconds since
     Beijing midnight).
 
-    A one-row table `workday_calendar` holds the working days (as local day numbers since
-    1970-01-01) and, for every calendar day, the position of the first working day on or after it.
+    The working days (as local day numbers since 1970-01-01) and, for every calendar day, the
+    position of the first working day on or after it are constant lists inside the macro: a macro
+    reading them from a table is a correlated subquery, which DuckDB answers by materialising the
+    rows of the query and joining them back (seconds on a province's work orders).
     """
     days = [SQL_FIRST_DAY + dt.timedelta(days=i) for i in range((SQL_LAST_DAY - SQL_FIRST_DAY).days + 1)]
     work = [(d - EPOCH).days for d in days if calendar.is_workday(d)]
     next_work = [bisect.bisect_left(work, (d - EPOCH).days) + 1 for d in days]
     base, off = (SQL_FIRST_DAY - EPOCH).days, BEIJING_OFFSET_S
-    con.execute(
-        "CREATE OR REPLACE TABLE workday_calendar AS SELECT $work::INTEGER[] AS work, $nxt::INTEGER[] AS nxt",
-        {"work": work, "nxt": next_work},
-    )
+    work_sql = f"([{', '.join(map(str, work))}]::INTEGER[])"
+    nxt_sql = f"([{', '.join(map(str, next_work))}]::INTEGER[])"
     con.execute(f"CREATE OR REPLACE MACRO local_day(ts) AS floor((epoch(ts) + {off}) / 86400)::INTEGER")
     con.execute(f"CREATE OR REPLACE MACRO local_seconds(ts) AS (epoch(ts) + {off}) % 86400")
     con.execute(
         f"""CREATE OR REPLACE MACRO add_workdays(ts, n) AS (
-        SELECT CASE
+          CASE
           WHEN ts IS NULL OR n IS NULL THEN NULL
-          WHEN local_day(ts) < {base} OR local_day(ts) - {base} >= len(nxt) THEN error(
+          WHEN local_day(ts) < {base} OR local_day(ts) - {base} >= {len(next_work)} THEN error(
             'add_workdays: ' || ts::VARCHAR || ' is outside the working-day calendar '
             || '{SQL_FIRST_DAY.year}-{SQL_LAST_DAY.year} (hotline_eval/workdays.py)')
           ELSE to_timestamp(
-            work[nxt[local_day(ts) - {base} + 1] + floor(n)::INTEGER]::DOUBLE * 86400 - {off}
-            + CASE WHEN work[nxt[local_day(ts) - {base} + 1]] = local_day(ts)
+            {work_sql}[{nxt_sql}[local_day(ts) - {base} + 1] + floor(n)::INTEGER]::DOUBLE * 86400 - {off}
+            + CASE WHEN {work_sql}[{nxt_sql}[local_day(ts) - {base} + 1]] = local_day(ts)
                    THEN (epoch(ts) + {off}) % 86400 ELSE 0 END
             + (n - floor(n)) * 86400)
-        END FROM workday_calendar)"""
+        END)"""
     )
 
 

@@ -110,13 +110,34 @@ class QualityContext:
             if self.is_provided(link.table, link.column) and self.row_counts.get(link.target_table, 0)
         ]
 
+    @cached_property
+    def _month_starts(self) -> list[str]:
+        """TIMESTAMPTZ literals: 00:00 Beijing time of the first day of each month of the period, and of
+        the month after it."""
+        out = []
+        for month in [*self.months, None]:
+            if month is None:
+                year, mon = map(int, self.months[-1].split("-"))
+                year, mon = year + (mon == 12), mon % 12 + 1
+            else:
+                year, mon = map(int, month.split("-"))
+            out.append(_ts(dt.date(year, mon, 1)))
+        return out
+
     def month_of(self, column: str) -> str:
-        return f"strftime({column}, '%Y-%m')"
+        """SQL: the month ('YYYY-MM', Beijing time) of a timestamp in a month of the period, else NULL.
+
+        Comparisons with the months' first instants: no per-row time-zone conversion or formatting.
+        """
+        c = f"({column})"
+        starts = self._month_starts
+        cases = " ".join(f"WHEN {c} < {nxt} THEN '{m}'" for m, nxt in zip(self.months, starts[1:], strict=True))
+        return f"(CASE WHEN {c} < {starts[0]} THEN NULL {cases} END)"
 
     def in_period(self, column: str) -> str:
-        """SQL: the timestamp falls in a month of the evaluation period."""
-        months = ", ".join(f"'{m}'" for m in self.months)
-        return f"{self.month_of(column)} IN ({months})"
+        """SQL: the timestamp falls in a month of the evaluation period (Beijing time)."""
+        c = f"({column})"
+        return f"({c} >= {self._month_starts[0]} AND {c} < {self._month_starts[-1]})"
 
     def record_label(self, table: str) -> str:
         """SQL for the id shown for a record: its key, else its first *_id column, else its row number."""

@@ -11,12 +11,24 @@ from collections.abc import Callable
 
 import pandas as pd
 
+from hotline_eval.catalogue import sql_in
 from hotline_eval.masking import mask_text
+from hotline_eval.quality.consistency import rule_counts
 from hotline_eval.quality.context import QualityContext
 from hotline_eval.quality.frame import EXAMPLE_COLUMNS, POOLED
-from hotline_eval.quality.precision import duplicate_sql, test_sql, valid_sql
-from hotline_eval.quality.recall import daily_presence
-from hotline_eval.quality.relevance import link_sql
+from hotline_eval.quality.precision import (
+    duplicate_candidates_sql,
+    duplicate_sql,
+    outside_window,
+    precision_counts,
+    test_sql,
+    valid_sql,
+)
+from hotline_eval.quality.recall import completeness_counts, daily_presence
+from hotline_eval.quality.relevance import link_counts, link_sql
+
+# Every kind of example is looked for only where the check's counts (computed already, with the
+# same conditions) found an offending record: on clean data no example query runs at all.
 
 
 def _limited(ctx: QualityContext, sql: str, order: str) -> pd.DataFrame:
@@ -27,6 +39,11 @@ def _limited(ctx: QualityContext, sql: str, order: str) -> pd.DataFrame:
         f"AS _n FROM (SELECT DISTINCT ON (city, record) * FROM ({sql}) ORDER BY city, record, _o)) "
         f"WHERE _n <= {n} ORDER BY city, _n"
     )
+
+
+def _cities(counts: pd.DataFrame, offending: pd.Series) -> list[str]:
+    """The cities with an offending record (examples are looked for there only)."""
+    return sorted(set(counts.loc[offending.to_numpy() > 0, "city"]))
 
 
 def _time(column: str) -> str:
@@ -50,7 +67,10 @@ def rule_examples(ctx: QualityContext) -> list[pd.DataFrame]:
         if table not in ctx.tables_with_data():
             continue
         month_col = ctx.table(table).month_column
+        counts = rule_counts(ctx)
         for rule in ctx.rules(table):
+            if not counts[counts["table"] == table][rule.id].sum():
+                continue
             shown = " || '，' || ".join(_shown(ctx, table, c) for c in _columns_of(ctx, table, rule.check)) or "''"
             sql = (
                 f"SELECT city, {ctx.month_of(month_col)} AS month, {ctx.record_label(table)} AS record, "
@@ -63,18 +83,22 @@ def rule_examples(ctx: QualityContext) -> list[pd.DataFrame]:
 
 def duplicate_examples(ctx: QualityContext) -> list[pd.DataFrame]:
     frames = []
+    counts = precision_counts(ctx)
     for table in ctx.spec.duplicates:
-        if table not in ctx.tables_with_data():
+        own = counts[counts["table"] == table]
+        cities = _cities(own, own["duplicates"])
+        if table not in ctx.tables_with_data() or not cities:
             continue
         month_col = ctx.table(table).month_column
         label = ctx.record_label(table)
         keys = ctx.spec.duplicates[table]
         partition = ", ".join(["city", valid_sql(ctx, table), *keys])
         first = f"first_value({label}) OVER (PARTITION BY {partition} ORDER BY {month_col}, {label}, _rid)"
+        candidates = f"SELECT * FROM ({duplicate_candidates_sql(ctx, table)}) WHERE city IN {sql_in(cities)}"
         sql = (
             f"SELECT city, {ctx.month_of(month_col)} AS month, {label} AS record, "
             f"'与' || _first || '内容相同' AS detail, {month_col} AS _o FROM "
-            f"(SELECT *, {duplicate_sql(ctx, table)} AS _dup, {first} AS _first FROM {table}) "
+            f"(SELECT *, {duplicate_sql(ctx, table)} AS _dup, {first} AS _first FROM ({candidates})) "
             f"WHERE _dup AND {ctx.in_period(month_col)}"
         )
         frames.append(_limited(ctx, sql, "_o, record").assign(table=table, check="duplicates", item=""))
@@ -83,8 +107,9 @@ def duplicate_examples(ctx: QualityContext) -> list[pd.DataFrame]:
 
 def test_record_examples(ctx: QualityContext) -> list[pd.DataFrame]:
     frames = []
+    counts = precision_counts(ctx)
     for table in ctx.spec.test_records:
-        if table not in ctx.tables_with_data():
+        if table not in ctx.tables_with_data() or not counts[counts["table"] == table]["tests"].sum():
             continue
         month_col = ctx.table(table).month_column
         sql = (
@@ -98,7 +123,10 @@ def test_record_examples(ctx: QualityContext) -> list[pd.DataFrame]:
 
 def window_examples(ctx: QualityContext) -> list[pd.DataFrame]:
     frames = []
+    outside = outside_window(ctx)
     for table in ctx.tables_with_data():
+        if not outside[outside["table"] == table]["outside"].sum():
+            continue
         month_col = ctx.table(table).month_column
         start, end = ctx.window(table)
         zh = ctx.table(table).columns[month_col].zh
@@ -116,13 +144,17 @@ def link_examples(ctx: QualityContext) -> list[pd.DataFrame]:
     for link in ctx.links():
         if not ctx.row_counts[link.table]:
             continue
+        counts = link_counts(ctx, link)
+        cities = _cities(counts, counts["denominator"] - counts["numerator"])
+        if not cities:
+            continue
         month_col = ctx.table(link.table).month_column
         target = ctx.schema.tables[link.target_table].zh
         sql = (
             f"SELECT city, {ctx.month_of(month_col)} AS month, {ctx.record_label(link.table)} AS record, "
             f"CASE WHEN \"{link.column}\" IS NULL THEN '{link.column}为空' "
             f"ELSE '{link.column}=' || \"{link.column}\" || '，在{target}中不存在' END AS detail, {month_col} AS _o "
-            f"FROM ({link_sql(ctx, link)}) WHERE NOT _linked AND {ctx.in_period(month_col)}"
+            f"FROM ({link_sql(ctx, link, cities)}) WHERE NOT _linked AND {ctx.in_period(month_col)}"
         )
         frames.append(_limited(ctx, sql, "_o, record").assign(table=link.table, check="linkage", item=link.id))
     return frames
@@ -130,13 +162,15 @@ def link_examples(ctx: QualityContext) -> list[pd.DataFrame]:
 
 def completeness_examples(ctx: QualityContext) -> list[pd.DataFrame]:
     frames = []
+    counts = completeness_counts(ctx)
+    missing = (counts["denominator"] - counts["numerator"]).groupby([counts["table"], counts["item"]]).max()
     for table, columns in ctx.needed_fields.items():
         if table not in ctx.tables_with_data(monthly=False):
             continue
         month_col = ctx.table(table).month_column
         for column in columns:
             cond = ctx.spec.expected_when(table, column) if column in ctx.table(table).columns else None
-            if cond is None:
+            if cond is None or not missing.get((table, column), 0):
                 continue
             month = ctx.month_of(month_col) if month_col else f"'{POOLED}'"
             where = ctx.in_period(month_col) if month_col else "true"

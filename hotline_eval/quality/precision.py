@@ -21,16 +21,40 @@ def valid_sql(ctx: QualityContext, table: str) -> str:
     return "coalesce(is_valid, true)" if "is_valid" in ctx.table(table).columns else "true"
 
 
-def duplicate_sql(ctx: QualityContext, table: str) -> str:
-    """SQL window expression: the record repeats the content of an earlier valid record of its city."""
+def duplicate_candidates_sql(ctx: QualityContext, table: str) -> str | None:
+    """SQL: the valid records with every duplicate key filled whose keys hash like another's (None when
+    the table has no duplicate keys).
+
+    Every undeclared duplicate is among them, and every record of its group (the same city and key
+    values): counting hashes is cheap, and only these few records are then sorted in their groups.
+    """
     keys = ctx.spec.duplicates.get(table)
     if not keys:
-        return "false"
-    valid = valid_sql(ctx, table)
+        return None
     filled = " AND ".join(f"({k}) IS NOT NULL" for k in keys)
+    group = ", ".join(["city", *keys])
+    candidates = f"{valid_sql(ctx, table)} AND {filled}"
+    return (
+        f"SELECT * FROM {table} WHERE {candidates} AND hash({group}) IN ("
+        f"SELECT hash({group}) FROM {table} WHERE {candidates} GROUP BY ALL HAVING count(*) > 1)"
+    )
+
+
+def duplicate_sql(ctx: QualityContext, table: str) -> str:
+    """SQL window expression over duplicate_candidates_sql's records: the record repeats the content of
+    an earlier valid record of its city (the first of a group is kept)."""
+    keys = ctx.spec.duplicates[table]
     order = f"{ctx.table(table).month_column}, {ctx.record_label(table)}, {ROW_ID}"
-    partition = ", ".join(["city", valid, *keys])
-    return f"({valid} AND {filled} AND row_number() OVER (PARTITION BY {partition} ORDER BY {order}) > 1)"
+    partition = ", ".join(["city", *keys])
+    return f"(row_number() OVER (PARTITION BY {partition} ORDER BY {order}) > 1)"
+
+
+def duplicate_rows_sql(ctx: QualityContext, table: str) -> str:
+    """SQL: the row numbers (_rid) of the table's undeclared duplicates (none when it has no duplicate keys)."""
+    candidates = duplicate_candidates_sql(ctx, table)
+    if candidates is None:
+        return f"SELECT {ROW_ID} FROM {table} WHERE false"
+    return f"SELECT {ROW_ID} FROM (SELECT {ROW_ID}, {duplicate_sql(ctx, table)} AS _dup FROM ({candidates})) WHERE _dup"
 
 
 def test_sql(ctx: QualityContext, table: str) -> str:
@@ -48,7 +72,8 @@ def _precision_counts(ctx: QualityContext) -> pd.DataFrame:
         month_col = ctx.table(table).month_column
         frames.append(
             ctx.query(
-                f"WITH flagged AS (SELECT *, {duplicate_sql(ctx, table)} AS _dup, {test_sql(ctx, table)} AS _test "
+                f"WITH dups AS ({duplicate_rows_sql(ctx, table)}), flagged AS ("
+                f"SELECT *, {ROW_ID} IN (SELECT {ROW_ID} FROM dups) AS _dup, {test_sql(ctx, table)} AS _test "
                 f"FROM {table}) "
                 f"SELECT city, '{table}' AS \"table\", {ctx.month_of(month_col)} AS month, count(*) AS received, "
                 f"count(*) FILTER (WHERE _dup) AS duplicates, count(*) FILTER (WHERE _test) AS tests, "

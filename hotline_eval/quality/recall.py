@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 
 from hotline_eval.quality.context import QualityContext
@@ -63,10 +65,12 @@ def _daily_presence(ctx: QualityContext) -> pd.DataFrame:
         fig = ctx.spec.control_totals[fid]
         month_col = fig.month or ctx.table(table).month_column
         days = ctx.query(
-            f"SELECT city, CAST({month_col} AS DATE) AS day FROM {table} "
+            f"SELECT city, local_day({month_col}) AS day FROM {table} "
             f"WHERE {ctx.in_period(month_col)} AND ({fig.count_if}) GROUP BY ALL"
         )
-        present = set(zip(days["city"], pd.to_datetime(days["day"]).dt.date, strict=True))
+        epoch = dt.date(1970, 1, 1)  # local_day: days since 1970-01-01 in Beijing time
+        found = zip(days["city"], days["day"], strict=True)
+        present = {(city, epoch + dt.timedelta(days=int(day))) for city, day in found}
         for city, month in zip(part["city"], part["month"], strict=True):
             period_days = ctx.days_in_period(month)
             gaps = [d for d in period_days if (city, d) not in present]

@@ -18,7 +18,7 @@ from hotline_eval.sample.callbacks import generate_callbacks
 from hotline_eval.sample.calls import generate_calls
 from hotline_eval.sample.context import CityContext
 from hotline_eval.sample.defects import apply_defects
-from hotline_eval.sample.export import export_table
+from hotline_eval.sample.export import export_canonical, export_table
 from hotline_eval.sample.people import addresses, id_numbers, names
 from hotline_eval.sample.province import City, Province, load_province
 from hotline_eval.sample.reviews import (
@@ -30,9 +30,11 @@ from hotline_eval.sample.reviews import (
 )
 from hotline_eval.sample.tickets import generate_tickets
 from hotline_eval.sample.units import generate_units
+from hotline_eval.schema import load_schema
 from hotline_eval.workdays import load_calendar
 
 TEMPLATE = "province-template"
+CANONICAL = "canonical"
 GRACE_DAYS = 15
 
 
@@ -46,7 +48,9 @@ class SampleSpec:
     seed: int = 12345
     scale: float = 1.0
     evaluation_id: str = "sample"
-    file_format: str = "native"  # native (each system's own format) | parquet (for benchmarks)
+    # native: each system's own format; parquet: the same layouts as Parquet text columns;
+    # canonical: typed canonical tables (params/mappings/canonical.yaml), the province-scale benchmark's
+    file_format: str = "native"
     cities: tuple[str, ...] | None = None  # a subset of the province's cities (default: all)
 
     @property
@@ -119,9 +123,20 @@ def _generate_city(root: Path, province: Province, city: City, index: int, spec:
         "population": pd.DataFrame({"year": [province.population_year], "residents": [city.residents]}),
     }
     apply_defects(ctx, system_tables, template_tables, folder)
+    if spec.file_format == CANONICAL:
+        _export_canonical(root, {**system_tables, **template_tables}, folder)
+        return folder
     _export_system(ctx, system_tables, folder, spec)
     _export_template(root, ctx, template_tables, folder, spec)
     return folder
+
+
+def _export_canonical(root: Path, tables: dict[str, pd.DataFrame], folder: Path) -> None:
+    """One typed Parquet file per canonical table (the city comes from the input folder)."""
+    mapping, schema = load_mapping(root, CANONICAL), load_schema(root)
+    for table, frame in tables.items():
+        if len(frame):
+            export_canonical(frame, mapping, table, schema.tables[table], folder / f"{table}.parquet")
 
 
 def _export_system(ctx: CityContext, tables: dict[str, pd.DataFrame], folder: Path, spec: SampleSpec) -> None:

@@ -13,9 +13,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import xlsxwriter
 
 from hotline_eval.mapping import ColumnSource, Mapping
+from hotline_eval.schema import Table
 
 FAST_FORMATS = {"%Y-%m-%d %H:%M:%S": "-", "%Y/%m/%d %H:%M:%S": "/"}
 
@@ -54,6 +57,48 @@ def export_table(
     else:
         encoding = "utf-8-sig" if options.encoding in ("auto", "utf-8", "utf-8-sig") else options.encoding
         out.to_csv(path, index=False, encoding=encoding, sep=options.delimiter)
+
+
+ARROW_TYPES = {
+    "string": pa.string(),
+    "integer": pa.int64(),
+    "number": pa.float64(),
+    "boolean": pa.bool_(),
+    "timestamp": pa.timestamp("s"),
+    "date": pa.date32(),
+}
+
+
+def export_canonical(frame: pd.DataFrame, mapping: Mapping, table: str, spec: Table, path: Path) -> None:
+    """Write one canonical frame as typed Parquet in the canonical layout (params/mappings/canonical.yaml).
+
+    No text formatting: times stay times (naive Beijing time), flags booleans, so that a
+    province-scale sample is written in seconds and ingest reads it without parsing. Columns the
+    generator did not produce are left out (ingest treats them as an optional column the export lacks).
+    """
+    tmap = mapping.tables[table]
+    arrays: dict[str, pa.Array] = {}
+    for canonical in tmap.columns:
+        source = tmap.source(canonical)
+        if source is None or source.source is None:
+            continue
+        raw = frame["_phone"] if source.mask == "phone" else frame.get(canonical)
+        if raw is None:
+            continue
+        arrays[source.source] = _arrow(np.asarray(raw), ARROW_TYPES[spec.columns[canonical].type])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(pa.table(arrays), path, compression="zstd")
+
+
+def _arrow(values: np.ndarray, kind: pa.DataType) -> pa.Array:
+    if pa.types.is_timestamp(kind):
+        return pa.array(values.astype("datetime64[s]"), kind)
+    if pa.types.is_date(kind):
+        return pa.array(values.astype("datetime64[D]"), kind)
+    try:
+        return pa.array(values, kind, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # e.g. numbers in a text column: one by one
+        return pa.array([None if _missing(v) else str(_plain(v)) for v in values], kind)
 
 
 def _encode(raw: pd.Series | np.ndarray, spec: ColumnSource, *, keep_datetimes: bool) -> pd.Series:

@@ -68,6 +68,20 @@ class Province(Strict):
         return _resolve(self.profiles, city.profile) | city.knobs
 
 
+def _extended(root: Path, path: Path, seen: tuple[str, ...]) -> dict[str, Any]:
+    """The province file's keys over those of the province it `extends` (each key replaced whole)."""
+    data = load_yaml(path)
+    if not isinstance(data, dict):
+        raise ConfigError(path, None, "a province definition is a mapping of keys (see sample.yaml)")
+    base = data.pop("extends", None)
+    if base is None:
+        return data
+    if base in seen or base == path.stem:
+        raise ConfigError(path, "extends", f"provinces extend each other in a circle: {' → '.join([*seen, base])}")
+    base_path = named_file(root / "params" / "provinces", "province", str(base))
+    return _extended(root, base_path, (*seen, path.stem)) | data
+
+
 def _resolve(profiles: dict[str, dict[str, Any]], name: str) -> dict[str, Any]:
     profile = dict(profiles[name])
     base = profile.pop("base", None)
@@ -77,7 +91,7 @@ def _resolve(profiles: dict[str, dict[str, Any]], name: str) -> dict[str, Any]:
 @cache
 def load_province(root: Path, name: str) -> Province:
     path = named_file(root / "params" / "provinces", "province", name)
-    province = validate(Province, load_yaml(path), path)
+    province = validate(Province, _extended(root, path, ()), path)
     steady_keys = set(_resolve(province.profiles, province.cities[0].profile))
     for city in province.cities:
         unknown = set(city.knobs) - steady_keys

@@ -1,0 +1,1 @@
+"""The province-scale benchmark (`make bench`): see bench/README.md."""

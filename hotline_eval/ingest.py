@@ -19,6 +19,7 @@ personal columns are never read.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import csv
 import functools
 import heapq
@@ -158,7 +159,9 @@ def connect(threads: int | None = None, memory_limit: str | None = None) -> duck
     limited to `memory_limit` (default $HOTLINE_EVAL_MEMORY, else MEMORY_LIMIT)."""
     con = duckdb.connect()
     con.execute("SET TimeZone = 'Asia/Shanghai'")
-    con.execute("SET enable_progress_bar = false")  # the command line reports progress itself
+    # the command line reports progress itself; a Jupyter kernel without ipywidgets has no bar to turn off
+    with contextlib.suppress(duckdb.InvalidInputException):
+        con.execute("SET enable_progress_bar = false")
     if threads:
         con.execute(f"SET threads = {int(threads)}")
     limit = memory_limit or os.environ.get(MEMORY_ENV) or MEMORY_LIMIT

@@ -20,6 +20,7 @@ from hotline_eval import __version__, expert, veto
 from hotline_eval.assessment import Context, score_evaluation
 from hotline_eval.catalogue import load_catalogue
 from hotline_eval.dissatisfaction import reason_distribution
+from hotline_eval.errors import InputError
 from hotline_eval.evaluation import Evaluation, load_evaluation
 from hotline_eval.ingest import InputFile, connect, discover, ingest
 from hotline_eval.measure import measure, register_tables
@@ -173,6 +174,13 @@ def collect_inputs(root: Path, ev: Evaluation, paths: Paths, progress: Progress)
     found: list[InputFile] = []
     for item in ev.data.inputs:
         folder = (root / item.dir).resolve()
+        if not folder.is_dir():
+            raise InputError(
+                folder,
+                "the input folder does not exist",
+                fix=f"check `dir` under data.inputs in params/evaluations/{ev.id}.yaml; exports that are "
+                "generated (the benchmark province's: make bench) must be generated first",
+            )
         found += discover(root, folder, item.systems, item.city)
     return found
 

@@ -206,9 +206,10 @@ def _listed_inputs(root: Path, ev: Evaluation) -> list[InputFile]:
         if not folder.is_dir():
             raise InputError(
                 folder,
-                f"the export folder of evaluation '{ev.id}' does not exist",
-                fix=f"check data.inputs in params/evaluations/{ev.id}.yaml"
-                + (f" (or set {SHARED_ENV} to the shared data folder)" if item.dir.startswith("{shared}") else ""),
+                f"the input folder does not exist (data.inputs of evaluation '{ev.id}')",
+                fix=f"check `dir` under data.inputs in params/evaluations/{ev.id}.yaml"
+                + (f" (or set {SHARED_ENV} to the shared data folder)" if item.dir.startswith("{shared}") else "")
+                + "; exports that are generated (the benchmark province's: make bench) must be generated first",
             )
         found += discover(root, folder, item.systems, item.city, item.files)
     return found

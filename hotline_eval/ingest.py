@@ -18,14 +18,11 @@ personal columns are never read.
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import csv
-import functools
 import heapq
 import os
 import re
-import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -170,12 +167,10 @@ def connect(threads: int | None = None, memory_limit: str | None = None) -> duck
     return con
 
 
-@functools.cache
 def _spill_folder() -> Path:
-    """This process's folder for DuckDB's spilled data (two processes must not share one); removed at exit."""
-    folder = Path(tempfile.mkdtemp(prefix="hotline-eval-duckdb-"))
-    atexit.register(shutil.rmtree, folder, ignore_errors=True)
-    return folder
+    """This process's folder for DuckDB's spilled data. DuckDB creates it when it first spills and
+    removes it with its files when the connection closes (nothing is left behind otherwise)."""
+    return Path(tempfile.gettempdir()) / f"hotline-eval-duckdb-{os.getpid()}"
 
 
 def ingest(

@@ -19,6 +19,19 @@ UNLISTED = "unlisted"
 UNIT_COLUMNS = ["city", "unit", "unit_name", "class"]
 
 
+def item_units(indicators: pd.DataFrame, units: pd.DataFrame, ev: Evaluation, indicator: str) -> pd.DataFrame:
+    """The pooled unit-level rows of one indicator with each unit's name and class (unlisted units
+    in class UNLISTED), only the classes the evaluation ranks."""
+    rows = indicators[
+        (indicators["unit"].fillna("") != "") & (indicators["month"] == "all") & (indicators["indicator"] == indicator)
+    ]
+    listed = units.rename(columns={"unit_id": "unit", "name_zh": "unit_name"})[["city", "unit", "unit_name", "class"]]
+    part = rows.merge(listed, on=["city", "unit"], how="left")
+    part["class"] = part["class"].fillna(UNLISTED)
+    part["unit_name"] = part["unit_name"].fillna(part["unit"])
+    return part[part["class"].isin([*ev.units.classes, UNLISTED])]
+
+
 def unit_items(items: list[Item]) -> list[Item]:
     """Level items of ratio-scored indicators computed for handling units."""
     return [i for i in items if i.kind == "level" and "unit" in i.indicator.objects and i.indicator.scoring == "ratio"]
@@ -35,14 +48,9 @@ def unit_scores(
     """
     if not ev.units.evaluate:
         return pd.DataFrame(columns=UNIT_COLUMNS + SCORE_COLUMNS[1:])
-    rows = indicators[(indicators["unit"].fillna("") != "") & (indicators["month"] == "all")]
-    listed = units.rename(columns={"unit_id": "unit", "name_zh": "unit_name"})[["city", "unit", "unit_name", "class"]]
     frames = []
     for item in unit_items(items):
-        part = rows[rows["indicator"] == item.indicator.id].merge(listed, on=["city", "unit"], how="left")
-        part["class"] = part["class"].fillna(UNLISTED)
-        part["unit_name"] = part["unit_name"].fillna(part["unit"])
-        part = part[part["class"].isin([*ev.units.classes, UNLISTED])]
+        part = item_units(indicators, units, ev, item.indicator.id)
         if len(part):
             frames.append(_score_groups(item, part.sort_values(["city", "class"], kind="stable"), ev, params))
     if not frames:

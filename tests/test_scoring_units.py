@@ -109,16 +109,11 @@ def _per_group(indicators, units, ev, items, params):
     """Reference: each city × class group scored on its own with the city-level scoring functions
     (scoring.best_of for the best unit, scoring.score_item for the score), as unit scoring first did."""
     from hotline_eval.scoring import Reference, as_values, best_of, score_item
-    from hotline_eval.unit_ranking import UNLISTED, unit_items
+    from hotline_eval.unit_ranking import UNLISTED, item_units, unit_items
 
-    rows = indicators[(indicators["unit"].fillna("") != "") & (indicators["month"] == "all")]
-    listed = units.rename(columns={"unit_id": "unit", "name_zh": "unit_name"})[["city", "unit", "unit_name", "class"]]
     frames = []
     for item in unit_items(items):
-        part = rows[rows["indicator"] == item.indicator.id].merge(listed, on=["city", "unit"], how="left")
-        part["class"] = part["class"].fillna(UNLISTED)
-        part["unit_name"] = part["unit_name"].fillna(part["unit"])
-        part = part[part["class"].isin([*ev.units.classes, UNLISTED])]
+        part = item_units(indicators, units, ev, item.indicator.id)
         for (city, cls), group in part.groupby(["city", "class"], sort=True):
             values = as_values(group.set_index("unit"), list(group["unit"]))
             small = (values["status"] == "ok") & (values["denominator"] < ev.units.min_denominator)

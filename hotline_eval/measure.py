@@ -13,6 +13,7 @@ indicators (e.g. bot latency over channels).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,7 @@ POOLED = "all"
 AGENCY = ""
 KEYS = ["city", "unit", "month"]
 COLUMNS = [*KEYS, "indicator", "numerator", "denominator", "n", "value", "status", "flag", "ci_low", "ci_high"]
+ROLES = ["numerator", "denominator", "n", "structural_zero", "applicable_if"]
 INTERVAL_UNITS = {"percent", "factor"}  # values in [0, 1] get a Wilson interval
 CATALOGUE_FILE = "params/indicators.yaml"
 
@@ -75,6 +77,30 @@ def measure(
     `exposure`: the days whose person-months per-capita denominators count (default: the period), for
     a measurement restricted to some consecutive days of the period (a short period of the trend test).
     """
+    return measure_all(con, root, evaluation, provided, exposure).indicators
+
+
+# Terms computed in the same passes as the indicators' own, for other uses (compare/engine.py: Σx² and
+# per-channel sums); given the indicators measured and the renderer, their TermSpecs, whose roles
+# are not among ROLES.
+ExtraTerms = Callable[[list[Indicator], SqlRenderer], list[TermSpec]]
+
+
+@dataclass(frozen=True)
+class Measurement:
+    indicators: pd.DataFrame  # indicators.csv
+    extra: pd.DataFrame  # long rows (indicator, role, city, unit, month, value) of the extra terms
+
+
+def measure_all(
+    con: duckdb.DuckDBPyConnection,
+    root: Path,
+    evaluation: Evaluation,
+    provided: dict[str, list[str]] | None = None,
+    exposure: Period | None = None,
+    extra: ExtraTerms | None = None,
+) -> Measurement:
+    """The indicators (as `measure`) and the sums of `extra` terms, from the same grouped passes."""
     catalogue = load_catalogue(root)
     params = evaluation.parameter_values(catalogue)
     renderer = SqlRenderer(params, evaluation.period.start, evaluation.period.end, int(params["outcome_grace_days"]))
@@ -82,18 +108,24 @@ def measure(
     wanted = computed_indicators(catalogue, evaluation)
     base = [i for i in wanted if i.composite is None]
     terms = [t for ind in base for t in term_specs(ind, renderer)]
+    more = extra(wanted, renderer) if extra else []
+    if any(t.role in ROLES for t in more):
+        raise ValueError(f"extra terms must not use the roles {ROLES}")
     sums = [
-        source_pass(con, catalogue, source, [t for t in terms if t.source == source], renderer, evaluation)
-        for source in sorted({t.source for t in terms})
+        source_pass(con, catalogue, source, [t for t in [*terms, *more] if t.source == source], renderer, evaluation)
+        for source in sorted({t.source for t in [*terms, *more]})
     ]
+    long = pd.concat(sums, ignore_index=True) if sums else pd.DataFrame(columns=[*KEYS, "value", "indicator", "role"])
+    long = long[long["city"].isin(evaluation.city_ids())]
+    own = long["role"].isin(ROLES)
     capabilities = _capabilities(con)
-    table = _statuses(_term_table(sums, base, evaluation), base, capabilities, params)
+    table = _statuses(_term_table(long[own], base, evaluation), base, capabilities, params)
     table = _not_provided(table, base, provided)
     composites = [_composite(i, table, capabilities, params) for i in wanted if i.composite is not None]
     out = pd.concat([table, *composites], ignore_index=True)
     order = {ind.id: k for k, ind in enumerate(wanted)}
     out = out.sort_values("indicator", key=lambda s: s.map(order), kind="stable", ignore_index=True)
-    return out[COLUMNS]
+    return Measurement(out[COLUMNS], long[~own].reset_index(drop=True))
 
 
 def computed_indicators(catalogue: Catalogue, evaluation: Evaluation) -> list[Indicator]:
@@ -303,17 +335,14 @@ def _month_index(expr: str, bounds: list[str]) -> str:
     return f"(CASE WHEN {c} < {bounds[0]} THEN NULL {cases} END)"
 
 
-def _term_table(sums: list[pd.DataFrame], base: list[Indicator], ev: Evaluation) -> pd.DataFrame:
+def _term_table(long: pd.DataFrame, base: list[Indicator], ev: Evaluation) -> pd.DataFrame:
     """One row per indicator × city × unit × month, one column per term role (0 where nothing was counted).
 
     Every evaluated city gets agency rows for every month and the pooled period, data or not;
     handling units get rows where they appear.
     """
-    roles = ["numerator", "denominator", "n", "structural_zero", "applicable_if"]
-    long = pd.concat(sums, ignore_index=True) if sums else pd.DataFrame(columns=[*KEYS, "value", "indicator", "role"])
-    long = long[long["city"].isin(ev.city_ids())]
     table = long.pivot_table(index=["indicator", *KEYS], columns="role", values="value", aggfunc="sum")
-    table = table.reindex(columns=roles)
+    table = table.reindex(columns=ROLES)
     months = [*ev.period.months, POOLED]
     ids = [i.id for i in base]
     agency = pd.MultiIndex.from_product([ids, ev.city_ids(), [AGENCY], months], names=table.index.names)
@@ -329,7 +358,7 @@ def _statuses(
     """Value, status, flag and interval of every row (vectorised over all indicators)."""
     by_id = {i.id: i for i in base}
     ind = table["indicator"]
-    for role in ("numerator", "denominator", "n", "structural_zero", "applicable_if"):
+    for role in ROLES:
         table[role] = table[role].fillna(0.0)
     num, den, n = (table[c].to_numpy(float) for c in ("numerator", "denominator", "n"))
     ratio = ind.map({k: i.value == "ratio" for k, i in by_id.items()}).to_numpy(bool)

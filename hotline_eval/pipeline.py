@@ -20,11 +20,13 @@ import pandas as pd
 from hotline_eval import __version__, appeals, expert, veto
 from hotline_eval.assessment import Assessment, Context, score_evaluation
 from hotline_eval.catalogue import load_catalogue
+from hotline_eval.compare import engine
+from hotline_eval.compare.settings import load_settings as load_comparison_settings
 from hotline_eval.dissatisfaction import reason_distribution
 from hotline_eval.errors import InputError
 from hotline_eval.evaluation import SHARED_ENV, Evaluation, load_evaluation
 from hotline_eval.ingest import InputFile, connect, discover, ingest
-from hotline_eval.measure import measure, register_tables
+from hotline_eval.measure import measure_all, register_tables
 from hotline_eval.periods import check_data_period, days_with_data, month_coverage
 from hotline_eval.quality import (
     QUALITY_CSV,
@@ -53,6 +55,7 @@ ANALYSIS_PARAMS = [
     "params/evaluations",
     "params/evaluation-defaults.yaml",
     "params/wording.yaml",
+    "params/comparison.yaml",
 ]
 
 
@@ -244,6 +247,8 @@ def analyse(root: Path, ev: Evaluation, paths: Paths, data_version: int = 1, sta
         scored = score_data(root, ev, paths, adjusted, data_version, stage)
     write_csv(paths.out / "period_coverage.csv", scored.coverage)
     write_csv(paths.out / "indicators.csv", scored.indicators)
+    write_csv(paths.out / "moments.csv", engine.moments_frame(scored.extra))
+    write_csv(paths.out / "channels.csv", engine.channels_frame(scored.extra))
     write_csv(paths.out / "dissatisfaction.csv", scored.dissatisfaction)
     write_csv(paths.out / "expert_panel.csv", scored.panel_detail)
     labels = Labels(ev, load_catalogue(root), load_schema(root), load_wording(root))
@@ -265,6 +270,7 @@ class Scored:
     dissatisfaction: pd.DataFrame
     panel_detail: pd.DataFrame
     result: Assessment
+    extra: pd.DataFrame  # the sums of compare/engine.py's extra terms (moments.csv, channels.csv)
 
     def files(self) -> dict[str, pd.DataFrame]:
         return {"scores": self.result.scores, "totals": self.result.totals, "indicators": self.indicators}
@@ -289,13 +295,16 @@ def score_data(
     experts = [i for i in ev.active_indicators(catalogue) if i.scoring == "expert_panel"]
     panel, panel_detail = expert.panel(con.execute("SELECT * FROM expert_scores").df(), ev, experts)
     provided = (read_json(paths.out / "ingest.json") or {}).get("provided")
-    indicators = gate(pd.concat([measure(con, root, ev, provided), panel], ignore_index=True))
+    channel_ids = load_comparison_settings(root).channel_indicators
+    engine.check_channel_indicators(catalogue, channel_ids)
+    measured = measure_all(con, root, ev, provided, extra=engine.extra_terms(channel_ids))
+    indicators = gate(pd.concat([measured.indicators, panel], ignore_index=True))
     dissatisfaction = reason_distribution(con, root, ev)
     stage("score")
     ctx = Context(root, data_dir, ev, catalogue, ev.parameter_values(catalogue), indicators, gate=gate)
     result = score_evaluation(ctx, con.execute("SELECT * FROM units").df(), veto.collect(ev, paths.out))
     result.scores = result.scores.assign(data_version=data_version)
-    return Scored(coverage, indicators, dissatisfaction, panel_detail, result)
+    return Scored(coverage, indicators, dissatisfaction, panel_detail, result, measured.extra)
 
 
 def open_data(root: Path, paths: Paths) -> duckdb.DuckDBPyConnection:

@@ -34,6 +34,16 @@ class Results:
         return _read(self.paths.out / "indicators.csv", {"unit": str, "month": str})
 
     @cached_property
+    def moments(self) -> pd.DataFrame:
+        """Σx² of the mean indicators (compare/engine.py), measured with indicators.csv."""
+        return _read(self.paths.out / "moments.csv", {"unit": str, "month": str})
+
+    @cached_property
+    def channels(self) -> pd.DataFrame:
+        """The channel indicators of params/comparison.yaml per intake channel, measured with indicators.csv."""
+        return _read(self.paths.out / "channels.csv", {"channel": str, "month": str})
+
+    @cached_property
     def scores(self) -> pd.DataFrame:
         return _read(self.paths.out / "scores.csv", {"reference_holder": str, "flag": str})
 

@@ -206,7 +206,7 @@ def test_the_embedded_font_covers_every_character_of_the_document(html_file):
     from fontTools.ttLib import TTFont
 
     document = html_file.read_text(encoding="utf-8")
-    data = re.search(r"url\(data:font/woff2;base64,([A-Za-z0-9+/=]+)\)", document).group(1)
+    data = re.search(r"url\(data:font/woff;base64,([A-Za-z0-9+/=]+)\)", document).group(1)
     cmap = TTFont(io.BytesIO(base64.b64decode(data))).getBestCmap()
     visible = re.sub(r"<[^>]+>", "", re.sub(r"<style.*?</style>", "", document, flags=re.S))
     visible = re.sub(r"&[a-z]+;|&#\d+;", "", visible)

@@ -1,8 +1,9 @@
 """Extra sums from the indicator engine (measure.py), over the same sources, cohorts and conditions.
 
 The engine sums each indicator's terms per city × month (× handling unit). Comparisons need two
-more things it does not keep, and both come from the same grouped passes rather than from a
-second implementation of the formulas:
+more things the indicators do not keep; the pipeline sums both in the indicators' own grouped
+passes (`extra_terms`, measure.measure_all) rather than with a second implementation of the
+formulas, and writes them next to indicators.csv (moments.csv, channels.csv):
 
 - `second_moments`: Σx² of every indicator whose numerator is a sum (means such as waiting times,
   satisfaction weights, level factors), per city, handling unit and month, so that a difference
@@ -14,27 +15,18 @@ second implementation of the formulas:
 from __future__ import annotations
 
 import dataclasses
+from typing import TYPE_CHECKING
 
-import duckdb
 import pandas as pd
 
-from hotline_eval.catalogue import Indicator, SqlRenderer, Term
+from hotline_eval.catalogue import Catalogue, Indicator, SqlRenderer, Term
 from hotline_eval.errors import ConfigError
-from hotline_eval.ingest import connect
-from hotline_eval.measure import prepare_connection, register_tables, source_pass, term_specs
-from hotline_eval.results import Results
+from hotline_eval.measure import ExtraTerms, TermSpec, term_specs
+
+if TYPE_CHECKING:
+    from hotline_eval.results import Results
 
 KEYS = ["city", "unit", "month", "indicator"]
-
-
-def _session(results: Results) -> tuple[duckdb.DuckDBPyConnection, SqlRenderer]:
-    ev, catalogue = results.evaluation, results.catalogue
-    params = ev.parameter_values(catalogue)
-    renderer = SqlRenderer(params, ev.period.start, ev.period.end, int(params["outcome_grace_days"]))
-    con = connect()
-    register_tables(con, results.root, results.paths.data)
-    prepare_connection(con, results.root, catalogue, renderer, ev.period)
-    return con, renderer
 
 
 def is_mean(ind: Indicator) -> bool:
@@ -86,34 +78,43 @@ def is_poisson(ind: Indicator) -> bool:
     )
 
 
-def second_moments(results: Results) -> pd.DataFrame:
-    """city, unit ('' = agency), month ('all' = period), indicator, squares (Σx²) of every mean indicator."""
-    wanted = [i for i in results.active if is_mean(i)]
-    if not wanted:
-        return pd.DataFrame(columns=[*KEYS, "squares"])
-    con, renderer = _session(results)
-    terms = []
-    for ind in wanted:
-        expr = ind.numerator.sum
-        squared = ind.model_copy(update={"numerator": Term(sum=f"(({expr})) * (({expr}))")})
-        terms += [t for t in term_specs(squared, renderer) if t.role == "numerator"]
-    frames = [
-        _pass(con, results, renderer, source, [t for t in terms if t.source == source]) for source in _sources(terms)
+SQUARES = "squares"
+CHANNEL_ROLES = {"channel_numerator": "numerator", "channel_denominator": "denominator"}
+CHANNEL_COLUMNS = ["city", "channel", "month", "indicator", "numerator", "denominator"]
+
+
+def extra_terms(channel_indicators: list[str]) -> ExtraTerms:
+    """The terms the pipeline measures along with the indicators (measure.measure_all): Σx² of every
+    mean indicator, and numerator and denominator per channel of the `channel_indicators` measured."""
+
+    def build(measured: list[Indicator], renderer: SqlRenderer) -> list[TermSpec]:
+        chosen = {i.id: i for i in measured}
+        return [t for i in measured if is_mean(i) for t in _square_terms(i, renderer)] + [
+            t for i in channel_indicators if i in chosen for t in _channel_terms(chosen[i], renderer)
+        ]
+
+    return build
+
+
+def _square_terms(ind: Indicator, renderer: SqlRenderer) -> list[TermSpec]:
+    expr = ind.numerator.sum
+    squared = ind.model_copy(update={"numerator": Term(sum=f"(({expr})) * (({expr}))")})
+    return [dataclasses.replace(t, role=SQUARES) for t in term_specs(squared, renderer) if t.role == "numerator"]
+
+
+def _channel_terms(ind: Indicator, renderer: SqlRenderer) -> list[TermSpec]:
+    return [
+        dataclasses.replace(t, unit="channel", role=f"channel_{t.role}")
+        for t in term_specs(ind, renderer)
+        if t.role in ("numerator", "denominator")
     ]
-    con.close()
-    out = pd.concat(frames, ignore_index=True).rename(columns={"value": "squares"})
-    return out[[*KEYS, "squares"]]
 
 
-def by_channel(results: Results, indicators: list[Indicator]) -> pd.DataFrame:
-    """city, channel, month, indicator, numerator, denominator: the indicators per intake channel.
-
-    Only indicators whose source is built on the tickets table (which carries the channel) qualify.
-    """
-    con, renderer = _session(results)
-    terms = []
-    for ind in indicators:
-        source = results.catalogue.sources.get(ind.source or "")
+def check_channel_indicators(catalogue: Catalogue, ids: list[str]) -> None:
+    """Only indicators whose source is built on the tickets table (which carries the channel) qualify."""
+    for ind_id in ids:
+        ind = catalogue.indicator(ind_id)
+        source = catalogue.sources.get(ind.source or "")
         if source is None or source.table != "tickets" or ind.composite is not None:
             raise ConfigError(
                 "params/comparison.yaml",
@@ -121,29 +122,42 @@ def by_channel(results: Results, indicators: list[Indicator]) -> pd.DataFrame:
                 f"'{ind.id}' is not computed from the tickets table, so it cannot be compared by channel",
                 fix="list indicators whose source reads tickets (e.g. ontime_completion_rate)",
             )
-        terms += [
-            dataclasses.replace(t, unit="channel")
-            for t in term_specs(ind, renderer)
-            if t.role in ("numerator", "denominator")
-        ]
-    frames = [
-        _pass(con, results, renderer, source, [t for t in terms if t.source == source]) for source in _sources(terms)
-    ]
-    con.close()
-    if not frames:
-        return pd.DataFrame(columns=["city", "channel", "month", "indicator", "numerator", "denominator"])
-    long = pd.concat(frames, ignore_index=True)
-    wide = long.pivot_table(index=KEYS, columns="role", values="value", aggfunc="sum").reset_index()
-    wide = wide.rename(columns={"unit": "channel"}).reindex(
-        columns=["city", "channel", "month", "indicator", "numerator", "denominator"]
-    )
-    return wide.fillna({"numerator": 0.0, "denominator": 0.0})
 
 
-def _sources(terms) -> list[str]:
-    return sorted({t.source for t in terms})
+def moments_frame(extra: pd.DataFrame) -> pd.DataFrame:
+    """moments.csv from the extra sums: city, unit ('' = agency), month ('all' = period), indicator, squares."""
+    rows = extra[extra["role"] == SQUARES].rename(columns={"value": SQUARES})
+    return rows[[*KEYS, SQUARES]].sort_values(KEYS, ignore_index=True)
 
 
-def _pass(con, results: Results, renderer: SqlRenderer, source: str, terms) -> pd.DataFrame:
-    long = source_pass(con, results.catalogue, source, terms, renderer, results.evaluation)
-    return long[long["city"].isin(results.evaluation.city_ids())]
+def channels_frame(extra: pd.DataFrame) -> pd.DataFrame:
+    """channels.csv from the extra sums: city, channel, month, indicator, numerator, denominator."""
+    rows = extra[extra["role"].isin(CHANNEL_ROLES)]
+    if not len(rows):
+        return pd.DataFrame(columns=CHANNEL_COLUMNS)
+    rows = rows.assign(role=rows["role"].map(CHANNEL_ROLES))
+    wide = rows.pivot_table(index=KEYS, columns="role", values="value", aggfunc="sum").reset_index()
+    wide = wide.rename(columns={"unit": "channel"}).reindex(columns=CHANNEL_COLUMNS)
+    return wide.fillna({"numerator": 0.0, "denominator": 0.0}).sort_values(CHANNEL_COLUMNS[:4], ignore_index=True)
+
+
+def second_moments(results: Results) -> pd.DataFrame:
+    """city, unit ('' = agency), month ('all' = period), indicator, squares (Σx²) of every mean indicator
+    (moments.csv, written by the pipeline with the indicators)."""
+    return results.moments
+
+
+def by_channel(results: Results, indicators: list[Indicator]) -> pd.DataFrame:
+    """city, channel, month, indicator, numerator, denominator: the indicators per intake channel
+    (channels.csv, written by the pipeline for params/comparison.yaml's channel_indicators)."""
+    check_channel_indicators(results.catalogue, [i.id for i in indicators])
+    frame = results.channels
+    missing = sorted({i.id for i in indicators} - set(frame["indicator"]) & set(results.indicators["indicator"]))
+    if missing:
+        raise ConfigError(
+            "params/comparison.yaml",
+            "channel_indicators",
+            f"{', '.join(missing)} not measured by channel for evaluation '{results.evaluation.id}'",
+            fix="add them to channel_indicators and prepare the evaluation again",
+        )
+    return frame[frame["indicator"].isin([i.id for i in indicators])].reset_index(drop=True)

@@ -1,7 +1,9 @@
 """Chinese fonts without system fonts: Noto Sans CJK SC from the noto-cjk-sans-otc wheel.
 
 Charts register the font with matplotlib; HTML reports embed a subset of it (only the
-characters the report uses) as a WOFF2 data URI, so the report renders correctly on any machine.
+characters the report uses) as a WOFF data URI, so the report renders correctly on any machine.
+WOFF (zlib) rather than WOFF2 (Brotli): for a report's ~1,800 glyphs Brotli at its fixed highest
+quality takes ~2 s to save 12 % of the size (255 against 287 KB), WOFF ~0.1 s.
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ def subset_font_css(text: str, family: str = "ReportCJK") -> str:
     font = TTFont(str(font_path()), fontNumber=FACE_INDEX, lazy=False)
     font.recalcTimestamp = False  # same text, same bytes: no 'modified now' stamped into the font
     options = subset.Options()
-    options.flavor = "woff2"
+    options.flavor = "woff"
     options.layout_features = ["*"]
     options.name_IDs = ["*"]
     options.notdef_outline = True
@@ -54,10 +56,10 @@ def subset_font_css(text: str, family: str = "ReportCJK") -> str:
     subsetter.populate(unicodes=sorted(ord(c) for c in chars if ord(c) >= 32))
     subsetter.subset(font)
     buffer = io.BytesIO()
-    font.flavor = "woff2"
+    font.flavor = "woff"
     font.save(buffer)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
     return (
-        f"@font-face {{ font-family: '{family}'; src: url(data:font/woff2;base64,{data}) format('woff2'); "
+        f"@font-face {{ font-family: '{family}'; src: url(data:font/woff;base64,{data}) format('woff'); "
         f"font-weight: 400; font-style: normal; }}"
     )

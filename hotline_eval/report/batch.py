@@ -1,9 +1,12 @@
 """Every city's report of an evaluation, in parallel, with progress; one failure loses no other city.
 
 One driver process hands cities to a pool of worker processes (spawned, so each starts clean);
-each worker runs the city notebooks through Papermill's Python API in a fresh kernel (IPC
-transport, no port races) and prints the PDF. Outputs are written atomically, so an interrupted
-batch can simply be run again.
+each worker runs the city notebooks through Papermill's Python API and prints the PDF. A worker
+keeps one kernel for all its cities (render.Kernel; IPC transport, no port races): the notebooks
+open by clearing its namespace, and the modules stay imported and the evaluation's shared
+analysis (compare/analysis.py) computed, which saves seconds per city; a report is the same, byte
+for byte, whichever kernel made it (tests/test_batch.py). Outputs are written atomically, so an
+interrupted batch can simply be run again.
 """
 
 from __future__ import annotations
@@ -16,11 +19,15 @@ from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hotline_eval.evaluation import load_evaluation
 from hotline_eval.masking import mask_text
 from hotline_eval.pipeline import Paths
 from hotline_eval.store import read_json, write_json
+
+if TYPE_CHECKING:
+    from hotline_eval.report.render import Kernel
 
 Progress = Callable[[str], None]
 RECORD = "reports.json"
@@ -44,13 +51,28 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
+_KERNEL: list[Kernel] = []  # the worker process's kernel, started with its first city
+
+
+def worker_kernel(root: Path) -> Kernel:
+    """This worker process's kernel, shut down when the process ends."""
+    if not _KERNEL:
+        from multiprocessing.util import Finalize
+
+        from hotline_eval.report.render import Kernel
+
+        _KERNEL.append(Kernel(root))
+        Finalize(_KERNEL[0], _KERNEL[0].shutdown, exitpriority=10)
+    return _KERNEL[0]
+
+
 def render_one(root: str, evaluation: str, city: str, pdf: bool | None, previous: str) -> Outcome:
     """Worker: one city's report; every error becomes a failed outcome with a readable, masked message."""
     from hotline_eval.report.city import render_city
 
     start = time.monotonic()
     try:
-        files = render_city(Path(root), evaluation, city, pdf=pdf, previous=previous)
+        files = render_city(Path(root), evaluation, city, pdf=pdf, previous=previous, kernel=worker_kernel(Path(root)))
     except Exception as exc:  # a failing city must not stop the others
         message = mask_text(f"{type(exc).__name__}: {exc}")
         return Outcome(city, False, error=message, seconds=time.monotonic() - start)

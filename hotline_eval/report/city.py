@@ -7,24 +7,26 @@ from pathlib import Path
 from hotline_eval import __version__
 from hotline_eval.report import fmt
 from hotline_eval.report.document import css_string, render_document
+from hotline_eval.report.render import Kernel
 from hotline_eval.results import Results, load
 from hotline_eval.scoring import NOT_GRADED
 from hotline_eval.wording import load_wording
 
 
 def render_city(
-    root: Path, evaluation: str, city: str, *, pdf: bool | None = None, previous: str = ""
+    root: Path, evaluation: str, city: str, *, pdf: bool | None = None, previous: str = "", kernel: Kernel | None = None
 ) -> dict[str, Path]:
     """Render one city's report from the prepared results; returns the files written.
 
     pdf: True requires a PDF (error without a PDF engine), None makes one when an engine exists.
     previous: id of an earlier evaluation to compare with ("" = the evaluation's own, if any).
+    kernel: a running kernel to execute the notebooks in (a batch worker's), else a fresh one.
     """
     results = load(root, evaluation)
     results.evaluation.check_city(city)
     parameters = {"evaluation": results.evaluation.id, "city": city, "root": str(root), "previous": previous}
     out = results.paths.city(city)
-    return render_document(root, "city", out, "report", parameters, cover(results, city), pdf=pdf)
+    return render_document(root, "city", out, "report", parameters, cover(results, city), pdf=pdf, kernel=kernel)
 
 
 def title(results: Results, city: str) -> str:

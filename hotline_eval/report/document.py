@@ -11,7 +11,7 @@ from typing import Any
 
 from hotline_eval.errors import RenderError
 from hotline_eval.report.pdf import NO_ENGINE_FIX, find_engine, to_pdf
-from hotline_eval.report.render import execute, notebooks_of, to_html, write_html
+from hotline_eval.report.render import Kernel, execute, notebooks_of, to_html, write_html
 
 
 def render_document(
@@ -23,17 +23,18 @@ def render_document(
     meta: dict[str, Any],
     *,
     pdf: bool | None = None,
+    kernel: Kernel | None = None,
 ) -> dict[str, Path]:
     """Execute notebooks/<document>/*.ipynb and write <out>/<name>.ipynb, .html and (maybe) .pdf.
 
     pdf: True requires a PDF (error without an engine), None makes one when an engine exists,
-    False skips it.
+    False skips it. kernel: a running kernel to execute in (default: a fresh one).
     """
     engine = find_engine() if pdf is not False else None
     if pdf and engine is None:
         raise RenderError("a PDF was requested but no PDF engine was found", fix=NO_ENGINE_FIX)
     written = {"notebook": out / f"{name}.ipynb", "html": out / f"{name}.html"}
-    nb = execute(notebooks_of(root, document), written["notebook"], parameters, cwd=root)
+    nb = execute(notebooks_of(root, document), written["notebook"], parameters, cwd=root, kernel=kernel)
     write_html(written["html"], to_html(nb, root / "templates", meta))
     if engine is not None:
         written["pdf"] = to_pdf(written["html"], out / f"{name}.pdf", engine)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import re
 import tempfile
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -35,29 +36,68 @@ def notebooks_of(root: Path, document: str) -> list[Path]:
 
 
 def combine(notebooks: list[Path]) -> nbformat.NotebookNode:
-    """One notebook from several: the first `parameters` cell stays, later ones are dropped."""
-    if not notebooks:
-        raise RenderError("no notebooks to render")
+    """One notebook from several: the first `parameters` cell stays, later ones are dropped.
+
+    It opens with a hidden cell clearing the kernel's namespace, so that a kernel reused from an
+    earlier document (a batch worker's, see `Kernel`) starts from the same state as a fresh one:
+    only imported modules and their caches remain.
+    """
     combined = nbformat.read(notebooks[0], as_version=4)
     for path in notebooks[1:]:
         nb = nbformat.read(path, as_version=4)
         combined.cells += [c for c in nb.cells if "parameters" not in c.get("metadata", {}).get("tags", [])]
+    reset = nbformat.v4.new_code_cell("%reset -f", metadata={"tags": ["remove-cell"]})
+    combined.cells.insert(0, reset)
     combined.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     return combined
 
 
-def execute(notebooks: list[Path], output: Path, parameters: dict[str, Any], cwd: Path) -> nbformat.NotebookNode:
-    """Execute the combined notebook in a fresh kernel; the executed copy is kept for audit."""
+class Kernel:
+    """A Python kernel kept running for several documents (a batch worker renders city after city in
+    one kernel, saving the start and the imports each time). Start it with `with Kernel(cwd) as k:`;
+    IPC transport, so that kernels starting at once never race for TCP ports."""
+
+    def __init__(self, cwd: Path) -> None:
+        from jupyter_client.manager import KernelManager
+
+        self._dir = tempfile.TemporaryDirectory()
+        self.cwd = cwd
+        self.manager = KernelManager(kernel_name="python3", transport="ipc", ip=str(Path(self._dir.name) / "kernel"))
+
+    def __enter__(self) -> Kernel:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.shutdown()
+
+    def ready(self) -> Any:
+        """The kernel manager, with a live kernel (started, or restarted after a crash)."""
+        if not self.manager.has_kernel:
+            self.manager.start_kernel(cwd=str(self.cwd), extra_arguments=["--HistoryManager.hist_file=:memory:"])
+        elif not self.manager.is_alive():
+            self.manager.restart_kernel(now=True)
+        return self.manager
+
+    def shutdown(self) -> None:
+        if self.manager.has_kernel:
+            self.manager.shutdown_kernel(now=True)
+        self._dir.cleanup()
+
+
+def execute(
+    notebooks: list[Path], output: Path, parameters: dict[str, Any], cwd: Path, kernel: Kernel | None = None
+) -> nbformat.NotebookNode:
+    """Execute the combined notebook (in `kernel`, else in a fresh kernel); the executed copy is kept for audit.
+
+    Execution counts are numbered from 1 in the copy, whichever kernel ran it.
+    """
     import papermill as pm
-    from jupyter_client.manager import KernelManager
 
     output.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, Kernel(cwd) if kernel is None else nullcontext(kernel) as used:
         source = Path(tmp) / "combined.ipynb"
         nbformat.write(combine(notebooks), source)
         partial = output.with_name(f".partial-{output.name}")
-        # IPC transport: no TCP ports to race for when several kernels start at once
-        km = KernelManager(kernel_name="python3", transport="ipc", ip=str(Path(tmp) / "kernel"))
         try:
             pm.execute_notebook(
                 str(source),
@@ -68,18 +108,31 @@ def execute(notebooks: list[Path], output: Path, parameters: dict[str, Any], cwd
                 progress_bar=False,
                 log_output=False,
                 execution_timeout=CELL_TIMEOUT_S,
-                km=km,
+                km=used.ready(),
             )
         except pm.PapermillExecutionError as exc:
             raise RenderError(
                 f"the notebook failed in cell {exc.cell_index}: {exc.ename}: {exc.evalue} "
                 f"(executed notebook kept at {partial})"
             ) from exc
-        finally:
-            if km.has_kernel:
-                km.shutdown_kernel(now=True)
+    nb = renumbered(nbformat.read(partial, as_version=4))
+    nbformat.write(nb, partial)
     partial.replace(output)
-    return nbformat.read(output, as_version=4)
+    return nb
+
+
+def renumbered(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Execution counts 1, 2, … in cell order (a reused kernel goes on counting from its last document)."""
+    count = 0
+    for cell in nb.cells:
+        if cell.cell_type != "code" or cell.get("execution_count") is None:
+            continue
+        count += 1
+        cell.execution_count = count
+        for out in cell.get("outputs", []):
+            if "execution_count" in out:
+                out["execution_count"] = count
+    return nb
 
 
 def to_html(nb: nbformat.NotebookNode, templates: Path, meta: dict[str, Any]) -> str:

@@ -121,7 +121,14 @@ def project(root, tmp_path):
     """The real params with an expert-scored entry added to the catalogue (issue 3 brings the real ones)."""
     params = tmp_path / "params"
     params.mkdir()
-    for name in ("schema.yaml", "evaluation-defaults.yaml", "calendar.yaml", "wording.yaml", "provinces"):
+    for name in (
+        "schema.yaml",
+        "evaluation-defaults.yaml",
+        "calendar.yaml",
+        "wording.yaml",
+        "comparison.yaml",
+        "provinces",
+    ):
         (params / name).symlink_to(root / "params" / name)
     text = (root / "params" / "indicators.yaml").read_text(encoding="utf-8")
     if f"id: {INNOVATION.id}" not in text:  # the catalogue of issue 3 has it already (2 points, §6.7.1)

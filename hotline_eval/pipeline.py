@@ -295,9 +295,8 @@ def score_data(
     experts = [i for i in ev.active_indicators(catalogue) if i.scoring == "expert_panel"]
     panel, panel_detail = expert.panel(con.execute("SELECT * FROM expert_scores").df(), ev, experts)
     provided = (read_json(paths.out / "ingest.json") or {}).get("provided")
-    channel_ids = load_comparison_settings(root).channel_indicators
-    engine.check_channel_indicators(catalogue, channel_ids)
-    measured = measure_all(con, root, ev, provided, extra=engine.extra_terms(channel_ids))
+    extra = engine.extra_terms(catalogue, load_comparison_settings(root).channel_indicators)
+    measured = measure_all(con, root, ev, provided, extra=extra)
     indicators = gate(pd.concat([measured.indicators, panel], ignore_index=True))
     dissatisfaction = reason_distribution(con, root, ev)
     stage("score")

@@ -34,7 +34,7 @@ import pandas as pd
 
 from hotline_eval import stats
 from hotline_eval.catalogue import Indicator
-from hotline_eval.compare.engine import is_mean, is_poisson, is_proportion, second_moments
+from hotline_eval.compare.engine import is_mean, is_poisson, is_proportion
 from hotline_eval.compare.settings import load_settings
 from hotline_eval.results import Results
 
@@ -60,7 +60,7 @@ def observations(results: Results) -> pd.DataFrame:
     frame = results.indicators.copy()
     models = {i.id: test_model(i) for i in results.active}
     frame = frame[frame["indicator"].isin(models)]
-    moments = second_moments(results)
+    moments = results.moments
     frame = frame.merge(moments, on=["city", "unit", "month", "indicator"], how="left")
     frame["model"] = frame["indicator"].map(models)
     return frame

@@ -54,7 +54,7 @@ def test_second_moments_are_the_sum_of_squared_waits(demo, results):
               WHERE city = 'linjiang' AND is_valid AND outcome = 'answered' AND answered_at IS NOT NULL
                 AND arrived_at >= TIMESTAMPTZ '2026-07-01' AND arrived_at < TIMESTAMPTZ '2026-10-01')"""
     ).fetchone()
-    m = engine.second_moments(results)
+    m = results.moments
     row = m[(m["city"] == "linjiang") & (m["unit"] == "") & (m["month"] == "all") & (m["indicator"] == "answer_wait_avg")]
     assert row["squares"].iloc[0] == pytest.approx(expected[1], rel=1e-9)
     own = pooled(demo, "answer_wait_avg").loc["linjiang"]

@@ -59,9 +59,7 @@ def test_redrawn_values_follow_each_values_sampling_distribution(demo, results):
     x, n = ind.loc[("yunling", "answer_rate"), ["numerator", "denominator"]]
     assert drawn[:, c, i].mean() == pytest.approx(x / n, abs=4 * np.sqrt(x / n * (1 - x / n) / n / 4000))
     assert drawn[:, c, i].std() == pytest.approx(np.sqrt(x / n * (1 - x / n) / n), rel=0.05)
-    from hotline_eval.compare.engine import second_moments
-
-    sq = second_moments(results).set_index(["city", "unit", "month", "indicator"]).loc[("yunling", "", "all", "answer_wait_avg"), "squares"]
+    sq = results.moments.set_index(["city", "unit", "month", "indicator"]).loc[("yunling", "", "all", "answer_wait_avg"), "squares"]
     total, count = ind.loc[("yunling", "answer_wait_avg"), ["numerator", "denominator"]]
     variance = (sq - total**2 / count) / (count - 1)
     k = b.items.index("answer_wait_avg")

@@ -5,9 +5,9 @@ more things the indicators do not keep; the pipeline sums both in the indicators
 passes (`extra_terms`, measure.measure_all) rather than with a second implementation of the
 formulas, and writes them next to indicators.csv (moments.csv, channels.csv):
 
-- `second_moments`: Σx² of every indicator whose numerator is a sum (means such as waiting times,
-  satisfaction weights, level factors), per city, handling unit and month, so that a difference
-  of means can be tested (significance.py) and a mean redrawn (robustness.py bootstrap);
+- Σx² of every indicator whose numerator is a sum (means such as waiting times, satisfaction
+  weights, level factors), per city, handling unit and month, so that a difference of means can be
+  tested (significance.py) and a mean redrawn (robustness.py bootstrap): `Results.moments`;
 - `by_channel`: numerator and denominator of indicators per intake channel (§5.2.2), the engine's
   handling-unit slot grouped by `channel` instead.
 """
@@ -83,9 +83,11 @@ CHANNEL_ROLES = {"channel_numerator": "numerator", "channel_denominator": "denom
 CHANNEL_COLUMNS = ["city", "channel", "month", "indicator", "numerator", "denominator"]
 
 
-def extra_terms(channel_indicators: list[str]) -> ExtraTerms:
+def extra_terms(catalogue: Catalogue, channel_indicators: list[str]) -> ExtraTerms:
     """The terms the pipeline measures along with the indicators (measure.measure_all): Σx² of every
-    mean indicator, and numerator and denominator per channel of the `channel_indicators` measured."""
+    mean indicator, and numerator and denominator per channel of the `channel_indicators` measured
+    (only indicators whose source is built on the tickets table, which carries the channel)."""
+    check_channel_indicators(catalogue, channel_indicators)
 
     def build(measured: list[Indicator], renderer: SqlRenderer) -> list[TermSpec]:
         chosen = {i.id: i for i in measured}
@@ -141,16 +143,9 @@ def channels_frame(extra: pd.DataFrame) -> pd.DataFrame:
     return wide.fillna({"numerator": 0.0, "denominator": 0.0}).sort_values(CHANNEL_COLUMNS[:4], ignore_index=True)
 
 
-def second_moments(results: Results) -> pd.DataFrame:
-    """city, unit ('' = agency), month ('all' = period), indicator, squares (Σx²) of every mean indicator
-    (moments.csv, written by the pipeline with the indicators)."""
-    return results.moments
-
-
 def by_channel(results: Results, indicators: list[Indicator]) -> pd.DataFrame:
     """city, channel, month, indicator, numerator, denominator: the indicators per intake channel
     (channels.csv, written by the pipeline for params/comparison.yaml's channel_indicators)."""
-    check_channel_indicators(results.catalogue, [i.id for i in indicators])
     frame = results.channels
     missing = sorted({i.id for i in indicators} - set(frame["indicator"]) & set(results.indicators["indicator"]))
     if missing:

@@ -99,7 +99,7 @@ def execute(
         nbformat.write(combine(notebooks), source)
         partial = output.with_name(f".partial-{output.name}")
         try:
-            pm.execute_notebook(
+            executed = pm.execute_notebook(
                 str(source),
                 str(partial),
                 parameters=parameters,
@@ -115,7 +115,7 @@ def execute(
                 f"the notebook failed in cell {exc.cell_index}: {exc.ename}: {exc.evalue} "
                 f"(executed notebook kept at {partial})"
             ) from exc
-    nb = renumbered(nbformat.read(partial, as_version=4))
+    nb = renumbered(executed)
     nbformat.write(nb, partial)
     partial.replace(output)
     return nb

@@ -8,6 +8,7 @@ back can never drift apart.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import xlsxwriter
 
-from hotline_eval.mapping import ColumnSource, Mapping
+from hotline_eval.mapping import ColumnSource, Mapping, TableMapping
 from hotline_eval.schema import Table
 
 FAST_FORMATS = {"%Y-%m-%d %H:%M:%S": "-", "%Y/%m/%d %H:%M:%S": "/"}
@@ -34,14 +35,9 @@ def export_table(
     file_format: str = "native",
 ) -> None:
     """Write one canonical frame as the system's export file (CSV, GBK CSV, XLSX or Parquet)."""
-    tmap = mapping.tables[table]
     options = mapping.read_options(table)
     columns: dict[str, Any] = {}
-    for canonical in tmap.columns:
-        spec = tmap.source(canonical)
-        if spec is None or spec.source is None:
-            continue
-        raw = frame["_phone"] if spec.mask == "phone" else frame.get(canonical)
+    for _, spec, raw in _mapped(frame, mapping.tables[table]):
         if raw is None:
             raw = pd.Series([None] * len(frame))
         xlsx = path.suffix == ".xlsx" and file_format == "native"
@@ -57,6 +53,15 @@ def export_table(
     else:
         encoding = "utf-8-sig" if options.encoding in ("auto", "utf-8", "utf-8-sig") else options.encoding
         out.to_csv(path, index=False, encoding=encoding, sep=options.delimiter)
+
+
+def _mapped(frame: pd.DataFrame, tmap: TableMapping) -> Iterator[tuple[str, ColumnSource, pd.Series | None]]:
+    """(canonical column, its source spec, the frame's values or None) of each column the mapping
+    reads from the export (the generator's raw phone number for a masked phone column)."""
+    for canonical in tmap.columns:
+        spec = tmap.source(canonical)
+        if spec is not None and spec.source is not None:
+            yield canonical, spec, frame["_phone"] if spec.mask == "phone" else frame.get(canonical)
 
 
 ARROW_TYPES = {
@@ -76,13 +81,8 @@ def export_canonical(frame: pd.DataFrame, mapping: Mapping, table: str, spec: Ta
     province-scale sample is written in seconds and ingest reads it without parsing. Columns the
     generator did not produce are left out (ingest treats them as an optional column the export lacks).
     """
-    tmap = mapping.tables[table]
     arrays: dict[str, pa.Array] = {}
-    for canonical in tmap.columns:
-        source = tmap.source(canonical)
-        if source is None or source.source is None:
-            continue
-        raw = frame["_phone"] if source.mask == "phone" else frame.get(canonical)
+    for canonical, source, raw in _mapped(frame, mapping.tables[table]):
         if raw is None:
             continue
         arrays[source.source] = _arrow(np.asarray(raw), ARROW_TYPES[spec.columns[canonical].type])

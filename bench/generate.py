@@ -6,7 +6,7 @@ import shutil
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from hotline_eval.evaluation import Evaluation
+from hotline_eval.config.evaluation import Evaluation
 from hotline_eval.sample import SampleSpec, generate_sample
 from hotline_eval.sample.province import load_province
 

@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from hotline_eval.catalogue import load_catalogue
-from hotline_eval.evaluation import Evaluation
+from hotline_eval.config.catalogue import load_catalogue
+from hotline_eval.config.evaluation import Evaluation
 
 TZ = "Asia/Shanghai"
 SUBSET = [

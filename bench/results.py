@@ -161,7 +161,7 @@ def _ratios(point: dict[str, Any]) -> list[str]:
         "| | best wall s | its CPU s | all runs (wall s) | load at start |",
         "|---|---:|---:|---|---:|",
         row("plain DuckDB scan of the catalogue's columns (bench/scan.py)", r["scan"]),
-        row("whole catalogue measured (hotline_eval.measure)", r["measure"]),
+        row("whole catalogue measured (hotline_eval.measure.engine)", r["measure"]),
         row(f"engine on the pandas subset ({len(r['subset'])} indicators)", r["measure_subset"]),
         row("pandas, the same subset (bench/pandas_baseline.py)", r["pandas"]),
         "",

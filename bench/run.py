@@ -70,7 +70,7 @@ def clear_outputs(out: Path) -> None:
 
 def run_point(root: Path, scale: Fraction, args: argparse.Namespace, last: bool) -> dict[str, Any]:
     from bench.generate import generate
-    from hotline_eval.evaluation import load_evaluation
+    from hotline_eval.config.evaluation import load_evaluation
     from hotline_eval.pipeline import Paths
 
     ev = load_evaluation(root, EVALUATION)

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import duckdb
 
-from hotline_eval.catalogue import SqlRenderer, load_catalogue
-from hotline_eval.evaluation import Evaluation
-from hotline_eval.measure import computed_indicators, term_specs
-from hotline_eval.schema import load_schema
+from hotline_eval.config.catalogue import SqlRenderer, load_catalogue
+from hotline_eval.config.evaluation import Evaluation
+from hotline_eval.config.schema import load_schema
+from hotline_eval.measure.engine import computed_indicators, term_specs
 
 
 def catalogue_columns(root: Path, ev: Evaluation) -> dict[str, list[str]]:

@@ -13,10 +13,10 @@ from pathlib import Path
 import click
 
 from hotline_eval import __version__
-from hotline_eval.errors import HotlineEvalError
-from hotline_eval.evaluation import list_evaluations, load_evaluation
-from hotline_eval.masking import mask_text
-from hotline_eval.paramfiles import project_root
+from hotline_eval.config.evaluation import list_evaluations, load_evaluation
+from hotline_eval.core.errors import HotlineEvalError
+from hotline_eval.core.masking import mask_text
+from hotline_eval.core.paramfiles import project_root
 from hotline_eval.pipeline import outputs_root
 
 DEFAULT_EVALUATION = "demo-comprehensive"
@@ -88,7 +88,7 @@ def _prepare(root: Path, evaluation: str, previous: str) -> None:
 @click.option("--strict", is_flag=True, help="Exit with status 1 when a quality gate fails (for scripts and CI).")
 def check(evaluation: str, city: str, strict: bool) -> None:
     """Assess the data quality alone (§5.2.7) and print a readable summary (ingests first when needed)."""
-    from hotline_eval.catalogue import load_catalogue
+    from hotline_eval.config.catalogue import load_catalogue
     from hotline_eval.pipeline import prepare
     from hotline_eval.quality import failures, load_quality
     from hotline_eval.quality.summary import Labels, city_summary, province_summary
@@ -140,7 +140,7 @@ def report(evaluation: str, city: str, pdf: bool | None, previous: str) -> None:
 @previous_option
 def reports(evaluation: str, workers: int | None, pdf: bool | None, previous: str) -> None:
     """Render every city's report in parallel and write outputs/<evaluation>/index.html."""
-    from hotline_eval.errors import RenderError
+    from hotline_eval.core.errors import RenderError
     from hotline_eval.report.batch import render_all
     from hotline_eval.report.index import write_index
 
@@ -201,8 +201,8 @@ def plan(evaluation: str, pdf: bool | None) -> None:
 @click.option("--round", "round_", type=int, default=1, show_default=True, help="Scoring round of the expert sheets.")
 def fieldwork(evaluation: str, seed: int | None, experts: int | None, round_: int) -> None:
     """Draw the review samples (§7.2) and write the review forms and expert score sheets (§7.3)."""
-    from hotline_eval.fieldwork.design import load_design
-    from hotline_eval.fieldwork.kit import make_kit
+    from hotline_eval.cycle.fieldwork.design import load_design
+    from hotline_eval.cycle.fieldwork.kit import make_kit
 
     root = project_root()
     kit = make_kit(root, evaluation, seed=seed, experts=experts, round_=round_, progress=say)
@@ -225,9 +225,9 @@ def fieldwork(evaluation: str, seed: int | None, experts: int | None, round_: in
 @evaluation_option
 def appeals(evaluation: str) -> None:
     """Apply the appeal file (§8.2, params/appeals/<evaluation>.yaml): re-score and print the appeal log."""
-    from hotline_eval.appeals import appeal_file, read_log, read_totals
+    from hotline_eval.config.wording import load_wording
+    from hotline_eval.cycle.appeals import appeal_file, read_log, read_totals
     from hotline_eval.pipeline import prepare
-    from hotline_eval.wording import load_wording
 
     root = project_root()
     ev = load_evaluation(root, evaluation)
@@ -321,7 +321,7 @@ def list_() -> None:
 @cli.command()
 def schema() -> None:
     """Print the canonical schema as Markdown (docs/schema.md is generated from it)."""
-    from hotline_eval.schema import load_schema, schema_markdown
+    from hotline_eval.config.schema import load_schema, schema_markdown
 
     click.echo(schema_markdown(load_schema(project_root())), nl=False)
 

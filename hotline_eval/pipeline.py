@@ -17,17 +17,20 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from hotline_eval import __version__, appeals, expert, veto
-from hotline_eval.assessment import Assessment, Context, score_evaluation
-from hotline_eval.catalogue import load_catalogue
+from hotline_eval import __version__
 from hotline_eval.compare import engine
 from hotline_eval.compare.settings import load_settings as load_comparison_settings
-from hotline_eval.dissatisfaction import reason_distribution
-from hotline_eval.errors import InputError
-from hotline_eval.evaluation import SHARED_ENV, Evaluation, load_evaluation
-from hotline_eval.ingest import InputFile, connect, discover, ingest
-from hotline_eval.measure import measure_all, register_tables
-from hotline_eval.periods import check_data_period, days_with_data, month_coverage
+from hotline_eval.config.catalogue import load_catalogue
+from hotline_eval.config.evaluation import SHARED_ENV, Evaluation, load_evaluation
+from hotline_eval.config.schema import load_schema
+from hotline_eval.config.wording import load_wording
+from hotline_eval.core.errors import InputError
+from hotline_eval.core.store import fingerprints, read_json, sha256_file, sha256_text, write_csv, write_json
+from hotline_eval.cycle import appeals
+from hotline_eval.ingest.tables import InputFile, connect, discover, ingest
+from hotline_eval.ingest.versions import start_ingest
+from hotline_eval.measure.dissatisfaction import reason_distribution
+from hotline_eval.measure.engine import measure_all, register_tables
 from hotline_eval.quality import (
     QUALITY_CSV,
     apply_gate,
@@ -37,14 +40,14 @@ from hotline_eval.quality import (
     load_quality,
     write_assessment,
 )
+from hotline_eval.quality.period_rule import check_data_period, days_with_data, month_coverage
 from hotline_eval.sample import SampleSpec, generate_sample
 from hotline_eval.sample.province import load_province
-from hotline_eval.schema import load_schema
-from hotline_eval.score_outputs import write_scores
-from hotline_eval.scoresheet import Labels, appeal_sheets
-from hotline_eval.store import fingerprints, read_json, sha256_file, sha256_text, write_csv, write_json
-from hotline_eval.versions import start_ingest
-from hotline_eval.wording import load_wording
+from hotline_eval.score import expert_panel as expert
+from hotline_eval.score import veto
+from hotline_eval.score.outputs import write_scores
+from hotline_eval.score.scoresheet import Labels, appeal_sheets
+from hotline_eval.score.scoring import Assessment, Context, score_evaluation
 
 Progress = Callable[[str], None]
 INGEST_PARAMS = ["params/schema.yaml", "params/mappings"]

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from hotline_eval.catalogue import Catalogue, Indicator, load_catalogue
-from hotline_eval.evaluation import Evaluation, load_evaluation
+from hotline_eval.config.catalogue import Catalogue, Indicator, load_catalogue
+from hotline_eval.config.evaluation import Evaluation, load_evaluation
+from hotline_eval.config.schema import Schema, load_schema
+from hotline_eval.core.store import read_json
 from hotline_eval.pipeline import Paths
-from hotline_eval.schema import Schema, load_schema
-from hotline_eval.store import read_json
 
 
 @dataclass

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from hotline_eval.evaluation import Evaluation
-from hotline_eval.ingest import connect
-from hotline_eval.measure import measure, register_tables
-from hotline_eval.schema import load_schema
+from hotline_eval.config.evaluation import Evaluation
+from hotline_eval.config.schema import load_schema
+from hotline_eval.ingest.tables import connect
+from hotline_eval.measure.engine import measure, register_tables
 
 
 def write_tables(root: Path, data_dir: Path, tables: dict[str, list[dict]]) -> None:

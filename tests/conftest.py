@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from hotline_eval.paramfiles import project_root
+from hotline_eval.core.paramfiles import project_root
 
 # Property tests draw the same examples on every run (a red run can be rerun and looked at), keep no
 # example database in the working tree, and never fail on wall-clock time.

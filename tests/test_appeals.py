@@ -9,12 +9,12 @@ import pytest
 from builders import call
 
 from canonical import evaluation, write_tables
-from hotline_eval.appeals import load_appeals, write_adjusted_data
-from hotline_eval.errors import ConfigError
-from hotline_eval.evaluation import Item
-from hotline_eval.ingest import connect
-from hotline_eval.measure import measure, register_tables
-from hotline_eval.scoring import pooled_values, score_item
+from hotline_eval.config.evaluation import Item
+from hotline_eval.core.errors import ConfigError
+from hotline_eval.cycle.appeals import load_appeals, write_adjusted_data
+from hotline_eval.ingest.tables import connect
+from hotline_eval.measure.engine import measure, register_tables
+from hotline_eval.score.rules import pooled_values, score_item
 
 # results issued 2026-07-31 (Friday): 10 working days from Monday 3 August → Friday 14 August 2026
 EV = evaluation(report_date=dt.date(2026, 7, 31), appeal_days=10)
@@ -98,7 +98,7 @@ def scores_from(root, data_dir, ev):
     con = connect()
     register_tables(con, root, data_dir)
     values = measure(con, root, ev)
-    from hotline_eval.catalogue import load_catalogue
+    from hotline_eval.config.catalogue import load_catalogue
 
     ind = load_catalogue(root).indicator("answer_rate")
     return score_item(Item(ind, "level", 4.0), pooled_values(values, "answer_rate", ev.city_ids()), ev, {})
@@ -195,7 +195,7 @@ def test_the_appeal_log_the_score_sheet_and_the_manifest(root, q2):
 
     import openpyxl
 
-    from hotline_eval.store import sha256_file
+    from hotline_eval.core.store import sha256_file
 
     log = read(q2.out / "appeals.csv").set_index("id")
     assert list(log["decision"]) == ["accepted", "refused", "late"]
@@ -213,9 +213,9 @@ def test_the_appeal_log_the_score_sheet_and_the_manifest(root, q2):
 
 @pytest.mark.slow
 def test_the_city_appendix_shows_the_appeal_log_with_scores_before_and_after(root, q2):
+    from hotline_eval.config.wording import load_wording
     from hotline_eval.report.appeal import appeal_summary, appeal_table, changed_items
     from hotline_eval.results import load
-    from hotline_eval.wording import load_wording
 
     results, words = load(root, "demo-2026q2"), load_wording(root)
     totals = read(q2.out / "appeal_totals.csv").set_index("city")

@@ -16,8 +16,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from hotline_eval.errors import InputError, InputErrors
-from hotline_eval.ingest import InputFile, ingest
+from hotline_eval.core.errors import InputError, InputErrors
+from hotline_eval.ingest.tables import InputFile, ingest
 
 CORPUS = Path(__file__).parent / "corpus"
 FILES = CORPUS / "files"

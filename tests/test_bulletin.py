@@ -39,7 +39,7 @@ def totals(demo, previous):
 
 
 def names(root):
-    from hotline_eval.evaluation import load_evaluation
+    from hotline_eval.config.evaluation import load_evaluation
 
     return {c.id: c.name_zh for c in load_evaluation(root, "demo-comprehensive").cities}
 
@@ -106,7 +106,7 @@ def test_requirements_carry_the_rectification_and_appeal_dates(text):
 
 
 def test_the_annex_lists_every_indicator_for_every_city(bulletin, root):
-    from hotline_eval.catalogue import load_catalogue
+    from hotline_eval.config.catalogue import load_catalogue
 
     page = bulletin["html"].read_text(encoding="utf-8")
     annex = page.split("各设区市评价指标值一览表")[-1]
@@ -128,7 +128,7 @@ def test_the_bulletin_pdf_reads_like_the_html(bulletin, text):
 
 def test_without_a_previous_evaluation_there_is_no_change_column(root, demo):
     from hotline_eval.report.context import ReportContext
-    from hotline_eval.report.sheets import ranking_table
+    from hotline_eval.report.table_frames import ranking_table
     from hotline_eval.results import load
 
     results = load(root, "demo-comprehensive")
@@ -138,7 +138,7 @@ def test_without_a_previous_evaluation_there_is_no_change_column(root, demo):
 
 
 def test_the_city_reports_dimension_table_shows_the_change_of_each_score_rate(root, totals, previous):
-    from hotline_eval.report.sheets import dimension_table
+    from hotline_eval.report.table_frames import dimension_table
     from hotline_eval.results import load
 
     now, before = totals

@@ -9,13 +9,13 @@ import yaml
 from builders import call, measured, row
 
 from canonical import evaluation, run_measure
-from hotline_eval.catalogue import load_catalogue
-from hotline_eval.errors import ConfigError
-from hotline_eval.evaluation import load_evaluation
-from hotline_eval.measure import COLUMNS, computed_indicators, measure
+from hotline_eval.config.catalogue import load_catalogue
+from hotline_eval.config.evaluation import load_evaluation
+from hotline_eval.config.schema import load_schema
+from hotline_eval.config.wording import load_wording
+from hotline_eval.core.errors import ConfigError
+from hotline_eval.measure.engine import COLUMNS, computed_indicators, measure
 from hotline_eval.pipeline import open_data
-from hotline_eval.schema import load_schema
-from hotline_eval.wording import load_wording
 
 # indicators.md §2.1: id → (clause, points, kind)
 TABLE_2_1 = {

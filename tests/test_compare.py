@@ -7,8 +7,7 @@ import pandas as pd
 import pytest
 from scipy import stats as sp
 
-from hotline_eval import significance
-from hotline_eval.compare import engine, frames
+from hotline_eval.compare import engine, frames, significance
 from hotline_eval.compare.analysis import analysis
 from hotline_eval.narrative import comparison as say
 from hotline_eval.pipeline import prepare

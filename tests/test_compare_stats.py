@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 from scipy import stats as sp
 
-from hotline_eval import stats
-from hotline_eval.robustness import best, second_best, top_quartile
+from hotline_eval.compare.robustness import best, second_best, top_quartile
+from hotline_eval.core import stats
 
 
 def test_two_proportions_is_the_pooled_z_test():

@@ -18,10 +18,10 @@ import pandas as pd
 import pytest
 
 from hotline_eval import cli as cli_module
-from hotline_eval.errors import InputError
-from hotline_eval.ingest import ingest
+from hotline_eval.core.errors import InputError
+from hotline_eval.core.store import atomic_path, atomic_write_text, remove_partials, write_csv
+from hotline_eval.ingest.tables import ingest
 from hotline_eval.pipeline import collect_inputs
-from hotline_eval.store import atomic_path, atomic_write_text, remove_partials, write_csv
 
 CORPUS = Path(__file__).parent / "corpus"
 
@@ -78,8 +78,8 @@ def test_only_stale_partial_files_are_cleaned_up(tmp_path):
 KILLER = """
 import sys
 from pathlib import Path
-from hotline_eval.evaluation import load_evaluation
-from hotline_eval.ingest import ingest
+from hotline_eval.config.evaluation import load_evaluation
+from hotline_eval.ingest.tables import ingest
 from hotline_eval.pipeline import Paths, collect_inputs
 
 root, out = Path(sys.argv[1]), Path(sys.argv[2])
@@ -123,14 +123,14 @@ def test_an_ingest_killed_midway_leaves_only_complete_files_and_a_rerun_matches_
 
 
 def _evaluation(root):
-    from hotline_eval.evaluation import load_evaluation
+    from hotline_eval.config.evaluation import load_evaluation
 
     return load_evaluation(root, "demo-comprehensive")
 
 
 def test_ingesting_the_same_files_twice_gives_identical_files(root, tmp_path):
     # the whole corpus that can be read, several systems and tables at once
-    from hotline_eval.ingest import InputFile
+    from hotline_eval.ingest.tables import InputFile
 
     files = [
         InputFile(CORPUS / "files" / name, "vendor-a", "calls", "linjiang")

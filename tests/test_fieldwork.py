@@ -9,18 +9,18 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from hotline_eval.catalogue import load_catalogue
-from hotline_eval.evaluation import Item, load_evaluation
-from hotline_eval.expert import panel
-from hotline_eval.fieldwork.design import load_design
-from hotline_eval.fieldwork.forms import FormBuilder
-from hotline_eval.fieldwork.sampling import allocate, draw, population, sample_size
-from hotline_eval.fieldwork.workbook import write_form
-from hotline_eval.ingest import connect, discover, ingest
-from hotline_eval.measure import measure, register_tables
-from hotline_eval.schema import load_schema
-from hotline_eval.scoring import pooled_values, score_item
-from hotline_eval.wording import load_wording
+from hotline_eval.config.catalogue import load_catalogue
+from hotline_eval.config.evaluation import Item, load_evaluation
+from hotline_eval.config.schema import load_schema
+from hotline_eval.config.wording import load_wording
+from hotline_eval.cycle.fieldwork.design import load_design
+from hotline_eval.cycle.fieldwork.forms import FormBuilder
+from hotline_eval.cycle.fieldwork.sampling import allocate, draw, population, sample_size
+from hotline_eval.cycle.fieldwork.workbook import write_form
+from hotline_eval.ingest.tables import connect, discover, ingest
+from hotline_eval.measure.engine import measure, register_tables
+from hotline_eval.score.expert_panel import panel
+from hotline_eval.score.rules import pooled_values, score_item
 
 FACTOR = {"A": 1.0, "B": 0.8, "C": 0.5, "D": 0.0}  # indicators.md §3.3, written out here independently
 
@@ -292,7 +292,7 @@ def test_the_forms_offer_exactly_the_values_the_mappings_read(root, forms):
 
 @pytest.mark.slow
 def test_make_kit_writes_every_citys_forms_and_keeps_an_earlier_kit(root, demo):
-    from hotline_eval.fieldwork.kit import make_kit
+    from hotline_eval.cycle.fieldwork.kit import make_kit
 
     kit = make_kit(root, "demo-comprehensive", seed=11, cities=["nanhu", "baihe"])
     names = {p.name for p in kit.files}
@@ -311,7 +311,7 @@ def test_make_kit_writes_every_citys_forms_and_keeps_an_earlier_kit(root, demo):
 
 
 def test_the_design_and_the_mappings_that_read_the_forms_agree(root):
-    from hotline_eval.mapping import load_mapping
+    from hotline_eval.config.mapping import load_mapping
 
     design = load_design(root)
     forms = load_mapping(root, "review-forms").tables["qc_samples"]

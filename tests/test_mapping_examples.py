@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from hotline_eval.errors import ConfigError, PeriodError
-from hotline_eval.ingest import discover, ingest
+from hotline_eval.core.errors import ConfigError, PeriodError
+from hotline_eval.ingest.tables import discover, ingest
 
 EXAMPLE = "docs/examples/12345-export"
 
@@ -157,7 +157,7 @@ def test_a_new_mapping_needs_only_yaml(own_root, tmp_path):
     ],
 )
 def test_mapping_mistakes_are_named(own_root, column, spec, message):
-    from hotline_eval.mapping import load_mapping
+    from hotline_eval.config.mapping import load_mapping
 
     mapping = yaml.safe_load(yaml.safe_dump(NEW_MAPPING, allow_unicode=True))
     mapping["tables"]["calls"]["columns"][column] = spec
@@ -169,7 +169,7 @@ def test_mapping_mistakes_are_named(own_root, column, spec, message):
 
 
 def test_input_folders_in_the_shared_data_folder_and_a_file_filter(root, tmp_path, monkeypatch):
-    from hotline_eval.evaluation import InputDir, shared_folder
+    from hotline_eval.config.evaluation import InputDir, shared_folder
 
     monkeypatch.delenv("HOTLINE_EVAL_SHARED", raising=False)
     item = InputDir(dir="{shared}/data/real/x", systems=["vendor-a"], files=["a*.csv"])
@@ -196,7 +196,7 @@ def definition(**extra) -> dict:
 
 
 def test_the_period_rule_is_waived_only_explicitly_and_with_a_reason():
-    from hotline_eval.evaluation import Evaluation, check_period
+    from hotline_eval.config.evaluation import Evaluation, check_period
 
     with pytest.raises(PeriodError, match="continuous whole month"):
         check_period(Evaluation.model_validate(definition()))

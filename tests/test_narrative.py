@@ -14,7 +14,7 @@ from hotline_eval.compare.analysis import Analysis
 from hotline_eval.narrative import overview as summary_module
 from hotline_eval.narrative import problems as problems_module
 from hotline_eval.narrative import stories as story_module
-from hotline_eval.narrative.catalogue import load_measures
+from hotline_eval.narrative.rectification_spec import load_measures
 from hotline_eval.pipeline import prepare
 from hotline_eval.results import load
 
@@ -162,7 +162,7 @@ def test_every_number_in_the_problems_is_a_computed_one(results, previous, stori
 
 
 def test_every_number_in_the_summary_and_strengths_is_a_computed_one(results, previous, stories):
-    from hotline_eval import robustness
+    from hotline_eval.compare import robustness
 
     boot = robustness.bootstrap(results).summary
     stability = robustness.rank_stability(results)
@@ -273,7 +273,7 @@ def test_the_data_quality_problem_names_the_blocked_indicators(results, stories)
 def test_an_untested_or_insignificant_difference_is_never_described_as_a_change(stories):
     """For every indicator whose change since the previous evaluation is not called, the text that cites
     the previous value says there is no significant change."""
-    from hotline_eval.report import fmt
+    from hotline_eval.core import fmt
 
     for city, s in stories.items():
         text = "".join(p.text for p in s.problems)

@@ -8,13 +8,13 @@ import re
 import pandas as pd
 import pytest
 
-from hotline_eval import plan
-from hotline_eval.catalogue import load_catalogue
-from hotline_eval.errors import ConfigError
-from hotline_eval.evaluation import Schedule, load_evaluation
-from hotline_eval.ingest import discover, ingest
-from hotline_eval.schedule import timeline
-from hotline_eval.wording import load_wording
+from hotline_eval.config.catalogue import load_catalogue
+from hotline_eval.config.evaluation import Schedule, load_evaluation
+from hotline_eval.config.wording import load_wording
+from hotline_eval.core.errors import ConfigError
+from hotline_eval.cycle import plan
+from hotline_eval.cycle.schedule import timeline
+from hotline_eval.ingest.tables import discover, ingest
 
 
 def points(table: pd.DataFrame) -> float:
@@ -71,7 +71,7 @@ def test_the_columns_the_plan_names_are_read_by_ingest(root, tmp_path):
     for need in {n for i in ev.active_indicators(catalogue) for n in i.data_needs}:
         table, column = need.split(".")
         if table in required and required[table].source == "template":
-            from hotline_eval.mapping import load_mapping
+            from hotline_eval.config.mapping import load_mapping
 
             header = load_mapping(root, "province-template").tables[table].source(column).source
             assert header in set(required[table].columns["字段"]), need

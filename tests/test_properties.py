@@ -24,11 +24,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hotline_eval.ingest import InputFile, ingest
-from hotline_eval.mapping import load_mapping
-from hotline_eval.masking import phone_hash_sql
-from hotline_eval.scoring import RULES, best_of
-from hotline_eval.textfiles import WHITESPACE
+from hotline_eval.config.mapping import load_mapping
+from hotline_eval.core.masking import phone_hash_sql
+from hotline_eval.ingest.tables import InputFile, ingest
+from hotline_eval.ingest.textfiles import WHITESPACE
+from hotline_eval.score.rules import RULES, best_of
 
 HEADER = [
     "呼叫流水号",
@@ -214,7 +214,7 @@ def test_one_caller_has_one_hash_however_the_number_is_written(phone, layout):
 
 
 # ---------------------------------------------------------------------------------------------
-# Scoring (Appendix A rules, hotline_eval.scoring)
+# Scoring (Appendix A rules, hotline_eval.score.rules)
 
 
 values = st.floats(min_value=0, max_value=1e6, allow_nan=False)
@@ -325,7 +325,7 @@ cells = st.one_of(
 )
 def test_a_worksheet_column_reads_as_its_cells_read_one_by_one(values):
     # e.g. a date cell above date-time cells must not cut the times off the date-times
-    from hotline_eval.worksheets import cell_text, column_text
+    from hotline_eval.ingest.excel_cells import cell_text, column_text
 
     grid = np.empty(len(values), dtype=object)
     grid[:] = values

@@ -11,16 +11,16 @@ import pandas as pd
 import pytest
 import yaml
 
-from hotline_eval.catalogue import SqlRenderer, load_catalogue
-from hotline_eval.errors import ConfigError
-from hotline_eval.evaluation import load_evaluation
-from hotline_eval.ingest import connect, discover, ingest
-from hotline_eval.mapping import load_mapping
-from hotline_eval.measure import measure, prepare_connection
+from hotline_eval.config.catalogue import SqlRenderer, load_catalogue
+from hotline_eval.config.evaluation import load_evaluation
+from hotline_eval.config.mapping import load_mapping
+from hotline_eval.config.schema import load_schema
+from hotline_eval.core.errors import ConfigError
+from hotline_eval.ingest.tables import connect, discover, ingest
+from hotline_eval.measure.engine import measure, prepare_connection
 from hotline_eval.pipeline import open_data
 from hotline_eval.sample import SampleSpec, generate_sample
 from hotline_eval.sample.province import load_province
-from hotline_eval.schema import load_schema
 
 CITY = "linjiang"  # vendor-a: UTF-8 CSV, a clean city (no planted defects)
 
@@ -109,7 +109,7 @@ def test_repeated_requests_of_ticket_outcomes_equal_the_correlated_exists(demo, 
 
 def test_add_workdays_gives_the_same_times_as_a_calendar_table(demo, root):
     """The macro keeps the working days as constant lists; the days it gives are the Python calendar's."""
-    from hotline_eval.workdays import load_calendar, register_sql
+    from hotline_eval.config.calendar import load_calendar, register_sql
 
     con = connect()
     register_sql(con, load_calendar(root))
@@ -151,7 +151,7 @@ def test_the_plain_scan_reads_the_columns_the_formulas_name(root):
 
 def test_an_input_folder_that_does_not_exist_is_named_before_anything_runs(root, tmp_path, monkeypatch):
     """The benchmark evaluation reads folders that make bench generates; without them the run stops at once."""
-    from hotline_eval.errors import InputError
+    from hotline_eval.core.errors import InputError
     from hotline_eval.pipeline import prepare
 
     project = tmp_path / "project"

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from canonical import evaluation, write_tables
-from hotline_eval.catalogue import Catalogue
-from hotline_eval.errors import ConfigError
+from hotline_eval.config.catalogue import Catalogue
+from hotline_eval.core.errors import ConfigError
 from hotline_eval.quality import consistency, precision, recall, relevance
 from hotline_eval.quality.context import QualityContext, open_quality_data
 from hotline_eval.quality.gate import BLOCKED, apply_gate

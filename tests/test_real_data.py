@@ -20,8 +20,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from hotline_eval.evaluation import shared_folder
-from hotline_eval.paramfiles import project_root
+from hotline_eval.config.evaluation import shared_folder
+from hotline_eval.core.paramfiles import project_root
 
 ROOT = project_root(Path(__file__).parent)
 REAL = shared_folder(ROOT) / "data" / "real"
@@ -357,7 +357,7 @@ def test_la_mapping_assignments_are_the_modal_districts(district_population, roo
 @pytest.fixture(scope="module")
 def all_four(tmp_path_factory):
     """Every MyLA311 sample through the two mappings (CamelCase with US times; lower case with ISO times)."""
-    from hotline_eval.ingest import discover, ingest
+    from hotline_eval.ingest.tables import discover, ingest
 
     os.environ.setdefault("HOTLINE_EVAL_SALT", "test-salt")
     out = tmp_path_factory.mktemp("la-all")

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from hotline_eval.errors import RenderError
+from hotline_eval.core.errors import RenderError
 from hotline_eval.report import blocks, charts, tables
 from hotline_eval.report.pdf import find_engine, to_pdf
 from hotline_eval.report.render import to_html

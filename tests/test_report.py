@@ -10,7 +10,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from hotline_eval.masking import find_personal_numbers
+from hotline_eval.core.masking import find_personal_numbers
 from hotline_eval.report.city import render_city
 from hotline_eval.report.pdf import find_engine, to_pdf
 
@@ -78,7 +78,7 @@ def test_tables_and_figures_are_numbered_in_order_and_charts_have_alt_text(repor
 
 
 def test_the_appendix_defines_every_indicator_and_the_appeal_deadline(report, demo, root, visible):
-    from hotline_eval.catalogue import load_catalogue
+    from hotline_eval.config.catalogue import load_catalogue
 
     appendix = visible.split("附录1")[-1]
     for ind in load_catalogue(root).indicators:

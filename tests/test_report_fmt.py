@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hotline_eval.report import fmt
+from hotline_eval.core import fmt
 
 
 def test_rates_are_percentages_with_one_decimal():

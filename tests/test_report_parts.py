@@ -7,13 +7,13 @@ import re
 import pandas as pd
 import pytest
 
-from hotline_eval.evaluation import Grade
+from hotline_eval.config.evaluation import Grade
+from hotline_eval.config.rule_tables import rule_tables
 from hotline_eval.report import blocks, contents, tables
 from hotline_eval.report.appeal import appeal_deadline
 from hotline_eval.report.document import css_string
 from hotline_eval.report.previous import total_changes
-from hotline_eval.report.rules import rule_tables
-from hotline_eval.report.sheets import grade_bands
+from hotline_eval.report.table_frames import grade_bands
 
 
 def test_contents_lists_h2_and_h3_with_ids_and_fills_page_numbers():

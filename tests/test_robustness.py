@@ -4,11 +4,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hotline_eval import robustness
+from hotline_eval.compare import robustness
 from hotline_eval.compare.settings import load_settings
-from hotline_eval.evaluation import ExpertPanelRules
-from hotline_eval.expert import trimmed_mean
+from hotline_eval.config.evaluation import ExpertPanelRules
 from hotline_eval.results import load
+from hotline_eval.score.expert_panel import trimmed_mean
 
 pytestmark = pytest.mark.slow
 

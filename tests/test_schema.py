@@ -1,6 +1,6 @@
 """The canonical schema (params/schema.yaml) covers every table of indicators.md §9, documented once."""
 
-from hotline_eval.schema import load_schema, schema_markdown
+from hotline_eval.config.schema import load_schema, schema_markdown
 
 SPEC_TABLES = {
     "calls",

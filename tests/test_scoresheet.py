@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from hotline_eval.scoresheet import Column, Sheet, safe_text, write_scoresheet
+from hotline_eval.score.scoresheet import Column, Sheet, safe_text, write_scoresheet
 
 COMPREHENSIVE_SHEETS = ["综合得分", "维度得分", "指标得分", "承办单位", "承办单位指标", "专家评分", "计分说明"]
 

@@ -7,9 +7,9 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from canonical import evaluation
-from hotline_eval.catalogue import Indicator
-from hotline_eval.evaluation import Item
-from hotline_eval.scoring import (
+from hotline_eval.config.catalogue import Indicator
+from hotline_eval.config.evaluation import Item
+from hotline_eval.score.rules import (
     RULES,
     best_of,
     complement,
@@ -272,8 +272,8 @@ def test_rule_and_panel_points_stay_within_the_points(v, points):
 
 
 def test_score_indicators_gives_each_indicator_s_level_score(root):
-    from hotline_eval.catalogue import load_catalogue
-    from hotline_eval.scoring import score_indicators
+    from hotline_eval.config.catalogue import load_catalogue
+    from hotline_eval.score.rules import score_indicators
 
     catalogue = load_catalogue(root)
     ev = evaluation(cities=("a", "b"), indicators={"answer_rate": 4})

@@ -6,7 +6,7 @@ import pytest
 from test_scoring import indicator
 
 from canonical import evaluation
-from hotline_eval.expert import panel
+from hotline_eval.score.expert_panel import panel
 
 INNOVATION = indicator("innovation_new_technology", unit="points", points=2, kind="expert", scoring="expert_panel")
 
@@ -188,7 +188,7 @@ def test_the_panel_is_scored_in_the_pipeline_and_every_score_kept(project):
 
 
 def test_a_month_without_enough_days_of_data_stops_the_scoring_and_names_the_gap(project):
-    from hotline_eval.errors import PeriodError
+    from hotline_eval.core.errors import PeriodError
 
     gap = range(5, 16)  # b: records on 20 of 31 days
     with pytest.raises(PeriodError, match=r"b市 \(b\): 2026-07 has records on 20 of 31 days"):

@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 
 from canonical import evaluation, run_measure
-from hotline_eval.activity import two_proportion
-from hotline_eval.assessment import Context, score_evaluation
-from hotline_eval.catalogue import load_catalogue
+from hotline_eval.config.catalogue import load_catalogue
+from hotline_eval.score.activity import two_proportion
+from hotline_eval.score.scoring import Context, score_evaluation
 
 UNITS = pd.DataFrame(columns=["unit_id", "city", "class", "name_zh"])
 _ids = iter(range(100_000))

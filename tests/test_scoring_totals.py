@@ -5,10 +5,10 @@ import pandas as pd
 import pytest
 
 from canonical import evaluation
-from hotline_eval.catalogue import load_catalogue
-from hotline_eval.scoring import NOT_GRADED
-from hotline_eval.totals import totals
-from hotline_eval.veto import SOURCES, VetoRecord, collect, veto_source
+from hotline_eval.config.catalogue import load_catalogue
+from hotline_eval.score.rules import NOT_GRADED
+from hotline_eval.score.totals import totals
+from hotline_eval.score.veto import SOURCES, VetoRecord, collect, veto_source
 
 
 def row(city, indicator, dimension, points, score, kind="system"):

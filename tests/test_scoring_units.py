@@ -4,8 +4,8 @@ import pandas as pd
 import pytest
 
 from canonical import evaluation
-from hotline_eval.catalogue import load_catalogue
-from hotline_eval.unit_ranking import unit_scores, unit_totals
+from hotline_eval.config.catalogue import load_catalogue
+from hotline_eval.score.units import unit_scores, unit_totals
 
 UNITS = pd.DataFrame(
     [
@@ -108,8 +108,8 @@ def test_units_can_be_left_out_of_an_evaluation(root):
 def _per_group(indicators, units, ev, items, params):
     """Reference: each city × class group scored on its own with the city-level scoring functions
     (scoring.best_of for the best unit, scoring.score_item for the score), as unit scoring first did."""
-    from hotline_eval.scoring import Reference, as_values, best_of, score_item
-    from hotline_eval.unit_ranking import UNLISTED, item_units, unit_items
+    from hotline_eval.score.rules import Reference, as_values, best_of, score_item
+    from hotline_eval.score.units import UNLISTED, item_units, unit_items
 
     frames = []
     for item in unit_items(items):
@@ -133,7 +133,7 @@ def _per_group(indicators, units, ev, items, params):
 def test_every_group_scored_at_once_equals_each_group_scored_alone(demo, root):
     """The sample province's units (several cities, classes, ties, small units, thresholds): the scores
     of all groups computed together equal those of each group scored on its own."""
-    from hotline_eval.evaluation import Threshold, load_evaluation
+    from hotline_eval.config.evaluation import Threshold, load_evaluation
     from hotline_eval.results import load
 
     results = load(root, "demo-comprehensive")

@@ -15,10 +15,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from hotline_eval.errors import ConfigError, UnknownNameError
-from hotline_eval.paramfiles import load_yaml, named_file
+from hotline_eval.core.errors import ConfigError, UnknownNameError
+from hotline_eval.core.paramfiles import load_yaml, named_file
+from hotline_eval.core.store import spreadsheet_safe, spreadsheet_text, write_csv
 from hotline_eval.report import blocks, charts, tables
-from hotline_eval.store import spreadsheet_safe, spreadsheet_text, write_csv
 
 HOSTILE = '<script>alert("x")</script>临江市'
 HOSTILE_UNIT = "<img src=x onerror=alert(1)>东城区"

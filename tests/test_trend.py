@@ -13,11 +13,11 @@ import pandas as pd
 import pytest
 
 from canonical import evaluation, run_measure
-from hotline_eval.assessment import Context, score_evaluation
-from hotline_eval.catalogue import load_catalogue
-from hotline_eval.evaluation import ChangeScoring
-from hotline_eval.trend import change_share, monthly_series, trend_test
-from hotline_eval.windows import short_periods
+from hotline_eval.config.catalogue import load_catalogue
+from hotline_eval.config.evaluation import ChangeScoring
+from hotline_eval.measure.windows import short_periods
+from hotline_eval.score.scoring import Context, score_evaluation
+from hotline_eval.score.trend import change_share, monthly_series, trend_test
 
 START = dt.date(2026, 7, 1)
 DAYS = 92

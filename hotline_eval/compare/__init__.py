@@ -5,5 +5,5 @@
 - channels: indicators by intake channel (§5.2.2) through the same engine;
 - frames: the data behind each comparison (heatmap, monthly series, unit league, reasons);
 - charts: the comparison charts (heatmap, rank intervals, monthly trends, channels, reasons).
-The tests of differences are in hotline_eval/significance.py, the rank analyses in robustness.py.
+The tests of differences are in hotline_eval/compare/significance.py, the rank analyses in robustness.py.
 """

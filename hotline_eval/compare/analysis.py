@@ -15,10 +15,10 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from hotline_eval import robustness, significance
+from hotline_eval.compare import robustness, significance
 from hotline_eval.compare.settings import Settings, load_settings
+from hotline_eval.core.stats import benjamini_hochberg, two_proportions
 from hotline_eval.results import Results
-from hotline_eval.stats import benjamini_hochberg, two_proportions
 
 UNVERIFIED = "unverified"
 _CACHE: dict[tuple[str, str, str], Analysis] = {}

@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from hotline_eval.catalogue import Catalogue, Indicator, SqlRenderer, Term
-from hotline_eval.errors import ConfigError
-from hotline_eval.measure import ExtraTerms, TermSpec, term_specs
+from hotline_eval.config.catalogue import Catalogue, Indicator, SqlRenderer, Term
+from hotline_eval.core.errors import ConfigError
+from hotline_eval.measure.engine import ExtraTerms, TermSpec, term_specs
 
 if TYPE_CHECKING:
     from hotline_eval.results import Results

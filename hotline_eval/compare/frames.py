@@ -22,10 +22,10 @@ from scipy.stats import chi2_contingency
 
 from hotline_eval.compare import engine
 from hotline_eval.compare.analysis import Analysis, satisfaction_evaluated
-from hotline_eval.report.volumes import ticket_channels
+from hotline_eval.compare.volumes import ticket_channels
+from hotline_eval.config.wording import load_wording
+from hotline_eval.core.stats import benjamini_hochberg, wilson
 from hotline_eval.results import Results
-from hotline_eval.stats import benjamini_hochberg, wilson
-from hotline_eval.wording import load_wording
 
 OK = "ok"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic import Field
 
-from hotline_eval.paramfiles import Strict, load_model
+from hotline_eval.core.paramfiles import Strict, load_model
 
 FILE = "params/comparison.yaml"
 

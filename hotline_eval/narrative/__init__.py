@@ -17,7 +17,7 @@ import pandas as pd
 
 from hotline_eval.narrative.missing import not_provided_sentence
 from hotline_eval.narrative.stories import Story, story
-from hotline_eval.report.sheets import dimension_rates as _rates
+from hotline_eval.report.table_frames import dimension_rates as _rates
 from hotline_eval.results import Results
 
 __all__ = ["Story", "dimension_rates", "not_provided_sentence", "story", "summary"]

@@ -13,10 +13,10 @@ import pandas as pd
 
 from hotline_eval.compare import frames
 from hotline_eval.compare.analysis import Analysis
+from hotline_eval.config.wording import load_wording
+from hotline_eval.core import fmt
 from hotline_eval.narrative import phrasing as ph
 from hotline_eval.narrative.problems import month_label
-from hotline_eval.report import fmt
-from hotline_eval.wording import load_wording
 
 
 def _w(a: Analysis) -> dict:

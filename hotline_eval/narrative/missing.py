@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from hotline_eval.catalogue import Indicator
-from hotline_eval.measure import NOT_PROVIDED, missing_fields
+from hotline_eval.config.catalogue import Indicator
+from hotline_eval.measure.engine import NOT_PROVIDED, missing_fields
 from hotline_eval.results import Results
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from hotline_eval.core import fmt
 from hotline_eval.narrative import phrasing as ph
 from hotline_eval.narrative.facts import Fact
 from hotline_eval.narrative.problems import Context
-from hotline_eval.report import fmt
-from hotline_eval.scoring import NOT_GRADED
+from hotline_eval.score.rules import NOT_GRADED
 
 
 def summary(ctx: Context) -> str:

@@ -16,8 +16,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 
-from hotline_eval.catalogue import Indicator
-from hotline_eval.report import fmt
+from hotline_eval.config.catalogue import Indicator
+from hotline_eval.core import fmt
 
 # Decimals shown per unit (report/fmt.py): a value is rounded to these before differences are taken.
 SHOWN = {"percent": 3, "seconds": 1, "hours": 1, "per_10k": 2, "points": 2, "count": 0, "factor": 2}

@@ -22,14 +22,14 @@ import numpy as np
 import pandas as pd
 
 from hotline_eval.compare.analysis import Analysis, satisfaction_evaluated
+from hotline_eval.core import fmt
 from hotline_eval.narrative import phrasing as ph
-from hotline_eval.narrative.catalogue import Entry, MeasureCatalogue
 from hotline_eval.narrative.facts import Fact
+from hotline_eval.narrative.rectification_spec import Entry, MeasureCatalogue
 from hotline_eval.quality import load_quality
 from hotline_eval.quality.gate import blocked_indicators, failures
 from hotline_eval.quality.summary import Labels
-from hotline_eval.report import fmt
-from hotline_eval.scoring import NOT_GRADED
+from hotline_eval.score.rules import NOT_GRADED
 
 WORSE = "worse"
 

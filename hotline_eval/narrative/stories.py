@@ -6,15 +6,15 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from hotline_eval.compare.analysis import Analysis, analysis
-from hotline_eval.narrative import measures as measures_module
+from hotline_eval.config.wording import load_wording
 from hotline_eval.narrative import overview
 from hotline_eval.narrative import problems as problems_module
+from hotline_eval.narrative import rectification as measures_module
 from hotline_eval.narrative import tracking as tracking_module
-from hotline_eval.narrative.catalogue import load_measures
 from hotline_eval.narrative.facts import Fact, facts
 from hotline_eval.narrative.phrasing import Chooser
+from hotline_eval.narrative.rectification_spec import load_measures
 from hotline_eval.results import Results
-from hotline_eval.wording import load_wording
 
 _CACHE: dict[tuple[str, str, str, str], Story] = {}
 

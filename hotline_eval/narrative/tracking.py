@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from hotline_eval.core import fmt
 from hotline_eval.narrative import phrasing as ph
 from hotline_eval.narrative.problems import Context, Problem
-from hotline_eval.report import fmt
 
 
 @dataclass(frozen=True)

@@ -23,15 +23,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from hotline_eval.evaluation import Evaluation
+from hotline_eval.config.evaluation import Evaluation
+from hotline_eval.config.schema import load_schema
+from hotline_eval.core.store import read_json, write_csv
 from hotline_eval.quality import consistency, precision, recall, relevance
 from hotline_eval.quality.context import QualityContext, open_quality_data
 from hotline_eval.quality.examples import collect_examples
 from hotline_eval.quality.frame import COLUMNS, EXAMPLE_COLUMNS
 from hotline_eval.quality.gate import BLOCKED, apply_gate, blocked_indicators, failures
 from hotline_eval.quality.rejects import file_cities, read_rejects
-from hotline_eval.schema import load_schema
-from hotline_eval.store import read_json, write_csv
 
 __all__ = [
     "BLOCKED",

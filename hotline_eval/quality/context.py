@@ -12,12 +12,12 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from hotline_eval.catalogue import Catalogue, Indicator, SqlRenderer, load_catalogue
-from hotline_eval.evaluation import Evaluation
-from hotline_eval.ingest import connect
-from hotline_eval.measure import prepare_connection
+from hotline_eval.config.catalogue import Catalogue, Indicator, SqlRenderer, load_catalogue
+from hotline_eval.config.evaluation import Evaluation
+from hotline_eval.config.schema import Schema, Table, load_schema
+from hotline_eval.ingest.tables import connect
+from hotline_eval.measure.engine import prepare_connection
 from hotline_eval.quality.spec import QualitySpec, load_quality_spec
-from hotline_eval.schema import Schema, Table, load_schema
 
 ROW_ID = "_rid"  # stable row number of a record in its Parquet file (for relevance and examples)
 

@@ -11,8 +11,8 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from hotline_eval.catalogue import sql_in
-from hotline_eval.masking import mask_text
+from hotline_eval.config.catalogue import sql_in
+from hotline_eval.core.masking import mask_text
 from hotline_eval.quality.consistency import rule_counts
 from hotline_eval.quality.context import QualityContext
 from hotline_eval.quality.frame import EXAMPLE_COLUMNS, POOLED

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from hotline_eval.catalogue import Catalogue, Indicator
+from hotline_eval.config.catalogue import Catalogue, Indicator
 from hotline_eval.quality.frame import POOLED
 
 BLOCKED = "quality_blocked"

@@ -11,9 +11,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from hotline_eval.core.stats import wilson
 from hotline_eval.quality.context import ROW_ID, QualityContext
 from hotline_eval.quality.frame import POOLED, count, finish, rate, with_pooled
-from hotline_eval.stats import wilson
 
 
 def valid_sql(ctx: QualityContext, table: str) -> str:

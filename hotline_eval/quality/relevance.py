@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from hotline_eval.catalogue import sql_in
-from hotline_eval.errors import ConfigError
+from hotline_eval.config.catalogue import sql_in
+from hotline_eval.core.errors import ConfigError
 from hotline_eval.quality.context import ROW_ID, QualityContext
 from hotline_eval.quality.frame import finish, rate, with_pooled
 from hotline_eval.quality.spec import Link

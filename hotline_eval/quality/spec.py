@@ -8,9 +8,9 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from hotline_eval.errors import ConfigError
-from hotline_eval.paramfiles import Strict, load_model
-from hotline_eval.schema import Schema, load_schema
+from hotline_eval.config.schema import Schema, load_schema
+from hotline_eval.core.errors import ConfigError
+from hotline_eval.core.paramfiles import Strict, load_model
 
 Family = Literal["recall", "precision", "consistency", "relevance"]
 Severity = Literal["gate", "flag", "info"]

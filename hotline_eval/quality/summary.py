@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from hotline_eval.catalogue import Catalogue
-from hotline_eval.evaluation import Evaluation
+from hotline_eval.config.catalogue import Catalogue
+from hotline_eval.config.evaluation import Evaluation
+from hotline_eval.config.schema import Schema, load_schema
 from hotline_eval.quality.frame import POOLED
 from hotline_eval.quality.gate import blocked_indicators, blocking, failures, reason
 from hotline_eval.quality.spec import QualitySpec, load_quality_spec
-from hotline_eval.schema import Schema, load_schema
 
 # The headline checks of a table, in the order a reader expects them (pooled over the period).
 HEADLINE = ["record_recall", "period_coverage", "field_completeness", "record_precision", "intra_record", "linkage"]

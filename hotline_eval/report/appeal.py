@@ -1,5 +1,5 @@
 """Appeals in documents (§8.2): the notice — how, to whom and by when an evaluated object may appeal its
-score — and, once appeals are decided (hotline_eval/appeals.py), the appeal log of a re-issued report
+score — and, once appeals are decided (hotline_eval/cycle/appeals.py), the appeal log of a re-issued report
 with the scores before and after."""
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from hotline_eval.evaluation import Evaluation
-from hotline_eval.report import fmt
-from hotline_eval.workdays import load_calendar
+from hotline_eval.config.calendar import load_calendar
+from hotline_eval.config.evaluation import Evaluation
+from hotline_eval.core import fmt
 
 
 def appeal_deadline(root: Path, issued: dt.date, days: int) -> dt.date:
@@ -53,7 +53,7 @@ def appeal_summary(results, wording: dict, city: str) -> list[str]:
 
     Empty when the evaluation has no appeal file (results: hotline_eval.results.Results).
     """
-    from hotline_eval.appeals import read_log, read_totals
+    from hotline_eval.cycle.appeals import read_log, read_totals
 
     entries, totals = read_log(results.paths.out), read_totals(results.paths.out)
     if entries is None or totals is None:
@@ -83,7 +83,7 @@ def appeal_summary(results, wording: dict, city: str) -> list[str]:
 
 def appeal_table(results, wording: dict, city: str) -> pd.DataFrame | None:
     """The city's appeals: id, disputed indicators, claim, filing date, decision and its reason."""
-    from hotline_eval.appeals import read_log
+    from hotline_eval.cycle.appeals import read_log
 
     entries = read_log(results.paths.out)
     if entries is None:

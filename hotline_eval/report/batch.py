@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hotline_eval.evaluation import load_evaluation
-from hotline_eval.masking import mask_text
+from hotline_eval.config.evaluation import load_evaluation
+from hotline_eval.core.masking import mask_text
+from hotline_eval.core.store import read_json, write_json
 from hotline_eval.pipeline import Paths
-from hotline_eval.store import read_json, write_json
 
 if TYPE_CHECKING:
     from hotline_eval.report.render import Kernel

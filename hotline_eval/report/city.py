@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from hotline_eval import __version__
-from hotline_eval.report import fmt
+from hotline_eval.config.wording import load_wording
+from hotline_eval.core import fmt
 from hotline_eval.report.document import css_string, render_document
 from hotline_eval.report.render import Kernel
 from hotline_eval.results import Results, load
-from hotline_eval.scoring import NOT_GRADED
-from hotline_eval.wording import load_wording
+from hotline_eval.score.rules import NOT_GRADED
 
 
 def render_city(

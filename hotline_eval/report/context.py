@@ -15,10 +15,11 @@ from typing import Any
 
 import pandas as pd
 
-from hotline_eval.report import charts, fmt
+from hotline_eval.config.wording import load_wording
+from hotline_eval.core import fmt
+from hotline_eval.report import charts
 from hotline_eval.report.previous import load_previous, total_changes
 from hotline_eval.results import Results, load
-from hotline_eval.wording import load_wording
 
 _CONTEXTS: dict[tuple[str, str, str], ReportContext] = {}
 

@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from hotline_eval.errors import RenderError
+from hotline_eval.core.errors import RenderError
 from hotline_eval.report.pdf import NO_ENGINE_FIX, find_engine, to_pdf
 from hotline_eval.report.render import Kernel, execute, notebooks_of, to_html, write_html
 

@@ -27,9 +27,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from hotline_eval.errors import RenderError
+from hotline_eval.core.errors import RenderError
+from hotline_eval.core.store import atomic_write_bytes
 from hotline_eval.report.contents import fill_page_numbers, headings
-from hotline_eval.store import atomic_write_bytes
 
 BROWSERS = ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "msedge", "microsoft-edge"]
 BROWSER_PATHS = [

@@ -1,7 +1,7 @@
 """The evaluation plan (评价方案, §5.2.3) as a document: notebooks/plan/*.ipynb → plan.html, plan.pdf.
 
 The plan needs no data: it is rendered from the evaluation definition and params before collection,
-into outputs/<evaluation>/plan/. The tables it shows are built in hotline_eval/plan.py.
+into outputs/<evaluation>/plan/. The tables it shows are built in hotline_eval/cycle/plan.py.
 """
 
 from __future__ import annotations
@@ -9,13 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from hotline_eval import __version__
-from hotline_eval.plan import objects_text, title
-from hotline_eval.report import fmt
+from hotline_eval.config.wording import load_wording
+from hotline_eval.core import fmt
+from hotline_eval.cycle.plan import objects_text, title
+from hotline_eval.cycle.schedule import timeline
 from hotline_eval.report.context import ReportContext
 from hotline_eval.report.document import css_string, render_document
 from hotline_eval.results import load
-from hotline_eval.schedule import timeline
-from hotline_eval.wording import load_wording
 
 _CONTEXTS: dict[tuple[str, str], ReportContext] = {}
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from hotline_eval.errors import RenderError
-from hotline_eval.evaluation import Evaluation
+from hotline_eval.config.evaluation import Evaluation
+from hotline_eval.core.errors import RenderError
 from hotline_eval.results import Results, load
 
 

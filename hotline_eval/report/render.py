@@ -18,10 +18,10 @@ from typing import Any
 
 import nbformat
 
-from hotline_eval.errors import RenderError
+from hotline_eval.core.errors import RenderError
+from hotline_eval.core.store import atomic_write_text
 from hotline_eval.report.contents import insert_contents
 from hotline_eval.report.fonts import subset_font_css
-from hotline_eval.store import atomic_write_text
 
 FONT_PLACEHOLDER = "/*CJK_FONT*/"
 CELL_TIMEOUT_S = 600

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from hotline_eval.catalogue import Indicator
-from hotline_eval.measure import missing_fields
-from hotline_eval.report import fmt
+from hotline_eval.config.catalogue import Indicator
+from hotline_eval.core import fmt
+from hotline_eval.measure.engine import missing_fields
 from hotline_eval.results import Results
 
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from hotline_eval.report import fmt
+from hotline_eval.core import fmt
 
 KEEP_ROWS = 18  # a table this short is not split across pages
 

@@ -13,7 +13,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from hotline_eval.mapping import load_mapping
+from hotline_eval.config.calendar import load_calendar
+from hotline_eval.config.mapping import load_mapping
+from hotline_eval.config.schema import load_schema
 from hotline_eval.sample.callbacks import generate_callbacks
 from hotline_eval.sample.calls import generate_calls
 from hotline_eval.sample.context import CityContext
@@ -30,8 +32,6 @@ from hotline_eval.sample.reviews import (
 )
 from hotline_eval.sample.tickets import generate_tickets
 from hotline_eval.sample.units import generate_units
-from hotline_eval.schema import load_schema
-from hotline_eval.workdays import load_calendar
 
 TEMPLATE = "province-template"
 CANONICAL = "canonical"

@@ -9,8 +9,8 @@ from typing import Any
 
 import numpy as np
 
+from hotline_eval.config.calendar import Calendar
 from hotline_eval.sample.province import City, Province
-from hotline_eval.workdays import Calendar
 
 NAT = np.datetime64("NaT", "s")
 SECOND = np.timedelta64(1, "s")

@@ -22,9 +22,9 @@ import numpy as np
 import pandas as pd
 from pydantic import Field
 
-from hotline_eval.errors import ConfigError
-from hotline_eval.paramfiles import Strict
-from hotline_eval.schema import load_schema
+from hotline_eval.config.schema import load_schema
+from hotline_eval.core.errors import ConfigError
+from hotline_eval.core.paramfiles import Strict
 
 if TYPE_CHECKING:  # the context imports the province, which imports the defect models from here
     from hotline_eval.sample.context import CityContext

@@ -18,8 +18,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import xlsxwriter
 
-from hotline_eval.mapping import ColumnSource, Mapping, TableMapping
-from hotline_eval.schema import Table
+from hotline_eval.config.mapping import ColumnSource, Mapping, TableMapping
+from hotline_eval.config.schema import Table
 
 FAST_FORMATS = {"%Y-%m-%d %H:%M:%S": "-", "%Y/%m/%d %H:%M:%S": "/"}
 

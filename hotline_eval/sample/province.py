@@ -8,8 +8,8 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
-from hotline_eval.errors import ConfigError
-from hotline_eval.paramfiles import Strict, load_yaml, named_file, validate
+from hotline_eval.core.errors import ConfigError
+from hotline_eval.core.paramfiles import Strict, load_yaml, named_file, validate
 from hotline_eval.sample.defects import Defect
 
 

@@ -1,0 +1,121 @@
+"""Working-day arithmetic from params/calendar.yaml (Chinese time limits are in working days)."""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import duckdb
+import numpy as np
+
+from hotline_eval.core.errors import ConfigError
+from hotline_eval.core.paramfiles import load_yaml
+
+
+@dataclass(frozen=True)
+class Calendar:
+    holidays: tuple[dt.date, ...]
+    workdays: tuple[dt.date, ...]
+
+    def is_workday(self, day: dt.date) -> bool:
+        if day in self.workdays:
+            return True
+        return day.weekday() < 5 and day not in self.holidays
+
+    def days(self, start: dt.date, end: dt.date) -> list[dt.date]:
+        """Working days from start to end inclusive."""
+        n = (end - start).days + 1
+        every = (start + dt.timedelta(days=i) for i in range(n))
+        return [d for d in every if self.is_workday(d)]
+
+    def add_workdays(self, stamps: np.ndarray, n: float) -> np.ndarray:
+        """Add n working days to datetime64 stamps (vectorised).
+
+        From a working day the time of day is kept; from a rest day the clock starts at 00:00
+        of the next working day.
+        """
+        table_start = np.datetime64("2020-01-01")
+        table = np.array(self.days(dt.date(2020, 1, 1), dt.date(2030, 12, 31)), dtype="datetime64[D]")
+        day = stamps.astype("datetime64[D]")
+        tod = stamps - day
+        pos = np.searchsorted(table, day)  # first working day on or after `day`
+        on_workday = table[np.clip(pos, 0, len(table) - 1)] == day
+        tod = np.where(on_workday, tod, np.timedelta64(0, "s"))
+        whole = int(np.floor(n))
+        frac = n - whole
+        target = table[np.clip(pos + whole, 0, len(table) - 1)]
+        out = target + tod + np.timedelta64(int(frac * 86400), "s")
+        return np.where(day < table_start, stamps, out)
+
+
+# The SQL calendar covers these years; a timestamp outside them is an error, never a silent NULL.
+SQL_FIRST_DAY = dt.date(2015, 1, 1)
+SQL_LAST_DAY = dt.date(2035, 12, 31)
+# China Standard Time is UTC+8 all year (no daylight saving since 1991): local days are computed
+# from epoch seconds without a per-row time-zone conversion.
+BEIJING_OFFSET_S = 8 * 3600
+EPOCH = dt.date(1970, 1, 1)
+
+
+def register_sql(con: duckdb.DuckDBPyConnection, calendar: Calendar) -> None:
+    """Register `add_workdays(ts, n)` in DuckDB, with the same rule as Calendar.add_workdays, and
+    `local_day(ts)` (Beijing day number since 1970-01-01) and `local_seconds(ts)` (seconds since
+    Beijing midnight).
+
+    The working days (as local day numbers since 1970-01-01) and, for every calendar day, the
+    position of the first working day on or after it are constant lists inside the macro: a macro
+    reading them from a table is a correlated subquery, which DuckDB answers by materialising the
+    rows of the query and joining them back (seconds on a province's work orders).
+    """
+    days = [SQL_FIRST_DAY + dt.timedelta(days=i) for i in range((SQL_LAST_DAY - SQL_FIRST_DAY).days + 1)]
+    work = [(d - EPOCH).days for d in days if calendar.is_workday(d)]
+    next_work = [bisect.bisect_left(work, (d - EPOCH).days) + 1 for d in days]
+    base, off = (SQL_FIRST_DAY - EPOCH).days, BEIJING_OFFSET_S
+    work_sql = f"([{', '.join(map(str, work))}]::INTEGER[])"
+    nxt_sql = f"([{', '.join(map(str, next_work))}]::INTEGER[])"
+    con.execute(f"CREATE OR REPLACE MACRO local_day(ts) AS floor((epoch(ts) + {off}) / 86400)::INTEGER")
+    con.execute(f"CREATE OR REPLACE MACRO local_seconds(ts) AS (epoch(ts) + {off}) % 86400")
+    con.execute(
+        f"""CREATE OR REPLACE MACRO add_workdays(ts, n) AS (
+          CASE
+          WHEN ts IS NULL OR n IS NULL THEN NULL
+          WHEN local_day(ts) < {base} OR local_day(ts) - {base} >= {len(next_work)} THEN error(
+            'add_workdays: ' || ts::VARCHAR || ' is outside the working-day calendar '
+            || '{SQL_FIRST_DAY.year}-{SQL_LAST_DAY.year} (hotline_eval/config/calendar.py)')
+          ELSE to_timestamp(
+            {work_sql}[{nxt_sql}[local_day(ts) - {base} + 1] + floor(n)::INTEGER]::DOUBLE * 86400 - {off}
+            + CASE WHEN {work_sql}[{nxt_sql}[local_day(ts) - {base} + 1]] = local_day(ts)
+                   THEN (epoch(ts) + {off}) % 86400 ELSE 0 END
+            + (n - floor(n)) * 86400)
+        END)"""
+    )
+
+
+@cache
+def load_calendar(root: Path) -> Calendar:
+    path = root / "params" / "calendar.yaml"
+    data = load_yaml(path) or {}
+    try:
+        holidays = tuple(_expand(data.get("holidays", [])))
+        workdays = tuple(_expand(data.get("workdays", [])))
+    except (TypeError, ValueError, KeyError) as exc:
+        raise ConfigError(path, "holidays", f"dates must be YYYY-MM-DD or {{from, to}}: {exc}") from exc
+    return Calendar(holidays=holidays, workdays=workdays)
+
+
+def _expand(items: list) -> list[dt.date]:
+    out: list[dt.date] = []
+    for item in items:
+        if isinstance(item, dict):
+            start, end = _date(item["from"]), _date(item["to"])
+            out += [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+        else:
+            out.append(_date(item))
+    return out
+
+
+def _date(value: object) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))

@@ -1,0 +1,475 @@
+"""Evaluation definitions (params/evaluations/*.yaml): what is evaluated, when, and how (§5.1).
+
+A definition names its type (综合评价 §5.1.1 or 专项评价 §5.1.2), period, evaluated cities (and
+whether their handling units are ranked), the indicators with their points — for a special
+evaluation each chosen indicator refined into sub-items with their own points (§5.1.2.2) — the
+reference strategy of Appendix A.1, grade bands, the coverage rule, innovation inside the 100 points
+or as a bonus, vetoes and minimum samples. Defaults come from params/evaluation-defaults.yaml.
+Every unknown name or missing field is an error naming the file and the key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from hotline_eval.config.catalogue import Catalogue, Indicator, Unit, load_catalogue
+from hotline_eval.core.errors import ConfigError, PeriodError, UnknownNameError
+from hotline_eval.core.paramfiles import Strict, load_yaml, named_file, validate
+from hotline_eval.sample.province import load_province
+
+MIN_MONTHS = {"comprehensive": 1, "special": 3}  # §5.1.1.3, §5.1.2.3
+PERIOD_CLAUSE = {"comprehensive": "§5.1.1.3", "special": "§5.1.2.3"}
+TYPE_ZH = {"comprehensive": "综合评价", "special": "专项评价"}
+DEFAULTS_FILE = "params/evaluation-defaults.yaml"
+ITEM_KINDS = ("level", "change", "activity")  # segment sub-items are named by their segment
+
+
+class Period(Strict):
+    start: dt.date
+    end: dt.date
+
+    @model_validator(mode="after")
+    def _order(self) -> Period:
+        if self.end < self.start:
+            raise ValueError("period end is before its start")
+        return self
+
+    @property
+    def months(self) -> list[str]:
+        """Calendar months touched by the period, as YYYY-MM."""
+        out, y, m = [], self.start.year, self.start.month
+        while (y, m) <= (self.end.year, self.end.month):
+            out.append(f"{y:04d}-{m:02d}")
+            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+        return out
+
+    def full_months(self) -> int:
+        """Number of whole calendar months inside the period."""
+        return sum(self.start <= first and last <= self.end for first, last in map(month_bounds, self.months))
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    @property
+    def label_zh(self) -> str:
+        a, b = self.start, self.end
+        if (a.year, a.month) == (b.year, b.month):
+            return f"{a.year}年{a.month}月"
+        if a.year == b.year:
+            return f"{a.year}年{a.month}—{b.month}月"
+        return f"{a.year}年{a.month}月—{b.year}年{b.month}月"
+
+
+def month_bounds(month: str) -> tuple[dt.date, dt.date]:
+    """First and last day of a YYYY-MM month."""
+    y, m = map(int, month.split("-"))
+    first = dt.date(y, m, 1)
+    return first, dt.date(y + (m == 12), m % 12 + 1, 1) - dt.timedelta(days=1)
+
+
+class CityRef(Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
+    name_zh: str
+
+
+class SampleData(Strict):
+    seed: int = 12345
+    scale: float = Field(default=1.0, gt=0)
+
+
+SHARED_ENV = "HOTLINE_EVAL_SHARED"
+
+
+def shared_folder(root: Path) -> Path:
+    """The shared data folder `{shared}` stands for in input paths: $HOTLINE_EVAL_SHARED, else ../shared."""
+    env = os.environ.get(SHARED_ENV)
+    return Path(env).expanduser().resolve() if env else (root.parent / "shared").resolve()
+
+
+class InputDir(Strict):
+    """A folder of exports. `dir` is relative to the project folder; it may start with `{shared}`,
+    the shared data folder outside the repository ($HOTLINE_EVAL_SHARED, default ../shared).
+    `files` (glob patterns) keeps only the matching files of the folder, e.g. one sample of several."""
+
+    dir: str
+    systems: list[str]
+    city: str | None = None
+    files: list[str] | None = None
+
+    def folder(self, root: Path) -> Path:
+        if self.dir.startswith("{shared}"):
+            return (shared_folder(root) / self.dir.removeprefix("{shared}").lstrip("/\\")).resolve()
+        return (root / self.dir).resolve()
+
+
+class Data(Strict):
+    """The sample province (generated), export folders, or both: the sample province and further folders,
+    such as the filled review forms of the fieldwork kit (systems review-forms, review-tickets)."""
+
+    sample: SampleData | None = None
+    inputs: list[InputDir] = []
+    source_zh: str | None = None  # where the data come from, in the report's words (real data sets)
+
+    @model_validator(mode="after")
+    def _some(self) -> Data:
+        if self.sample is None and not self.inputs:
+            raise ValueError("give 'sample' (generate the sample province), 'inputs' (export folders), or both")
+        return self
+
+
+class Benchmark(Strict):
+    """A pinned reference value (A.1 "全国优秀代表"), in the indicator's unit, with its source."""
+
+    value: float
+    source: str = Field(min_length=2)
+    year: int | None = None
+    url: str | None = None
+
+
+class Reference(Strict):
+    strategy: Literal["province_best", "benchmark", "mixed"]
+    benchmarks: dict[str, Benchmark] = {}
+
+
+class Labels(Strict):
+    """How reports name what is evaluated (defaults: a province's cities and their 12345 hotlines).
+
+    scope: the evaluated objects taken together (全省: 全省平均, 全省最优, 全省排名); object: one of
+    them (设区市); service: what each runs, in titles ("{name}{service}服务质量评价报告");
+    service_short: the same in running text ("{name}{service_short}综合得分…"); objects: the
+    evaluated object as the cover and section 一 describe it, with {name} and {service_short}
+    (default: the hotline agency and its handling units, params/wording.yaml report.objects).
+    """
+
+    scope: str = "全省"
+    object: str = "设区市"
+    service: str = "12345政务服务便民热线"
+    service_short: str = "12345热线"
+    objects: str | None = None
+
+
+class Threshold(Strict):
+    """Optional local rule (off unless a plan sets it, indicators.md §3.2): zero points beyond a value."""
+
+    zero_below: float | None = None
+    zero_above: float | None = None
+
+
+class Grade(Strict):
+    grade: str
+    min: float
+
+
+class Veto(Strict):
+    """One-vote veto (一票否决) decided by the organiser, e.g. established data falsification."""
+
+    city: str
+    reason_zh: str = Field(min_length=2)
+    basis: str = ""
+
+
+class PeriodRule(Strict):
+    """§5.1.1.3 / §5.1.2.3: the continuous months an evaluation needs, checked in the definition and the data.
+
+    `waived: true` (with `reason_zh`, required) lifts the rule for one evaluation, e.g. a study on a
+    public sample of a few days; every report of that evaluation states the waiver and its reason.
+    """
+
+    tables: list[str]
+    min_day_share: float = Field(gt=0, le=1)
+    waived: bool = False
+    reason_zh: str | None = None
+
+    @model_validator(mode="after")
+    def _reason(self) -> PeriodRule:
+        if self.waived and not (self.reason_zh and len(self.reason_zh.strip()) >= 4):
+            raise ValueError("a waived period rule needs reason_zh: why the evaluation may not meet it")
+        if self.reason_zh and not self.waived:
+            raise ValueError("reason_zh explains a waiver: give it only with waived: true")
+        return self
+
+
+class ExpertPanelRules(Strict):
+    min_experts: int = Field(ge=1)
+    min_external: int = Field(ge=0)
+    trim_from: int = Field(ge=3)
+    min_scores: int = Field(ge=1)
+    dispersion_share: float = Field(gt=0, le=1)
+
+
+class UnitRules(Strict):
+    evaluate: bool
+    classes: list[str]
+    min_denominator: int = Field(ge=1)
+
+
+class TrendRules(Strict):
+    alpha: float = Field(gt=0, lt=1)
+    monthly_min_points: int = Field(ge=3)
+    short_period_days: int = Field(ge=1)
+    material_change: dict[Unit, float] = {}  # per indicator unit: the smallest change called a trend
+
+
+class ChangeScoring(Strict):
+    improving: float = Field(ge=0, le=1)
+    stable: float = Field(ge=0, le=1)
+    worsening: float = Field(ge=0, le=1)
+    stable_full_at: float = Field(ge=0, le=1)
+
+
+class Segment(Strict):
+    """A refined time slot (§5.1.2.2) selecting records by the local time of their cohort timestamp."""
+
+    zh: str
+    hours: tuple[dt.time, dt.time] | None = None  # [from, to); from > to wraps past midnight
+    weekdays: list[int] | None = None  # ISO: Monday 1 … Sunday 7
+
+    @model_validator(mode="after")
+    def _something(self) -> Segment:
+        if self.hours is None and not self.weekdays:
+            raise ValueError("give hours, weekdays or both")
+        if self.weekdays and not set(self.weekdays) <= set(range(1, 8)):
+            raise ValueError("weekdays are 1 (Monday) … 7 (Sunday)")
+        return self
+
+
+class ActivityWindow(Strict):
+    date: dt.date
+    start: dt.time
+    end: dt.time
+
+    @model_validator(mode="after")
+    def _order(self) -> ActivityWindow:
+        if self.end <= self.start:
+            raise ValueError("an activity window ends after it starts (same day)")
+        return self
+
+
+class Activity(Strict):
+    """A themed activity (§5.1.2.1), compared with the same weekdays and hours of the period."""
+
+    zh: str
+    windows: list[ActivityWindow] = Field(min_length=1)
+    exclude_holidays: bool = True
+
+
+class Schedule(Strict):
+    """Milestones after the period (§5.2.3, §8.2); a date left out is derived (hotline_eval.cycle.schedule)."""
+
+    data_due: dt.date | None = None  # data submission deadline
+    fieldwork_start: dt.date | None = None  # sampling reviews and expert scoring (§7.2, §7.3)
+    fieldwork_end: dt.date | None = None
+    data_due_workdays: int = Field(default=3, ge=0)  # after the last day outcomes are observed
+    review_workdays: int = Field(default=2, ge=0)  # between the end of fieldwork and the results
+
+
+class Items(Strict):
+    """The sub-items of one indicator in a special evaluation, each with its own points (§5.1.2.2)."""
+
+    level: float = Field(default=0.0, ge=0)
+    change: float = Field(default=0.0, ge=0)
+    activity: float = Field(default=0.0, ge=0)
+    segments: dict[str, float] = {}
+
+
+@dataclass(frozen=True)
+class Item:
+    """One scored item: an indicator's level, its change, its activity window, or one of its segments."""
+
+    indicator: Indicator  # the catalogue entry (its own points are the scale of rule and expert values)
+    kind: str  # level | change | activity | segment
+    points: float
+    segment: str | None = None
+
+    @property
+    def id(self) -> str:
+        if self.kind == "level":
+            return self.indicator.id
+        return f"{self.indicator.id}.{self.segment or self.kind}"
+
+
+class Evaluation(Strict):
+    id: str
+    name_zh: str
+    type: Literal["comprehensive", "special"]
+    purpose_zh: str = ""
+    organiser_zh: str
+    period: Period
+    province: str | None = None
+    cities: list[CityRef] = []
+    labels: Labels = Labels()
+    data: Data
+    indicators: Literal["all"] | list[str] | dict[str, float | Items] = "all"
+    parameters: dict[str, Any] = {}
+    reference: Reference = Reference(strategy="province_best")
+    thresholds: dict[str, Threshold] = {}
+    grades: list[Grade] = [Grade(grade="合格", min=0)]
+    coverage_min: float = Field(default=80, ge=0, le=100)
+    veto_grade: str = "不合格"
+    vetoes: list[Veto] = []
+    innovation: Literal["inside", "bonus"] = "inside"
+    appeal_days: int = Field(default=10, ge=0)  # 0: no appeal (a result not used for assessment)
+    period_rule: PeriodRule = PeriodRule(tables=["calls", "tickets"], min_day_share=0.9)
+    expert_panel: ExpertPanelRules = ExpertPanelRules(
+        min_experts=5, min_external=1, trim_from=5, min_scores=3, dispersion_share=0.5
+    )
+    units: UnitRules = UnitRules(evaluate=True, classes=[], min_denominator=20)
+    trend: TrendRules = TrendRules(alpha=0.05, monthly_min_points=6, short_period_days=7, material_change={})
+    change_scoring: ChangeScoring = ChangeScoring(improving=1, stable=0.6, worsening=0, stable_full_at=0.95)
+    segments: dict[str, Segment] = {}
+    activity: Activity | None = None
+    activity_alpha: float = Field(default=0.05, gt=0, lt=1)
+    published_on: dt.date | None = None
+    report_date: dt.date | None = None
+    schedule: Schedule = Schedule()
+
+    @field_validator("grades")
+    @classmethod
+    def _grades(cls, grades: list[Grade]) -> list[Grade]:
+        mins = [g.min for g in grades]
+        if not mins or mins != sorted(mins, reverse=True) or len(set(mins)) != len(mins):
+            raise ValueError("list the bands from the highest minimum to the lowest, each minimum once")
+        if mins[-1] > 0:
+            raise ValueError("the last band needs min 0 so that every total has a grade")
+        return grades
+
+    @property
+    def issued_on(self) -> dt.date:
+        """Date printed on reports: report_date, else one month after the period (reproducible)."""
+        return self.report_date or self.period.end + dt.timedelta(days=30)
+
+    def city_ids(self) -> list[str]:
+        return [c.id for c in self.cities]
+
+    def city_name(self, city_id: str) -> str:
+        return next(c.name_zh for c in self.cities if c.id == city_id)
+
+    def check_city(self, city_id: str) -> str:
+        if city_id not in self.city_ids():
+            raise UnknownNameError("city", city_id, self.city_ids())
+        return city_id
+
+    def chosen(self, catalogue: Catalogue) -> dict[str, Items]:
+        """Each chosen catalogue indicator with its sub-items' points (a plain number = the level).
+
+        Report-only companions (0 points) of chosen indicators come along, so that they are measured
+        and shown beside their parents.
+        """
+        if self.indicators == "all":
+            return {i.id: Items(level=i.points) for i in catalogue.indicators}
+        if isinstance(self.indicators, list):
+            chosen = {i: Items(level=catalogue.indicator(i).points) for i in self.indicators}
+        else:
+            chosen = {i: v if isinstance(v, Items) else Items(level=v) for i, v in self.indicators.items()}
+        companions = {i.id: Items() for i in catalogue.indicators if i.report_only and i.parent in chosen}
+        return companions | chosen
+
+    def items(self, catalogue: Catalogue) -> list[Item]:
+        """Every scored item in catalogue order: level, change, activity, then segments."""
+        chosen = self.chosen(catalogue)
+        out = []
+        for ind in catalogue.indicators:
+            if ind.id not in chosen or ind.report_only:
+                continue
+            sub = chosen[ind.id]
+            out += [Item(ind, kind, getattr(sub, kind)) for kind in ITEM_KINDS if getattr(sub, kind) > 0]
+            out += [Item(ind, "segment", p, name) for name, p in sub.segments.items() if p > 0]
+        return out
+
+    def active_indicators(self, catalogue: Catalogue) -> list[Indicator]:
+        """The catalogue entries this evaluation measures, their points being the level sub-item's."""
+        chosen = self.chosen(catalogue)
+        return [
+            ind.model_copy(update={"points": chosen[ind.id].level}) for ind in catalogue.indicators if ind.id in chosen
+        ]
+
+    def parameter_values(self, catalogue: Catalogue) -> dict[str, Any]:
+        return catalogue.defaults() | self.parameters
+
+    def benchmark(self, indicator_id: str) -> Benchmark | None:
+        """The pinned benchmark of an indicator when the strategy uses benchmarks."""
+        if self.reference.strategy == "province_best":
+            return None
+        return self.reference.benchmarks.get(indicator_id)
+
+
+@cache
+def load_evaluation(root: Path, name: str) -> Evaluation:
+    path = named_file(root / "params" / "evaluations", "evaluation", name)
+    data = load_yaml(path)
+    if not isinstance(data, dict):
+        raise ConfigError(path, None, "an evaluation definition is a mapping of keys (see demo-comprehensive.yaml)")
+    check_indicator_spec(data.get("indicators", "all"), path)
+    evaluation = validate(Evaluation, with_defaults(root, data), path)
+    if evaluation.id != name:
+        raise ConfigError(path, "id", f"id '{evaluation.id}' differs from the file name '{name}'")
+    if not evaluation.cities:
+        if not evaluation.province:
+            raise ConfigError(path, "cities", "list the evaluated cities, or name a province")
+        province = load_province(root, evaluation.province)
+        evaluation = evaluation.model_copy(
+            update={"cities": [CityRef(id=c.id, name_zh=c.name_zh) for c in province.cities]}
+        )
+    check_definition(root, evaluation, path)
+    check_period(evaluation)
+    return evaluation
+
+
+def check_indicator_spec(spec: Any, path: Path) -> None:
+    """`indicators`: all, a list of ids, or id → points (a number, or sub-items with their points)."""
+    if spec == "all" or (isinstance(spec, list) and all(isinstance(i, str) for i in spec)):
+        return
+    if not isinstance(spec, dict):
+        raise ConfigError(path, "indicators", "give 'all', a list of indicator ids, or a mapping id → points")
+    for ind, value in spec.items():
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            if value < 0:
+                raise ConfigError(path, f"indicators.{ind}", "points cannot be negative")
+            continue
+        validate(Items, value, path, prefix=f"indicators.{ind}")
+
+
+def with_defaults(root: Path, data: dict) -> dict:
+    """The definition over params/evaluation-defaults.yaml; sections merge key by key."""
+    defaults = load_yaml(root / DEFAULTS_FILE) or {}
+    merged = dict(defaults)
+    for key, value in data.items():
+        base = defaults.get(key)
+        merged[key] = {**base, **value} if isinstance(base, dict) and isinstance(value, dict) else value
+    return merged
+
+
+def check_definition(root: Path, ev: Evaluation, path: Path) -> None:
+    """Every name in the definition exists, and the definition is complete for its type."""
+    from hotline_eval.config.evaluation_checks import CHECKS
+    from hotline_eval.config.schema import load_schema
+
+    catalogue = load_catalogue(root)
+    schema = load_schema(root)
+    for check in CHECKS:
+        check(ev, catalogue, schema, path)
+
+
+def check_period(ev: Evaluation) -> None:
+    """§5.1.1.3 / §5.1.2.3: at least one (comprehensive) or three (special) continuous whole months."""
+    need = MIN_MONTHS[ev.type]
+    have = ev.period.full_months()
+    if have < need and not ev.period_rule.waived:
+        raise PeriodError(
+            f"evaluation '{ev.id}': a {ev.type} evaluation ({TYPE_ZH[ev.type]}) needs at least {need} continuous "
+            f"whole month(s) of data ({PERIOD_CLAUSE[ev.type]}); the period {ev.period.start}..{ev.period.end} "
+            f"holds {have}",
+            fix="extend the period in the evaluation definition",
+        )
+
+
+def list_evaluations(root: Path) -> list[str]:
+    return sorted(p.stem for p in (root / "params" / "evaluations").glob("*.yaml"))

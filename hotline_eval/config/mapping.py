@@ -1,0 +1,203 @@
+"""Column mappings (params/mappings/*.yaml): how a source system's exports become canonical tables.
+
+A mapping describes one source system (a vendor's 12345 platform, a province's reporting
+template, a real public data set). For each canonical table it names the export files and, for
+each canonical column, where its value comes from:
+
+- ``column: 来电时间`` — copy a source column;
+- ``{from: 来电时间, format: "%Y/%m/%d %H:%M:%S"}`` — parse a timestamp with a strptime format
+  (or a list of formats, tried in order, for exports whose layout changed);
+- ``{from: [来电日期, 来电时刻], format: ...}`` — several source columns joined by a space (a date
+  and a time of day kept in two columns);
+- ``{from: 应答时间, add_seconds: 通话时长}`` — a timestamp plus durations (seconds, or H:MM:SS)
+  from one or more source columns; an empty duration adds nothing;
+- ``{from: 呼叫结果, values: {已接通: answered, 放弃: abandoned}}`` — recode values;
+- ``{from: 主叫号码, mask: phone}`` — personal data: hashed on the way in, never stored;
+  ``mask: id`` does the same for any other identifier of a person (customer number, agent name);
+- ``{expr: "..."}`` — a DuckDB SQL expression over source columns (quote them: "列名");
+- ``{const: linjiang}`` — a constant;
+- ``when: "<SQL condition over source columns>"`` (with any of the above but a constant) — the
+  value only where the condition holds, empty elsewhere (e.g. an answer time only for answered calls).
+
+A table's ``filter`` (SQL over source columns) keeps only the rows of the export that belong to
+the table; the others are counted as excluded, never as rejected.
+
+Source columns holding personal data that the evaluation does not need (names, ID numbers,
+addresses) are listed under ``personal_columns`` and dropped at ingest.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from hotline_eval.config.schema import Schema, load_schema
+from hotline_eval.core.errors import ConfigError
+from hotline_eval.core.paramfiles import Strict, load_yaml, named_file, validate
+
+Scalar = str | int | float | bool
+
+
+class ReadOptions(Strict):
+    """How to read the export files. Every key may be overridden per table."""
+
+    encoding: Literal["auto", "utf-8", "utf-8-sig", "gb18030", "gbk"] = "auto"
+    header_row: int | Literal["auto"] = "auto"
+    sheet: str | None = None
+    delimiter: str = ","
+    null_values: list[str] = Field(default_factory=lambda: ["", "NULL", "null"])
+
+
+class ColumnSource(Strict):
+    """Where one canonical column comes from (exactly one of from / expr / const).
+
+    `from` is one source column, or a list of columns joined by a space (kept in `parts`, with
+    `source` left empty, so that `source` always names one column).
+    """
+
+    source: str | None = Field(default=None, alias="from")
+    parts: list[str] | None = None
+    expr: str | None = None
+    const: Scalar | None = None
+    format: str | list[str] | None = None
+    values: dict[str, Scalar | None] | None = None
+    mask: Literal["phone", "id"] | None = None
+    add_seconds: list[str] | None = None
+    when: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _lists(cls, data: object) -> object:
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        origin = data.get("from")
+        if isinstance(origin, list):
+            if not origin or not all(isinstance(c, str) and c for c in origin):
+                raise ValueError("'from' is a column name or a list of column names")
+            if len(origin) == 1:
+                data["from"] = origin[0]
+            else:
+                data["parts"] = origin
+                data.pop("from")
+        if isinstance(data.get("add_seconds"), str):
+            data["add_seconds"] = [data["add_seconds"]]
+        if isinstance(data.get("format"), list) and len(data["format"]) == 1:
+            data["format"] = data["format"][0]
+        return data
+
+    @model_validator(mode="after")
+    def _one_origin(self) -> ColumnSource:
+        given = [k for k in ("source", "parts", "expr", "const") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of 'from', 'expr' or 'const'")
+        if self.mask and self.source is None:
+            raise ValueError("'mask' needs 'from' with one column (the source column holding the personal data)")
+        if self.mask and (self.values or self.when or self.add_seconds):
+            raise ValueError("a masked column is hashed as it is read: 'values', 'when' and 'add_seconds' cannot apply")
+        if self.const is not None and (self.when or self.add_seconds or self.values):
+            raise ValueError("a 'const' takes no 'values', 'when' or 'add_seconds'")
+        if self.add_seconds is not None and not self.add_seconds:
+            raise ValueError("'add_seconds' names at least one source column")
+        return self
+
+    @property
+    def formats(self) -> list[str]:
+        if self.format is None:
+            return []
+        return [self.format] if isinstance(self.format, str) else list(self.format)
+
+    @property
+    def label(self) -> str:
+        """The source column(s) as rejects and messages name them (durations added included)."""
+        return " + ".join(self.columns)
+
+    @property
+    def columns(self) -> list[str]:
+        """Every source column this column reads by name (not those inside SQL expressions)."""
+        named = [self.source] if self.source else list(self.parts or [])
+        return named + list(self.add_seconds or [])
+
+
+class TableMapping(Strict):
+    files: str | list[str]
+    read: ReadOptions | None = None
+    columns: dict[str, ColumnSource]  # `canonical: 源列` is short for `canonical: {from: 源列}`
+    filter: str | None = None
+
+    @field_validator("columns", mode="before")
+    @classmethod
+    def _plain_columns(cls, value: object) -> object:
+        if isinstance(value, dict):
+            return {k: {"from": v} if isinstance(v, str) else v for k, v in value.items()}
+        return value
+
+    @property
+    def patterns(self) -> list[str]:
+        return [self.files] if isinstance(self.files, str) else list(self.files)
+
+    def source(self, column: str) -> ColumnSource | None:
+        return self.columns.get(column)
+
+
+class Mapping(Strict):
+    id: str
+    name_zh: str
+    doc: str | None = None
+    read: ReadOptions = ReadOptions()
+    personal_columns: dict[str, Literal["name", "id_number", "address", "phone", "text"]] = {}
+    tables: dict[str, TableMapping]
+
+    def read_options(self, table: str) -> ReadOptions:
+        override = self.tables[table].read
+        if override is None:
+            return self.read
+        merged = self.read.model_dump() | override.model_dump(exclude_unset=True)
+        return ReadOptions.model_validate(merged)
+
+
+def check_against_schema(mapping: Mapping, schema: Schema, path: Path) -> None:
+    """Every mapped table and column exists; every required column is mapped."""
+    for tname, tmap in mapping.tables.items():
+        if tname not in schema.tables:
+            valid = ", ".join(schema.tables)
+            raise ConfigError(path, f"tables.{tname}", f"unknown table; valid: {valid}")
+        table = schema.tables[tname]
+        for cname in tmap.columns:
+            if cname not in table.columns:
+                raise ConfigError(
+                    path,
+                    f"tables.{tname}.columns.{cname}",
+                    f"'{tname}' has no column '{cname}'; valid: {', '.join(table.columns)}",
+                )
+            src = tmap.source(cname)
+            kind = table.columns[cname].type
+            if src.add_seconds and kind != "timestamp":
+                raise ConfigError(
+                    path, f"tables.{tname}.columns.{cname}.add_seconds", f"'{cname}' is a {kind}, not a timestamp"
+                )
+            if src.format is not None and kind not in ("timestamp", "date"):
+                raise ConfigError(
+                    path, f"tables.{tname}.columns.{cname}.format", f"'{cname}' is a {kind}: only times take a format"
+                )
+        missing = [c for c in table.required if c not in tmap.columns and c != "city"]
+        if missing:
+            raise ConfigError(
+                path,
+                f"tables.{tname}.columns",
+                f"required columns not mapped: {', '.join(missing)}",
+                fix="map each required column (see docs/schema.md), or give it a 'const'",
+            )
+
+
+@cache
+def load_mapping(root: Path, name: str) -> Mapping:
+    path = named_file(root / "params" / "mappings", "mapping", name)
+    mapping = validate(Mapping, load_yaml(path), path)
+    if mapping.id != name:
+        raise ConfigError(path, "id", f"id '{mapping.id}' differs from the file name '{name}'")
+    check_against_schema(mapping, load_schema(root), path)
+    return mapping

@@ -1,0 +1,91 @@
+"""The evaluation's timeline (§5.2.3, §8.2): publication of the plan, the period, data submission,
+fieldwork, the results and the appeal deadline — the dates the plan publishes and the appeals obey.
+
+Dates come from the evaluation definition (`published_on`, `period`, `schedule`, `report_date`,
+`appeal_days`) or are derived in working days (params/calendar.yaml); see evaluation-defaults.yaml.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from hotline_eval.config.calendar import Calendar, load_calendar
+from hotline_eval.config.catalogue import load_catalogue
+from hotline_eval.config.evaluation import Evaluation
+from hotline_eval.core.errors import ConfigError
+from hotline_eval.report.appeal import appeal_deadline
+
+
+@dataclass(frozen=True)
+class Timeline:
+    published: dt.date | None  # the plan is published (§5.2.3)
+    start: dt.date  # the period (collection)
+    end: dt.date
+    outcomes_until: dt.date  # last day outcomes of the period's requests are observed (the cut-off)
+    data_due: dt.date
+    fieldwork_start: dt.date
+    fieldwork_end: dt.date
+    issued: dt.date  # results issued (report date)
+    appeal_deadline: dt.date  # last day to appeal (§8.2)
+
+
+def shift_workdays(calendar: Calendar, day: dt.date, n: int) -> dt.date:
+    """The n-th working day after `day` (n > 0) or before it (n < 0); `day` itself for n = 0."""
+    step = dt.timedelta(days=1 if n >= 0 else -1)
+    counted = 0
+    while counted < abs(n):
+        day += step
+        counted += calendar.is_workday(day)
+    return day
+
+
+def timeline(root: Path, ev: Evaluation) -> Timeline:
+    """Every milestone of the evaluation; an impossible order is an error naming the definition's key."""
+    calendar = load_calendar(root)
+    grace = int(ev.parameter_values(load_catalogue(root))["outcome_grace_days"])
+    plan = ev.schedule
+    outcomes_until = ev.period.end + dt.timedelta(days=grace)
+    data_due = plan.data_due or shift_workdays(calendar, outcomes_until, plan.data_due_workdays)
+    start = plan.fieldwork_start or shift_workdays(calendar, data_due, 1)
+    end = plan.fieldwork_end or shift_workdays(calendar, ev.issued_on, -plan.review_workdays)
+    out = Timeline(
+        published=ev.published_on,
+        start=ev.period.start,
+        end=ev.period.end,
+        outcomes_until=outcomes_until,
+        data_due=data_due,
+        fieldwork_start=start,
+        fieldwork_end=end,
+        issued=ev.issued_on,
+        appeal_deadline=appeal_deadline(root, ev.issued_on, ev.appeal_days),
+    )
+    _check_order(ev, out)
+    return out
+
+
+def _check_order(ev: Evaluation, t: Timeline) -> None:
+    path = f"params/evaluations/{ev.id}.yaml"
+    steps = [
+        ("published_on", t.published, "period.end", t.end, "the plan is published before the period ends"),
+        ("schedule.data_due", t.data_due, "schedule.fieldwork_start", t.fieldwork_start, "fieldwork starts after"),
+        ("schedule.fieldwork_start", t.fieldwork_start, "schedule.fieldwork_end", t.fieldwork_end, "ends after"),
+        ("schedule.fieldwork_end", t.fieldwork_end, "report_date", t.issued, "results come after fieldwork"),
+    ]
+    if t.data_due < t.outcomes_until:
+        raise ConfigError(
+            path,
+            "schedule.data_due",
+            f"data are due on {t.data_due}, before outcomes are observed to {t.outcomes_until} "
+            "(the period's end + outcome_grace_days)",
+            fix="set a later schedule.data_due",
+        )
+    for key, first, other, second, rule in steps:
+        if first is not None and first > second:
+            raise ConfigError(
+                path,
+                key,
+                f"{first} is after {other} {second} ({rule})",
+                fix="set the dates under schedule (data_due, fieldwork_start, fieldwork_end) or a later report_date",
+            )

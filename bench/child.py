@@ -80,9 +80,10 @@ def pipeline(root: Path, profile: Path | None) -> dict[str, Any]:
 def ratios(root: Path, repeat: int) -> dict[str, Any]:
     from bench.pandas_baseline import SUBSET, compare, measure_subset
     from bench.scan import catalogue_columns, time_scan
-    from hotline_eval.config.evaluation import load_evaluation
+    from hotline_eval.config.definitions import load_evaluation
+    from hotline_eval.core.paths import Paths
     from hotline_eval.measure.engine import measure
-    from hotline_eval.pipeline import Paths, open_data
+    from hotline_eval.pipeline import open_data
 
     ev = load_evaluation(root, EVALUATION)
     paths = Paths(root, ev.id)

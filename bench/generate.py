@@ -7,8 +7,8 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from hotline_eval.config.evaluation import Evaluation
+from hotline_eval.config.province import load_province
 from hotline_eval.sample import SampleSpec, generate_sample
-from hotline_eval.sample.province import load_province
 
 
 def city_folders(root: Path, ev: Evaluation) -> dict[str, Path]:

@@ -70,8 +70,8 @@ def clear_outputs(out: Path) -> None:
 
 def run_point(root: Path, scale: Fraction, args: argparse.Namespace, last: bool) -> dict[str, Any]:
     from bench.generate import generate
-    from hotline_eval.config.evaluation import load_evaluation
-    from hotline_eval.pipeline import Paths
+    from hotline_eval.config.definitions import load_evaluation
+    from hotline_eval.core.paths import Paths
 
     ev = load_evaluation(root, EVALUATION)
     point: dict[str, Any] = {"scale": str(scale)}

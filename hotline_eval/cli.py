@@ -13,11 +13,11 @@ from pathlib import Path
 import click
 
 from hotline_eval import __version__
-from hotline_eval.config.evaluation import list_evaluations, load_evaluation
+from hotline_eval.config.definitions import list_evaluations, load_evaluation
 from hotline_eval.core.errors import HotlineEvalError
 from hotline_eval.core.masking import mask_text
 from hotline_eval.core.paramfiles import project_root
-from hotline_eval.pipeline import outputs_root
+from hotline_eval.core.paths import outputs_root
 
 DEFAULT_EVALUATION = "demo-comprehensive"
 START = time.monotonic()
@@ -203,9 +203,11 @@ def fieldwork(evaluation: str, seed: int | None, experts: int | None, round_: in
     """Draw the review samples (§7.2) and write the review forms and expert score sheets (§7.3)."""
     from hotline_eval.cycle.fieldwork.design import load_design
     from hotline_eval.cycle.fieldwork.kit import make_kit
+    from hotline_eval.pipeline import prepare
 
     root = project_root()
-    kit = make_kit(root, evaluation, seed=seed, experts=experts, round_=round_, progress=say)
+    paths = prepare(root, evaluation, say, until="ingest")
+    kit = make_kit(root, evaluation, paths, seed=seed, experts=experts, round_=round_, progress=say)
     summary = kit.draw.summary
     ev, design = load_evaluation(root, evaluation), load_design(root)
     for frame, part in summary.groupby("frame", sort=False) if len(summary) else ():

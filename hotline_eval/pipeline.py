@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import os
 import platform
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,16 +20,21 @@ from hotline_eval import __version__
 from hotline_eval.compare import engine
 from hotline_eval.compare.settings import load_settings as load_comparison_settings
 from hotline_eval.config.catalogue import load_catalogue
-from hotline_eval.config.evaluation import SHARED_ENV, Evaluation, load_evaluation
+from hotline_eval.config.definitions import load_evaluation
+from hotline_eval.config.evaluation import SHARED_ENV, Evaluation
+from hotline_eval.config.province import load_province
 from hotline_eval.config.schema import load_schema
+from hotline_eval.config.sql import register_tables
 from hotline_eval.config.wording import load_wording
+from hotline_eval.core.connection import connect
 from hotline_eval.core.errors import InputError
+from hotline_eval.core.paths import Paths
 from hotline_eval.core.store import fingerprints, read_json, sha256_file, sha256_text, write_csv, write_json
 from hotline_eval.cycle import appeals
-from hotline_eval.ingest.tables import InputFile, connect, discover, ingest
+from hotline_eval.ingest.tables import InputFile, discover, ingest
 from hotline_eval.ingest.versions import start_ingest
 from hotline_eval.measure.dissatisfaction import reason_distribution
-from hotline_eval.measure.engine import measure_all, register_tables
+from hotline_eval.measure.engine import measure_all
 from hotline_eval.quality import (
     QUALITY_CSV,
     apply_gate,
@@ -42,7 +46,6 @@ from hotline_eval.quality import (
 )
 from hotline_eval.quality.period_rule import check_data_period, days_with_data, month_coverage
 from hotline_eval.sample import SampleSpec, generate_sample
-from hotline_eval.sample.province import load_province
 from hotline_eval.score import expert_panel as expert
 from hotline_eval.score import veto
 from hotline_eval.score.outputs import write_scores
@@ -60,39 +63,6 @@ ANALYSIS_PARAMS = [
     "params/wording.yaml",
     "params/comparison.yaml",
 ]
-
-
-@dataclass(frozen=True)
-class Paths:
-    """Where an evaluation's outputs live (the output contract of the README)."""
-
-    root: Path
-    evaluation: str
-
-    @property
-    def out(self) -> Path:
-        return outputs_root(self.root) / self.evaluation
-
-    @property
-    def raw(self) -> Path:
-        return self.out / "raw"
-
-    @property
-    def data(self) -> Path:
-        return self.out / "data"
-
-    @property
-    def manifest(self) -> Path:
-        return self.out / "manifest.json"
-
-    def city(self, city: str) -> Path:
-        return self.out / city
-
-
-def outputs_root(root: Path) -> Path:
-    """outputs/ of the project, or $HOTLINE_EVAL_OUTPUTS (tests and batch jobs point it elsewhere)."""
-    env = os.environ.get("HOTLINE_EVAL_OUTPUTS")
-    return Path(env).resolve() if env else root / "outputs"
 
 
 def quiet(_: str) -> None:

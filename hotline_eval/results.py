@@ -9,10 +9,11 @@ from pathlib import Path
 import pandas as pd
 
 from hotline_eval.config.catalogue import Catalogue, Indicator, load_catalogue
-from hotline_eval.config.evaluation import Evaluation, load_evaluation
+from hotline_eval.config.definitions import load_evaluation
+from hotline_eval.config.evaluation import Evaluation
 from hotline_eval.config.schema import Schema, load_schema
+from hotline_eval.core.paths import Paths
 from hotline_eval.core.store import read_json
-from hotline_eval.pipeline import Paths
 
 
 @dataclass

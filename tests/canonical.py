@@ -9,8 +9,9 @@ import pandas as pd
 
 from hotline_eval.config.evaluation import Evaluation
 from hotline_eval.config.schema import load_schema
-from hotline_eval.ingest.tables import connect
-from hotline_eval.measure.engine import measure, register_tables
+from hotline_eval.config.sql import register_tables
+from hotline_eval.core.connection import connect
+from hotline_eval.measure.engine import measure
 
 
 def write_tables(root: Path, data_dir: Path, tables: dict[str, list[dict]]) -> None:

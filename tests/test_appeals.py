@@ -10,10 +10,11 @@ from builders import call
 
 from canonical import evaluation, write_tables
 from hotline_eval.config.evaluation import Item
+from hotline_eval.config.sql import register_tables
+from hotline_eval.core.connection import connect
 from hotline_eval.core.errors import ConfigError
 from hotline_eval.cycle.appeals import load_appeals, write_adjusted_data
-from hotline_eval.ingest.tables import connect
-from hotline_eval.measure.engine import measure, register_tables
+from hotline_eval.measure.engine import measure
 from hotline_eval.score.rules import pooled_values, score_item
 
 # results issued 2026-07-31 (Friday): 10 working days from Monday 3 August → Friday 14 August 2026

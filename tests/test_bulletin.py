@@ -39,7 +39,7 @@ def totals(demo, previous):
 
 
 def names(root):
-    from hotline_eval.config.evaluation import load_evaluation
+    from hotline_eval.config.definitions import load_evaluation
 
     return {c.id: c.name_zh for c in load_evaluation(root, "demo-comprehensive").cities}
 

@@ -10,7 +10,7 @@ from builders import call, measured, row
 
 from canonical import evaluation, run_measure
 from hotline_eval.config.catalogue import load_catalogue
-from hotline_eval.config.evaluation import load_evaluation
+from hotline_eval.config.definitions import load_evaluation
 from hotline_eval.config.schema import load_schema
 from hotline_eval.config.wording import load_wording
 from hotline_eval.core.errors import ConfigError

@@ -8,7 +8,7 @@ import pytest
 
 from canonical import evaluation
 from hotline_eval.config.catalogue import load_catalogue
-from hotline_eval.config.evaluation import list_evaluations, load_evaluation
+from hotline_eval.config.definitions import list_evaluations, load_evaluation
 from hotline_eval.core.errors import ConfigError, PeriodError
 from hotline_eval.quality.period_rule import check_data_period, longest_run, month_coverage
 

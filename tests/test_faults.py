@@ -78,9 +78,10 @@ def test_only_stale_partial_files_are_cleaned_up(tmp_path):
 KILLER = """
 import sys
 from pathlib import Path
-from hotline_eval.config.evaluation import load_evaluation
+from hotline_eval.config.definitions import load_evaluation
 from hotline_eval.ingest.tables import ingest
-from hotline_eval.pipeline import Paths, collect_inputs
+from hotline_eval.core.paths import Paths
+from hotline_eval.pipeline import collect_inputs
 
 root, out = Path(sys.argv[1]), Path(sys.argv[2])
 ev = load_evaluation(root, "demo-comprehensive")
@@ -123,7 +124,7 @@ def test_an_ingest_killed_midway_leaves_only_complete_files_and_a_rerun_matches_
 
 
 def _evaluation(root):
-    from hotline_eval.config.evaluation import load_evaluation
+    from hotline_eval.config.definitions import load_evaluation
 
     return load_evaluation(root, "demo-comprehensive")
 

@@ -10,15 +10,18 @@ import pandas as pd
 import pytest
 
 from hotline_eval.config.catalogue import load_catalogue
-from hotline_eval.config.evaluation import Item, load_evaluation
+from hotline_eval.config.definitions import load_evaluation
+from hotline_eval.config.evaluation import Item
 from hotline_eval.config.schema import load_schema
+from hotline_eval.config.sql import register_tables
 from hotline_eval.config.wording import load_wording
+from hotline_eval.core.connection import connect
 from hotline_eval.cycle.fieldwork.design import load_design
 from hotline_eval.cycle.fieldwork.forms import FormBuilder
 from hotline_eval.cycle.fieldwork.sampling import allocate, draw, population, sample_size
 from hotline_eval.cycle.fieldwork.workbook import write_form
-from hotline_eval.ingest.tables import connect, discover, ingest
-from hotline_eval.measure.engine import measure, register_tables
+from hotline_eval.ingest.tables import discover, ingest
+from hotline_eval.measure.engine import measure
 from hotline_eval.score.expert_panel import panel
 from hotline_eval.score.rules import pooled_values, score_item
 
@@ -294,7 +297,7 @@ def test_the_forms_offer_exactly_the_values_the_mappings_read(root, forms):
 def test_make_kit_writes_every_citys_forms_and_keeps_an_earlier_kit(root, demo):
     from hotline_eval.cycle.fieldwork.kit import make_kit
 
-    kit = make_kit(root, "demo-comprehensive", seed=11, cities=["nanhu", "baihe"])
+    kit = make_kit(root, "demo-comprehensive", demo, seed=11, cities=["nanhu", "baihe"])
     names = {p.name for p in kit.files}
     forms = {"来电录音评审表", "咨询答复评审表", "工单质检评分表", "直办诉求评审表", "承办单位答复评审表"}
     assert names == {f"{c}{f}.xlsx" for c in ("南湖市", "白河市") for f in forms} | {
@@ -302,7 +305,7 @@ def test_make_kit_writes_every_citys_forms_and_keeps_an_earlier_kit(root, demo):
     } | {"抽样方案.xlsx"}
     samples = pd.read_csv(kit.folder / "samples.csv", encoding="utf-8-sig")
     assert not samples.columns.str.contains("phone|name|address|caller", case=False).any()
-    again = make_kit(root, "demo-comprehensive", seed=12, cities=["nanhu"])  # another draw: the first kit is kept
+    again = make_kit(root, "demo-comprehensive", demo, seed=12, cities=["nanhu"])  # another draw: the first kit is kept
     kept = again.folder / "versions" / "1"
     assert (kept / "samples.csv").exists() and (kept / "manifest.json").exists()
     assert not pd.read_csv(kept / "samples.csv", encoding="utf-8-sig")["object_id"].equals(

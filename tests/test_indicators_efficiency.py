@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hotline_eval.config.calendar import load_calendar, register_sql
-from hotline_eval.ingest.tables import connect
+from hotline_eval.core.connection import connect
 
 CYCLE = [
     ticket(1, "a", "2026-07-01 09:00:00", handling_mode="direct_answer", closed_at="2026-07-01 09:30:00"),  # 0.5 h

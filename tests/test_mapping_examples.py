@@ -196,7 +196,8 @@ def definition(**extra) -> dict:
 
 
 def test_the_period_rule_is_waived_only_explicitly_and_with_a_reason():
-    from hotline_eval.config.evaluation import Evaluation, check_period
+    from hotline_eval.config.evaluation import Evaluation
+    from hotline_eval.config.evaluation_checks import check_period
 
     with pytest.raises(PeriodError, match="continuous whole month"):
         check_period(Evaluation.model_validate(definition()))

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from hotline_eval.config.catalogue import load_catalogue
-from hotline_eval.config.evaluation import Schedule, load_evaluation
+from hotline_eval.config.definitions import load_evaluation
+from hotline_eval.config.evaluation import Schedule
 from hotline_eval.config.wording import load_wording
 from hotline_eval.core.errors import ConfigError
 from hotline_eval.cycle import plan

@@ -12,15 +12,17 @@ import pytest
 import yaml
 
 from hotline_eval.config.catalogue import SqlRenderer, load_catalogue
-from hotline_eval.config.evaluation import load_evaluation
+from hotline_eval.config.definitions import load_evaluation
 from hotline_eval.config.mapping import load_mapping
+from hotline_eval.config.province import load_province
 from hotline_eval.config.schema import load_schema
+from hotline_eval.config.sql import prepare_connection
+from hotline_eval.core.connection import connect
 from hotline_eval.core.errors import ConfigError
-from hotline_eval.ingest.tables import connect, discover, ingest
-from hotline_eval.measure.engine import measure, prepare_connection
+from hotline_eval.ingest.tables import discover, ingest
+from hotline_eval.measure.engine import measure
 from hotline_eval.pipeline import open_data
 from hotline_eval.sample import SampleSpec, generate_sample
-from hotline_eval.sample.province import load_province
 
 CITY = "linjiang"  # vendor-a: UTF-8 CSV, a clean city (no planted defects)
 

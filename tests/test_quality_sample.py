@@ -14,12 +14,12 @@ from click.testing import CliRunner
 
 from hotline_eval.cli import cli
 from hotline_eval.config.catalogue import load_catalogue
-from hotline_eval.config.evaluation import load_evaluation
+from hotline_eval.config.definitions import load_evaluation
+from hotline_eval.config.province import load_province
 from hotline_eval.core.masking import find_personal_numbers
 from hotline_eval.measure.engine import measure
 from hotline_eval.pipeline import open_data
 from hotline_eval.quality import load_examples, load_quality
-from hotline_eval.sample.province import load_province
 from hotline_eval.score.rules import score_indicators
 
 pytestmark = pytest.mark.slow

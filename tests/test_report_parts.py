@@ -9,8 +9,8 @@ import pytest
 
 from hotline_eval.config.evaluation import Grade
 from hotline_eval.config.rule_tables import rule_tables
+from hotline_eval.cycle.schedule import appeal_deadline
 from hotline_eval.report import blocks, contents, tables
-from hotline_eval.report.appeal import appeal_deadline
 from hotline_eval.report.document import css_string
 from hotline_eval.report.previous import total_changes
 from hotline_eval.report.table_frames import grade_bands

@@ -133,7 +133,8 @@ def _per_group(indicators, units, ev, items, params):
 def test_every_group_scored_at_once_equals_each_group_scored_alone(demo, root):
     """The sample province's units (several cities, classes, ties, small units, thresholds): the scores
     of all groups computed together equal those of each group scored on its own."""
-    from hotline_eval.config.evaluation import Threshold, load_evaluation
+    from hotline_eval.config.definitions import load_evaluation
+    from hotline_eval.config.evaluation import Threshold
     from hotline_eval.results import load
 
     results = load(root, "demo-comprehensive")

@@ -14,6 +14,8 @@ from pydantic import Field, model_validator
 from hotline_eval.core.errors import ConfigError
 from hotline_eval.core.paramfiles import Strict, load_yaml, validate
 
+CATALOGUE_FILE = "params/indicators.yaml"
+
 Kind = Literal["system", "sampled", "qualitative", "expert"]
 Direction = Literal["higher", "lower", "lower_rate"]
 Unit = Literal["percent", "seconds", "hours", "per_10k", "points", "count", "factor"]
@@ -243,7 +245,7 @@ class Catalogue(Strict):
 
 @cache
 def load_catalogue(root: Path) -> Catalogue:
-    path = root / "params" / "indicators.yaml"
+    path = root / CATALOGUE_FILE
     return validate(Catalogue, load_yaml(path), path)
 
 
@@ -282,7 +284,7 @@ class SqlRenderer:
         try:
             return _template(template).render(self.context)
         except jinja2.TemplateError as exc:
-            raise ConfigError("params/indicators.yaml", where or None, f"SQL template error: {exc}") from exc
+            raise ConfigError(CATALOGUE_FILE, where or None, f"SQL template error: {exc}") from exc
 
 
 _JINJA = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)

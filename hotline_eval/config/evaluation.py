@@ -13,21 +13,18 @@ from __future__ import annotations
 import datetime as dt
 import os
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from hotline_eval.config.catalogue import Catalogue, Indicator, Unit, load_catalogue
-from hotline_eval.core.errors import ConfigError, PeriodError, UnknownNameError
-from hotline_eval.core.paramfiles import Strict, load_yaml, named_file, validate
-from hotline_eval.sample.province import load_province
+from hotline_eval.config.catalogue import Catalogue, Indicator, Unit
+from hotline_eval.core.errors import UnknownNameError
+from hotline_eval.core.paramfiles import Strict
 
 MIN_MONTHS = {"comprehensive": 1, "special": 3}  # §5.1.1.3, §5.1.2.3
 PERIOD_CLAUSE = {"comprehensive": "§5.1.1.3", "special": "§5.1.2.3"}
 TYPE_ZH = {"comprehensive": "综合评价", "special": "专项评价"}
-DEFAULTS_FILE = "params/evaluation-defaults.yaml"
 ITEM_KINDS = ("level", "change", "activity")  # segment sub-items are named by their segment
 
 
@@ -401,75 +398,3 @@ class Evaluation(Strict):
         return self.reference.benchmarks.get(indicator_id)
 
 
-@cache
-def load_evaluation(root: Path, name: str) -> Evaluation:
-    path = named_file(root / "params" / "evaluations", "evaluation", name)
-    data = load_yaml(path)
-    if not isinstance(data, dict):
-        raise ConfigError(path, None, "an evaluation definition is a mapping of keys (see demo-comprehensive.yaml)")
-    check_indicator_spec(data.get("indicators", "all"), path)
-    evaluation = validate(Evaluation, with_defaults(root, data), path)
-    if evaluation.id != name:
-        raise ConfigError(path, "id", f"id '{evaluation.id}' differs from the file name '{name}'")
-    if not evaluation.cities:
-        if not evaluation.province:
-            raise ConfigError(path, "cities", "list the evaluated cities, or name a province")
-        province = load_province(root, evaluation.province)
-        evaluation = evaluation.model_copy(
-            update={"cities": [CityRef(id=c.id, name_zh=c.name_zh) for c in province.cities]}
-        )
-    check_definition(root, evaluation, path)
-    check_period(evaluation)
-    return evaluation
-
-
-def check_indicator_spec(spec: Any, path: Path) -> None:
-    """`indicators`: all, a list of ids, or id → points (a number, or sub-items with their points)."""
-    if spec == "all" or (isinstance(spec, list) and all(isinstance(i, str) for i in spec)):
-        return
-    if not isinstance(spec, dict):
-        raise ConfigError(path, "indicators", "give 'all', a list of indicator ids, or a mapping id → points")
-    for ind, value in spec.items():
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            if value < 0:
-                raise ConfigError(path, f"indicators.{ind}", "points cannot be negative")
-            continue
-        validate(Items, value, path, prefix=f"indicators.{ind}")
-
-
-def with_defaults(root: Path, data: dict) -> dict:
-    """The definition over params/evaluation-defaults.yaml; sections merge key by key."""
-    defaults = load_yaml(root / DEFAULTS_FILE) or {}
-    merged = dict(defaults)
-    for key, value in data.items():
-        base = defaults.get(key)
-        merged[key] = {**base, **value} if isinstance(base, dict) and isinstance(value, dict) else value
-    return merged
-
-
-def check_definition(root: Path, ev: Evaluation, path: Path) -> None:
-    """Every name in the definition exists, and the definition is complete for its type."""
-    from hotline_eval.config.evaluation_checks import CHECKS
-    from hotline_eval.config.schema import load_schema
-
-    catalogue = load_catalogue(root)
-    schema = load_schema(root)
-    for check in CHECKS:
-        check(ev, catalogue, schema, path)
-
-
-def check_period(ev: Evaluation) -> None:
-    """§5.1.1.3 / §5.1.2.3: at least one (comprehensive) or three (special) continuous whole months."""
-    need = MIN_MONTHS[ev.type]
-    have = ev.period.full_months()
-    if have < need and not ev.period_rule.waived:
-        raise PeriodError(
-            f"evaluation '{ev.id}': a {ev.type} evaluation ({TYPE_ZH[ev.type]}) needs at least {need} continuous "
-            f"whole month(s) of data ({PERIOD_CLAUSE[ev.type]}); the period {ev.period.start}..{ev.period.end} "
-            f"holds {have}",
-            fix="extend the period in the evaluation definition",
-        )
-
-
-def list_evaluations(root: Path) -> list[str]:
-    return sorted(p.stem for p in (root / "params" / "evaluations").glob("*.yaml"))

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from hotline_eval.config.catalogue import Catalogue
-from hotline_eval.config.evaluation import ITEM_KINDS, Evaluation
-from hotline_eval.config.schema import Schema
-from hotline_eval.core.errors import ConfigError
+from hotline_eval.config.catalogue import Catalogue, load_catalogue
+from hotline_eval.config.evaluation import ITEM_KINDS, MIN_MONTHS, PERIOD_CLAUSE, TYPE_ZH, Evaluation, Items
+from hotline_eval.config.schema import Schema, load_schema
+from hotline_eval.core.errors import ConfigError, PeriodError
+from hotline_eval.core.paramfiles import validate
 
 Check = Callable[[Evaluation, Catalogue, Schema, Path], None]
 
@@ -184,3 +186,38 @@ CHECKS: list[Check] = [
     data_rules,
     windowable,
 ]
+
+
+def check_indicator_spec(spec: Any, path: Path) -> None:
+    """`indicators`: all, a list of ids, or id → points (a number, or sub-items with their points)."""
+    if spec == "all" or (isinstance(spec, list) and all(isinstance(i, str) for i in spec)):
+        return
+    if not isinstance(spec, dict):
+        raise ConfigError(path, "indicators", "give 'all', a list of indicator ids, or a mapping id → points")
+    for ind, value in spec.items():
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            if value < 0:
+                raise ConfigError(path, f"indicators.{ind}", "points cannot be negative")
+            continue
+        validate(Items, value, path, prefix=f"indicators.{ind}")
+
+
+def check_definition(root: Path, ev: Evaluation, path: Path) -> None:
+    """Every name in the definition exists, and the definition is complete for its type."""
+    catalogue = load_catalogue(root)
+    schema = load_schema(root)
+    for check in CHECKS:
+        check(ev, catalogue, schema, path)
+
+
+def check_period(ev: Evaluation) -> None:
+    """§5.1.1.3 / §5.1.2.3: at least one (comprehensive) or three (special) continuous whole months."""
+    need = MIN_MONTHS[ev.type]
+    have = ev.period.full_months()
+    if have < need and not ev.period_rule.waived:
+        raise PeriodError(
+            f"evaluation '{ev.id}': a {ev.type} evaluation ({TYPE_ZH[ev.type]}) needs at least {need} continuous "
+            f"whole month(s) of data ({PERIOD_CLAUSE[ev.type]}); the period {ev.period.start}..{ev.period.end} "
+            f"holds {have}",
+            fix="extend the period in the evaluation definition",
+        )

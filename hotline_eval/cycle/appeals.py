@@ -4,7 +4,7 @@ An evaluation's appeals are listed in params/appeals/<evaluation>.yaml: per appe
 disputed indicators, the records it says are invalid (ids per canonical table), the claim and
 evidence, the filing date, and the organiser's decision (accepted, refused or pending) with its
 reason and date. An appeal filed after the deadline — `appeal_days` working days after the results
-were issued (report/appeal.py) — is refused automatically, the deadline named; one recorded as
+were issued (cycle/schedule.py) — is refused automatically, the deadline named; one recorded as
 accepted nevertheless is an error.
 
 Accepted appeals re-score: their records leave the data the scoring reads (a copy of the canonical
@@ -33,11 +33,11 @@ from hotline_eval.config.evaluation import Evaluation
 from hotline_eval.config.schema import load_schema
 from hotline_eval.config.wording import load_wording
 from hotline_eval.core import fmt
+from hotline_eval.core.connection import connect
 from hotline_eval.core.errors import ConfigError
 from hotline_eval.core.paramfiles import Strict, load_yaml, validate
 from hotline_eval.core.store import sha256_file, write_csv
-from hotline_eval.ingest.tables import connect
-from hotline_eval.report.appeal import appeal_deadline
+from hotline_eval.cycle.schedule import appeal_deadline
 
 APPEALS_DIR = Path("params") / "appeals"
 RECORD_KEYS = {"qc_samples": "sample_id"}  # tables without a unique key: the id an appeal names

@@ -22,8 +22,8 @@ from hotline_eval.config.schema import Schema, load_schema
 from hotline_eval.core import fmt
 from hotline_eval.cycle.fieldwork.design import active_frames, load_design
 from hotline_eval.cycle.fieldwork.forms import panel_rules
-from hotline_eval.cycle.schedule import timeline
-from hotline_eval.report.appeal import appeal_facts
+from hotline_eval.cycle.schedule import appeal_facts, timeline
+from hotline_eval.quality.spec import load_quality_spec
 
 ALWAYS = ["self_reports"]  # control totals (§5.2.7 recall) and capability declarations (bot, IVR)
 
@@ -194,8 +194,6 @@ def expert_rules(ev: Evaluation, wording: dict) -> str:
 
 def self_report_figures(root: Path, ev: Evaluation, wording: dict) -> pd.DataFrame:
     """The figures of 自报数据 (§5.2.4): monthly control totals (§5.2.7) and capability declarations."""
-    from hotline_eval.quality.spec import load_quality_spec
-
     spec = load_quality_spec(root)
     rows = [
         (fid, fig.zh, "按月填报（期间填YYYY-MM），用于核对数据查全率和一致性")

@@ -14,8 +14,8 @@ from pathlib import Path
 from hotline_eval.config.calendar import Calendar, load_calendar
 from hotline_eval.config.catalogue import load_catalogue
 from hotline_eval.config.evaluation import Evaluation
+from hotline_eval.core import fmt
 from hotline_eval.core.errors import ConfigError
-from hotline_eval.report.appeal import appeal_deadline
 
 
 @dataclass(frozen=True)
@@ -89,3 +89,27 @@ def _check_order(ev: Evaluation, t: Timeline) -> None:
                 f"{first} is after {other} {second} ({rule})",
                 fix="set the dates under schedule (data_due, fieldwork_start, fieldwork_end) or a later report_date",
             )
+
+
+def appeal_deadline(root: Path, issued: dt.date, days: int) -> dt.date:
+    """The last day to appeal: `days` working days counted from the day after `issued`."""
+    if days < 1:
+        raise ValueError("appeal_days must be at least 1")
+    calendar = load_calendar(root)
+    day, counted = issued, 0
+    while counted < days:
+        day += dt.timedelta(days=1)
+        counted += calendar.is_workday(day)
+    return day
+
+
+def appeal_facts(root: Path, evaluation: Evaluation, issued: dt.date | None = None) -> dict[str, str]:
+    """The values the appeal wording needs: issue date, number of working days, deadline, organiser."""
+    issued = issued or evaluation.issued_on
+    days = evaluation.appeal_days
+    return {
+        "issued": fmt.date(issued),
+        "days": str(days),
+        "deadline": fmt.date(appeal_deadline(root, issued, days)),
+        "organiser": evaluation.organiser_zh,
+    }

@@ -18,10 +18,8 @@ personal columns are never read.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import heapq
-import os
 import re
 import tempfile
 from collections.abc import Callable, Iterator
@@ -32,6 +30,7 @@ import duckdb
 
 from hotline_eval.config.mapping import Mapping, TableMapping, load_mapping
 from hotline_eval.config.schema import Schema, Table, load_schema
+from hotline_eval.core.connection import connect
 from hotline_eval.core.errors import ConfigError, InputError, InputErrors
 from hotline_eval.core.masking import mask_text, salt
 from hotline_eval.core.sqltext import ident, list_sql, lit
@@ -143,34 +142,6 @@ def discover(
                     if only is None or any(path.match(p) for p in only):
                         found.append(InputFile(path, system, table, city))
     return found
-
-
-# DuckDB's working memory per connection (hash tables, sorts, Parquet buffers). Beyond it DuckDB
-# spills to a private temporary folder, so that a province fits beside everything else on a laptop.
-MEMORY_LIMIT = "1GB"
-MEMORY_ENV = "HOTLINE_EVAL_MEMORY"
-
-
-def connect(threads: int | None = None, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
-    """A DuckDB connection in Beijing time (naive source times are read as Asia/Shanghai), its memory
-    limited to `memory_limit` (default $HOTLINE_EVAL_MEMORY, else MEMORY_LIMIT)."""
-    con = duckdb.connect()
-    con.execute("SET TimeZone = 'Asia/Shanghai'")
-    # the command line reports progress itself; a Jupyter kernel without ipywidgets has no bar to turn off
-    with contextlib.suppress(duckdb.InvalidInputException):
-        con.execute("SET enable_progress_bar = false")
-    if threads:
-        con.execute(f"SET threads = {int(threads)}")
-    limit = memory_limit or os.environ.get(MEMORY_ENV) or MEMORY_LIMIT
-    con.execute("SET memory_limit = $limit", {"limit": limit})
-    con.execute("SET temp_directory = $dir", {"dir": str(_spill_folder())})
-    return con
-
-
-def _spill_folder() -> Path:
-    """This process's folder for DuckDB's spilled data. DuckDB creates it when it first spills and
-    removes it with its files when the connection closes (nothing is left behind otherwise)."""
-    return Path(tempfile.gettempdir()) / f"hotline-eval-duckdb-{os.getpid()}"
 
 
 def ingest(

@@ -18,8 +18,9 @@ import pandas as pd
 from hotline_eval.config.catalogue import SqlRenderer, load_catalogue
 from hotline_eval.config.evaluation import Evaluation
 from hotline_eval.config.schema import load_schema
+from hotline_eval.config.sql import prepare_connection
 from hotline_eval.core.errors import ConfigError
-from hotline_eval.measure.engine import AGENCY, prepare_connection
+from hotline_eval.measure.engine import AGENCY
 
 CODE_LIST = "dissatisfaction_reason"
 UNVERIFIED = "unverified"

@@ -22,10 +22,17 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from hotline_eval.config.calendar import load_calendar, register_sql
-from hotline_eval.config.catalogue import Catalogue, Indicator, SqlRenderer, Term, load_catalogue, ts_literal
+from hotline_eval.config.catalogue import (
+    CATALOGUE_FILE,
+    Catalogue,
+    Indicator,
+    SqlRenderer,
+    Term,
+    load_catalogue,
+    ts_literal,
+)
 from hotline_eval.config.evaluation import Evaluation, Period
-from hotline_eval.config.schema import load_schema
+from hotline_eval.config.sql import month_spans, prepare_connection
 from hotline_eval.core.errors import ConfigError
 from hotline_eval.core.stats import wilson
 
@@ -35,7 +42,6 @@ KEYS = ["city", "unit", "month"]
 COLUMNS = [*KEYS, "indicator", "numerator", "denominator", "n", "value", "status", "flag", "ci_low", "ci_high"]
 ROLES = ["numerator", "denominator", "n", "structural_zero", "applicable_if"]
 INTERVAL_UNITS = {"percent", "factor"}  # values in [0, 1] get a Wilson interval
-CATALOGUE_FILE = "params/indicators.yaml"
 
 
 @dataclass(frozen=True)
@@ -49,18 +55,6 @@ class TermSpec:
     unit: str | None  # SQL expression of the handling unit, None when agency-level only
     aggregate: str  # SQL aggregate with its FILTER
     additive: bool = True  # sums of partials pool to months and the period; a median does not
-
-
-def register_tables(con: duckdb.DuckDBPyConnection, root: Path, data_dir: Path) -> None:
-    """One view per canonical table over its Parquet file (empty views for missing files)."""
-    schema = load_schema(root)
-    for name, table in schema.tables.items():
-        path = data_dir / f"{name}.parquet"
-        if path.exists():
-            con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM read_parquet('{path}')")
-        else:
-            cols = ", ".join(f'NULL::{c.sql_type} AS "{n}"' for n, c in table.columns.items())
-            con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT {cols} WHERE false")
 
 
 def measure(
@@ -140,35 +134,6 @@ def computed_indicators(catalogue: Catalogue, evaluation: Evaluation) -> list[In
         if c not in ids
     ]
     return [*extra, *active]
-
-
-def prepare_connection(
-    con: duckdb.DuckDBPyConnection, root: Path, catalogue: Catalogue, renderer: SqlRenderer, period: Period
-) -> None:
-    """Register what formulas may use: add_workdays(ts, n), the catalogue's macros, period_months."""
-    register_sql(con, load_calendar(root))
-    for name, macro in catalogue.macros.items():
-        body = renderer.render(macro.sql, f"macros.{name}")
-        try:
-            con.execute(f"CREATE OR REPLACE MACRO {name}({', '.join(macro.args)}) AS ({body})")
-        except duckdb.Error as exc:
-            raise ConfigError(CATALOGUE_FILE, f"macros.{name}", f"the macro does not compile: {exc}") from exc
-    rows = ", ".join(f"({ts_literal(first)}, {days}, {month_days})" for first, days, month_days in _month_spans(period))
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE period_months AS SELECT * FROM (VALUES {rows}) AS t(month_at, days, month_days)"
-    )
-
-
-def _month_spans(period: Period) -> list[tuple[dt.date, int, int]]:
-    """Per month of the period: its first day inside the period, days inside, days in the month."""
-    out = []
-    for month in period.months:
-        y, m = map(int, month.split("-"))
-        first = dt.date(y, m, 1)
-        last = dt.date(y + (m == 12), m % 12 + 1, 1) - dt.timedelta(days=1)
-        start, end = max(first, period.start), min(last, period.end)
-        out.append((start, (end - start).days + 1, last.day))
-    return out
 
 
 def term_specs(ind: Indicator, renderer: SqlRenderer) -> list[TermSpec]:
@@ -323,7 +288,7 @@ def _rollup_sql(month: str, unit: str | None, cols: list[str], labels: list[str]
 
 def _month_bounds(period: Period) -> list[str]:
     """TIMESTAMPTZ literals: period start, each later month's first day, period end (exclusive)."""
-    firsts = [start for start, _, _ in _month_spans(period)]
+    firsts = [start for start, _, _ in month_spans(period)]
     return [ts_literal(d) for d in firsts] + [ts_literal(period.end + dt.timedelta(days=1))]
 
 

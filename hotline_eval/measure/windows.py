@@ -20,10 +20,11 @@ import pandas as pd
 from hotline_eval.config.catalogue import Catalogue, Indicator, SqlRenderer, load_catalogue
 from hotline_eval.config.evaluation import Activity, Evaluation, Period, Segment
 from hotline_eval.config.schema import Schema, load_schema
+from hotline_eval.config.sql import register_tables
+from hotline_eval.core.connection import connect
 from hotline_eval.core.errors import ConfigError
 from hotline_eval.core.store import read_json
-from hotline_eval.ingest.tables import connect
-from hotline_eval.measure.engine import measure, register_tables
+from hotline_eval.measure.engine import measure
 
 Condition = Callable[[str], str]  # local-time timestamp expression → SQL boolean
 

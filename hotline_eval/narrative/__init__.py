@@ -3,7 +3,8 @@
 - stories: one city's narrative (summary, strengths, problems, measures, tracking), built once;
 - facts: what the results say about one indicator of one city (value, province, rank, tests);
 - problems: which findings are problems and how they are stated;
-- measures: rectification measures from params/measures.yaml, each naming who acts and by when;
+- rectification: rectification measures from params/measures.yaml, each naming who acts and by when
+  (rectification_spec: the models of that file);
 - overview: the opening summary and the strengths;
 - tracking: the previous evaluation's problems, now (§8.5);
 - missing: why indicators are no data (fields the sources do not record);
@@ -15,9 +16,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from hotline_eval.compare.aggregates import dimension_rates as _rates
 from hotline_eval.narrative.missing import not_provided_sentence
 from hotline_eval.narrative.stories import Story, story
-from hotline_eval.report.table_frames import dimension_rates as _rates
 from hotline_eval.results import Results
 
 __all__ = ["Story", "dimension_rates", "not_provided_sentence", "story", "summary"]

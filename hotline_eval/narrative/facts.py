@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from hotline_eval.compare.aggregates import province_values
 from hotline_eval.compare.analysis import Analysis
 from hotline_eval.config.catalogue import Indicator
 
@@ -98,8 +99,6 @@ def _rows(frame: pd.DataFrame | None, city: str) -> dict[str, pd.Series]:
 
 def _province(a: Analysis) -> pd.Series:
     """The province's pooled value per indicator (as the report's tables show it)."""
-    from hotline_eval.report.table_frames import province_values
-
     return province_values(a.results)
 
 

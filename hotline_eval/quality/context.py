@@ -15,8 +15,8 @@ import pandas as pd
 from hotline_eval.config.catalogue import Catalogue, Indicator, SqlRenderer, load_catalogue
 from hotline_eval.config.evaluation import Evaluation
 from hotline_eval.config.schema import Schema, Table, load_schema
-from hotline_eval.ingest.tables import connect
-from hotline_eval.measure.engine import prepare_connection
+from hotline_eval.config.sql import prepare_connection
+from hotline_eval.core.connection import connect
 from hotline_eval.quality.spec import QualitySpec, load_quality_spec
 
 ROW_ID = "_rid"  # stable row number of a record in its Parquet file (for relevance and examples)

@@ -10,33 +10,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from hotline_eval.config.calendar import load_calendar
 from hotline_eval.config.evaluation import Evaluation
 from hotline_eval.core import fmt
-
-
-def appeal_deadline(root: Path, issued: dt.date, days: int) -> dt.date:
-    """The last day to appeal: `days` working days counted from the day after `issued`."""
-    if days < 1:
-        raise ValueError("appeal_days must be at least 1")
-    calendar = load_calendar(root)
-    day, counted = issued, 0
-    while counted < days:
-        day += dt.timedelta(days=1)
-        counted += calendar.is_workday(day)
-    return day
-
-
-def appeal_facts(root: Path, evaluation: Evaluation, issued: dt.date | None = None) -> dict[str, str]:
-    """The values the appeal wording needs: issue date, number of working days, deadline, organiser."""
-    issued = issued or evaluation.issued_on
-    days = evaluation.appeal_days
-    return {
-        "issued": fmt.date(issued),
-        "days": str(days),
-        "deadline": fmt.date(appeal_deadline(root, issued, days)),
-        "organiser": evaluation.organiser_zh,
-    }
+from hotline_eval.cycle.appeals import read_log, read_totals
+from hotline_eval.cycle.schedule import appeal_facts
 
 
 def appeal_items(root: Path, evaluation: Evaluation, wording: dict) -> list[str]:
@@ -53,8 +30,6 @@ def appeal_summary(results, wording: dict, city: str) -> list[str]:
 
     Empty when the evaluation has no appeal file (results: hotline_eval.results.Results).
     """
-    from hotline_eval.cycle.appeals import read_log, read_totals
-
     entries, totals = read_log(results.paths.out), read_totals(results.paths.out)
     if entries is None or totals is None:
         return []
@@ -83,8 +58,6 @@ def appeal_summary(results, wording: dict, city: str) -> list[str]:
 
 def appeal_table(results, wording: dict, city: str) -> pd.DataFrame | None:
     """The city's appeals: id, disputed indicators, claim, filing date, decision and its reason."""
-    from hotline_eval.cycle.appeals import read_log
-
     entries = read_log(results.paths.out)
     if entries is None:
         return None

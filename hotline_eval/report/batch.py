@@ -18,16 +18,15 @@ from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from multiprocessing.util import Finalize
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from hotline_eval.config.evaluation import load_evaluation
+from hotline_eval.config.definitions import load_evaluation
 from hotline_eval.core.masking import mask_text
+from hotline_eval.core.paths import Paths
 from hotline_eval.core.store import read_json, write_json
-from hotline_eval.pipeline import Paths
-
-if TYPE_CHECKING:
-    from hotline_eval.report.render import Kernel
+from hotline_eval.report.city import render_city
+from hotline_eval.report.render import Kernel
 
 Progress = Callable[[str], None]
 RECORD = "reports.json"
@@ -57,10 +56,6 @@ _KERNEL: list[Kernel] = []  # the worker process's kernel, started with its firs
 def worker_kernel(root: Path) -> Kernel:
     """This worker process's kernel, shut down when the process ends."""
     if not _KERNEL:
-        from multiprocessing.util import Finalize
-
-        from hotline_eval.report.render import Kernel
-
         _KERNEL.append(Kernel(root))
         Finalize(_KERNEL[0], _KERNEL[0].shutdown, exitpriority=10)
     return _KERNEL[0]
@@ -68,8 +63,6 @@ def worker_kernel(root: Path) -> Kernel:
 
 def render_one(root: str, evaluation: str, city: str, pdf: bool | None, previous: str) -> Outcome:
     """Worker: one city's report; every error becomes a failed outcome with a readable, masked message."""
-    from hotline_eval.report.city import render_city
-
     start = time.monotonic()
     try:
         files = render_city(Path(root), evaluation, city, pdf=pdf, previous=previous, kernel=worker_kernel(Path(root)))

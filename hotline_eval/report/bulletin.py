@@ -15,13 +15,13 @@ from pathlib import Path
 import pandas as pd
 
 from hotline_eval import __version__
+from hotline_eval.compare.aggregates import dimension_rates, dimensions_scored, points_lost, province_values
 from hotline_eval.compare.volumes import city_volumes
 from hotline_eval.config.wording import load_wording
 from hotline_eval.core import fmt
-from hotline_eval.report.appeal import appeal_facts
+from hotline_eval.cycle.schedule import appeal_facts
 from hotline_eval.report.context import ReportContext
 from hotline_eval.report.document import render_document
-from hotline_eval.report.table_frames import dimension_rates, dimensions_scored, points_lost, province_values
 from hotline_eval.results import Results, load
 from hotline_eval.score.rules import NOT_GRADED
 

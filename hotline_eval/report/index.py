@@ -7,12 +7,12 @@ from pathlib import Path
 import jinja2
 
 from hotline_eval import __version__
+from hotline_eval.compare.aggregates import dimension_rates, dimensions_scored
 from hotline_eval.config.wording import load_wording
 from hotline_eval.core import fmt
 from hotline_eval.report.batch import Outcome, recorded_failures
 from hotline_eval.report.bulletin import title as bulletin_title
 from hotline_eval.report.render import embed_font, write_html
-from hotline_eval.report.table_frames import dimension_rates, dimensions_scored
 from hotline_eval.results import load
 from hotline_eval.score.rules import NOT_GRADED
 

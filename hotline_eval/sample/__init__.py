@@ -15,6 +15,7 @@ import pandas as pd
 
 from hotline_eval.config.calendar import load_calendar
 from hotline_eval.config.mapping import load_mapping
+from hotline_eval.config.province import City, Province, load_province
 from hotline_eval.config.schema import load_schema
 from hotline_eval.sample.callbacks import generate_callbacks
 from hotline_eval.sample.calls import generate_calls
@@ -22,7 +23,6 @@ from hotline_eval.sample.context import CityContext
 from hotline_eval.sample.defects import apply_defects
 from hotline_eval.sample.export import export_canonical, export_table
 from hotline_eval.sample.people import addresses, id_numbers, names
-from hotline_eval.sample.province import City, Province, load_province
 from hotline_eval.sample.reviews import (
     generate_bot_tests,
     generate_chats,

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from hotline_eval.config.calendar import Calendar
-from hotline_eval.sample.province import City, Province
+from hotline_eval.config.province import City, Province
 
 NAT = np.datetime64("NaT", "s")
 SECOND = np.timedelta64(1, "s")

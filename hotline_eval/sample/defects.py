@@ -16,131 +16,28 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydantic import Field
 
+from hotline_eval.config.province import (
+    BrokenLinks,
+    Duplicates,
+    MissingDays,
+    MissingValues,
+    OutOfPeriod,
+    ReversedTimes,
+    SelfReportOffset,
+    SwappedTimes,
+    TestRecords,
+    Unverifiable,
+)
 from hotline_eval.config.schema import load_schema
 from hotline_eval.core.errors import ConfigError
-from hotline_eval.core.paramfiles import Strict
-
-if TYPE_CHECKING:  # the context imports the province, which imports the defect models from here
-    from hotline_eval.sample.context import CityContext
+from hotline_eval.sample.context import CityContext
 
 LEDGER = "defects.json"
-Table = Literal["calls", "chats", "tickets", "callbacks", "qc_samples"]
-
-
-class MissingDays(Strict):
-    """Every record of some days is missing from the export (e.g. an ACD export gap)."""
-
-    kind: Literal["missing_days"]
-    table: Table
-    month: int = Field(ge=1, description="month of the evaluation period, 1 = the first")
-    days: list[int]
-
-
-class BrokenLinks(Strict):
-    """A link column points to ids that do not exist (e.g. ids truncated by the export)."""
-
-    kind: Literal["broken_links"]
-    table: Table
-    column: str
-    month: int = Field(ge=1)
-    n: int = Field(ge=1)
-
-
-class Duplicates(Strict):
-    """Records exported twice: `rekeyed` copies under a new id, `same_id` copies under the same id."""
-
-    kind: Literal["duplicates"]
-    table: Table
-    rekeyed: int = Field(0, ge=0)
-    same_id: int = Field(0, ge=0)
-
-
-class SwappedTimes(Strict):
-    """Two life-cycle timestamps exchanged (out of order, accepted by ingest, found by the rules)."""
-
-    kind: Literal["swapped_times"]
-    table: Table
-    columns: tuple[str, str]
-    n: int = Field(ge=1)
-
-
-class ReversedTimes(Strict):
-    """A timestamp set one minute before another (a row rule of the schema: ingest rejects the row)."""
-
-    kind: Literal["reversed_times"]
-    table: Table
-    column: str
-    reference: str
-    n: int = Field(ge=1)
-    where: dict[str, Any] = {}
-
-
-class TestRecords(Strict):
-    """Test records marked as such but left valid, so they would enter the indicators."""
-
-    kind: Literal["test_records"]
-    table: Table
-    n: int = Field(ge=1)
-
-
-class OutOfPeriod(Strict):
-    """Copies of records with every timestamp shifted (e.g. last year's file uploaded again)."""
-
-    kind: Literal["out_of_period"]
-    table: Table
-    n: int = Field(ge=1)
-    shift_days: int
-
-
-class MissingValues(Strict):
-    """A column left empty in records where it is expected."""
-
-    kind: Literal["missing_values"]
-    table: Table
-    column: str
-    month: int = Field(ge=1)
-    n: int = Field(ge=1)
-    where: dict[str, Any] = {}
-
-
-class SelfReportOffset(Strict):
-    """A self-reported monthly figure that disagrees with the records (multiplied by `factor`)."""
-
-    kind: Literal["self_report_offset"]
-    figure: str
-    month: int = Field(ge=1)
-    factor: float = Field(gt=0)
-
-
-class Unverifiable(Strict):
-    """The evaluator's verification sample: `sample` records checked, `mismatches` of them not in the source."""
-
-    kind: Literal["unverifiable"]
-    table: Table
-    sample: int = Field(ge=1)
-    mismatches: int = Field(ge=0)
-    item: str = "录音"
-
-
-Defect = Annotated[
-    MissingDays
-    | BrokenLinks
-    | Duplicates
-    | SwappedTimes
-    | ReversedTimes
-    | TestRecords
-    | OutOfPeriod
-    | MissingValues
-    | SelfReportOffset
-    | Unverifiable,
-    Field(discriminator="kind"),
-]
 
 
 @dataclass

@@ -10,6 +10,7 @@ from pathlib import Path
 from pydantic import Field, model_validator
 from scipy import stats
 
+from hotline_eval.config.catalogue import load_catalogue
 from hotline_eval.core.errors import ConfigError
 from hotline_eval.core.paramfiles import Strict, load_yaml, validate
 
@@ -141,7 +142,6 @@ def active_frames(design: Design, ev, catalogue) -> dict[str, Frame]:
 def load_design(root: Path) -> Design:
     path = root / DESIGN_FILE
     design = validate(Design, load_yaml(path), path)
-    from hotline_eval.config.catalogue import load_catalogue
 
     catalogue = load_catalogue(root)
     known = {i.id for i in catalogue.indicators}

@@ -24,16 +24,19 @@ import pandas as pd
 
 from hotline_eval import __version__
 from hotline_eval.config.catalogue import load_catalogue
-from hotline_eval.config.evaluation import Evaluation, load_evaluation
+from hotline_eval.config.definitions import load_evaluation
+from hotline_eval.config.evaluation import Evaluation
 from hotline_eval.config.schema import load_schema
+from hotline_eval.config.sql import register_tables
 from hotline_eval.config.wording import load_wording
+from hotline_eval.core.connection import connect
+from hotline_eval.core.paths import Paths
 from hotline_eval.core.store import read_json, sha256_file, sha256_text, write_csv, write_json
 from hotline_eval.cycle.fieldwork.design import DESIGN_FILE, Frame, active_frames, load_design
 from hotline_eval.cycle.fieldwork.forms import FormBuilder
 from hotline_eval.cycle.fieldwork.sampling import Draw, draw
 from hotline_eval.cycle.fieldwork.workbook import write_form
 from hotline_eval.cycle.schedule import timeline
-from hotline_eval.pipeline import open_data, prepare
 from hotline_eval.score.scoresheet import Column, Sheet, write_scoresheet
 
 Progress = Callable[[str], None]
@@ -51,6 +54,7 @@ class Kit:
 def make_kit(
     root: Path,
     evaluation: str,
+    paths: Paths,
     *,
     seed: int | None = None,
     experts: int | None = None,
@@ -58,7 +62,7 @@ def make_kit(
     cities: list[str] | None = None,
     progress: Progress = lambda _: None,
 ) -> Kit:
-    """Draw the samples from the evaluation's canonical data and write the kit.
+    """Draw the samples from the evaluation's canonical data (ingested under `paths`) and write the kit.
 
     cities: a kit of these cities only (a city's draw does not depend on the others); it replaces the kit
     of every city like any kit drawn differently (which moves to versions/<n>/).
@@ -67,7 +71,6 @@ def make_kit(
     if cities:
         wanted = {ev.check_city(c) for c in cities}
         ev = ev.model_copy(update={"cities": [c for c in ev.cities if c.id in wanted]})
-    paths = prepare(root, evaluation, progress, until="ingest")
     design = load_design(root)
     catalogue = load_catalogue(root)
     seed = design.seed if seed is None else seed
@@ -79,7 +82,9 @@ def make_kit(
         return Kit(folder, Draw(pd.DataFrame(), pd.DataFrame(), pd.DataFrame()), [], seed)
     minimum = int(ev.parameter_values(catalogue)["min_sample"])
     progress(f"抽取评审样本（随机种子{seed}）")
-    result = draw(open_data(root, paths), design, frames, ev, seed, minimum)
+    con = connect()
+    register_tables(con, root, paths.data)
+    result = draw(con, design, frames, ev, seed, minimum)
     # what the forms hold: the drawn records, the design, the definition, the expert sheets
     key = sha256_text(
         __version__,

@@ -1,16 +1,131 @@
-"""The sample province definition (params/provinces/<id>.yaml) and its city profiles."""
+"""A province definition (params/provinces/<id>.yaml): its cities, the export system of each, and — for
+the synthetic sample province — the cities' behaviour profiles and the data defects planted into
+their exports (`defects: {<city>: [<defect>, ...]}`, one of the kinds below, told apart by `kind`;
+hotline_eval/sample/defects.py plants them, the tests compare what the quality assessment finds).
+"""
 
 from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
 from hotline_eval.core.errors import ConfigError
 from hotline_eval.core.paramfiles import Strict, load_yaml, named_file, validate
-from hotline_eval.sample.defects import Defect
+
+DefectTable = Literal["calls", "chats", "tickets", "callbacks", "qc_samples"]
+
+
+class MissingDays(Strict):
+    """Every record of some days is missing from the export (e.g. an ACD export gap)."""
+
+    kind: Literal["missing_days"]
+    table: DefectTable
+    month: int = Field(ge=1, description="month of the evaluation period, 1 = the first")
+    days: list[int]
+
+
+class BrokenLinks(Strict):
+    """A link column points to ids that do not exist (e.g. ids truncated by the export)."""
+
+    kind: Literal["broken_links"]
+    table: DefectTable
+    column: str
+    month: int = Field(ge=1)
+    n: int = Field(ge=1)
+
+
+class Duplicates(Strict):
+    """Records exported twice: `rekeyed` copies under a new id, `same_id` copies under the same id."""
+
+    kind: Literal["duplicates"]
+    table: DefectTable
+    rekeyed: int = Field(0, ge=0)
+    same_id: int = Field(0, ge=0)
+
+
+class SwappedTimes(Strict):
+    """Two life-cycle timestamps exchanged (out of order, accepted by ingest, found by the rules)."""
+
+    kind: Literal["swapped_times"]
+    table: DefectTable
+    columns: tuple[str, str]
+    n: int = Field(ge=1)
+
+
+class ReversedTimes(Strict):
+    """A timestamp set one minute before another (a row rule of the schema: ingest rejects the row)."""
+
+    kind: Literal["reversed_times"]
+    table: DefectTable
+    column: str
+    reference: str
+    n: int = Field(ge=1)
+    where: dict[str, Any] = {}
+
+
+class TestRecords(Strict):
+    """Test records marked as such but left valid, so they would enter the indicators."""
+
+    kind: Literal["test_records"]
+    table: DefectTable
+    n: int = Field(ge=1)
+
+
+class OutOfPeriod(Strict):
+    """Copies of records with every timestamp shifted (e.g. last year's file uploaded again)."""
+
+    kind: Literal["out_of_period"]
+    table: DefectTable
+    n: int = Field(ge=1)
+    shift_days: int
+
+
+class MissingValues(Strict):
+    """A column left empty in records where it is expected."""
+
+    kind: Literal["missing_values"]
+    table: DefectTable
+    column: str
+    month: int = Field(ge=1)
+    n: int = Field(ge=1)
+    where: dict[str, Any] = {}
+
+
+class SelfReportOffset(Strict):
+    """A self-reported monthly figure that disagrees with the records (multiplied by `factor`)."""
+
+    kind: Literal["self_report_offset"]
+    figure: str
+    month: int = Field(ge=1)
+    factor: float = Field(gt=0)
+
+
+class Unverifiable(Strict):
+    """The evaluator's verification sample: `sample` records checked, `mismatches` of them not in the source."""
+
+    kind: Literal["unverifiable"]
+    table: DefectTable
+    sample: int = Field(ge=1)
+    mismatches: int = Field(ge=0)
+    item: str = "录音"
+
+
+Defect = Annotated[
+    MissingDays
+    | BrokenLinks
+    | Duplicates
+    | SwappedTimes
+    | ReversedTimes
+    | TestRecords
+    | OutOfPeriod
+    | MissingValues
+    | SelfReportOffset
+    | Unverifiable,
+    Field(discriminator="kind"),
+]
 
 
 class Category(Strict):

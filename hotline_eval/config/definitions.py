@@ -1,0 +1,52 @@
+"""Evaluation definitions under params/evaluations/: listed, and loaded over params/evaluation-defaults.yaml,
+the one home of every default, then checked. Tests build definitions through the same loader.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from hotline_eval.config.evaluation import CityRef, Evaluation
+from hotline_eval.config.evaluation_checks import check_definition, check_indicator_spec, check_period
+from hotline_eval.config.province import load_province
+from hotline_eval.core.errors import ConfigError
+from hotline_eval.core.paramfiles import load_yaml, named_file, validate
+
+DEFAULTS_FILE = "params/evaluation-defaults.yaml"
+
+
+@cache
+def load_evaluation(root: Path, name: str) -> Evaluation:
+    path = named_file(root / "params" / "evaluations", "evaluation", name)
+    data = load_yaml(path)
+    if not isinstance(data, dict):
+        raise ConfigError(path, None, "an evaluation definition is a mapping of keys (see demo-comprehensive.yaml)")
+    check_indicator_spec(data.get("indicators", "all"), path)
+    evaluation = validate(Evaluation, with_defaults(root, data), path)
+    if evaluation.id != name:
+        raise ConfigError(path, "id", f"id '{evaluation.id}' differs from the file name '{name}'")
+    if not evaluation.cities:
+        if not evaluation.province:
+            raise ConfigError(path, "cities", "list the evaluated cities, or name a province")
+        province = load_province(root, evaluation.province)
+        evaluation = evaluation.model_copy(
+            update={"cities": [CityRef(id=c.id, name_zh=c.name_zh) for c in province.cities]}
+        )
+    check_definition(root, evaluation, path)
+    check_period(evaluation)
+    return evaluation
+
+
+def with_defaults(root: Path, data: dict) -> dict:
+    """The definition over params/evaluation-defaults.yaml; sections merge key by key."""
+    defaults = load_yaml(root / DEFAULTS_FILE) or {}
+    merged = dict(defaults)
+    for key, value in data.items():
+        base = defaults.get(key)
+        merged[key] = {**base, **value} if isinstance(base, dict) and isinstance(value, dict) else value
+    return merged
+
+
+def list_evaluations(root: Path) -> list[str]:
+    return sorted(p.stem for p in (root / "params" / "evaluations").glob("*.yaml"))

@@ -17,7 +17,7 @@ import duckdb
 import pandas as pd
 
 from hotline_eval import __version__
-from hotline_eval.compare import engine
+from hotline_eval.compare import extra_terms
 from hotline_eval.compare.settings import load_settings as load_comparison_settings
 from hotline_eval.config.catalogue import load_catalogue
 from hotline_eval.config.definitions import load_evaluation
@@ -31,7 +31,7 @@ from hotline_eval.core.errors import InputError
 from hotline_eval.core.paths import Paths
 from hotline_eval.core.store import fingerprints, read_json, sha256_file, sha256_text, write_csv, write_json
 from hotline_eval.cycle import appeals
-from hotline_eval.ingest.tables import InputFile, discover, ingest
+from hotline_eval.ingest.canonical import InputFile, discover, ingest
 from hotline_eval.ingest.versions import start_ingest
 from hotline_eval.measure.dissatisfaction import reason_distribution
 from hotline_eval.measure.engine import measure_all
@@ -208,7 +208,7 @@ def analyse(root: Path, ev: Evaluation, paths: Paths, data_version: int = 1, sta
     monthly.csv and trend.csv (and short_periods.csv, activity.csv, segments.csv), and scores.xlsx.
     With an appeal file (§8.2, params/appeals/<evaluation>.yaml) the accepted appeals' records are left
     out and everything is scored again: these files then hold the results after the appeals, and the
-    results before them stay on record (scores_original.csv, … , appeals.csv; see appeals.py).
+    results before them stay on record (scores_original.csv, … , appeals.csv; see cycle/appeals.py).
     """
     filed = appeals.load_appeals(root, ev)
     scored = score_data(root, ev, paths, paths.data, data_version, stage)
@@ -220,8 +220,8 @@ def analyse(root: Path, ev: Evaluation, paths: Paths, data_version: int = 1, sta
         scored = score_data(root, ev, paths, adjusted, data_version, stage)
     write_csv(paths.out / "period_coverage.csv", scored.coverage)
     write_csv(paths.out / "indicators.csv", scored.indicators)
-    write_csv(paths.out / "moments.csv", engine.moments_frame(scored.extra))
-    write_csv(paths.out / "channels.csv", engine.channels_frame(scored.extra))
+    write_csv(paths.out / "moments.csv", extra_terms.moments_frame(scored.extra))
+    write_csv(paths.out / "channels.csv", extra_terms.channels_frame(scored.extra))
     write_csv(paths.out / "dissatisfaction.csv", scored.dissatisfaction)
     write_csv(paths.out / "expert_panel.csv", scored.panel_detail)
     labels = Labels(ev, load_catalogue(root), load_schema(root), load_wording(root))
@@ -243,7 +243,7 @@ class Scored:
     dissatisfaction: pd.DataFrame
     panel_detail: pd.DataFrame
     result: Assessment
-    extra: pd.DataFrame  # the sums of compare/engine.py's extra terms (moments.csv, channels.csv)
+    extra: pd.DataFrame  # the sums of compare/extra_terms.py's extra terms (moments.csv, channels.csv)
 
     def files(self) -> dict[str, pd.DataFrame]:
         return {"scores": self.result.scores, "totals": self.result.totals, "indicators": self.indicators}
@@ -268,7 +268,7 @@ def score_data(
     experts = [i for i in ev.active_indicators(catalogue) if i.scoring == "expert_panel"]
     panel, panel_detail = expert.panel(con.execute("SELECT * FROM expert_scores").df(), ev, experts)
     provided = (read_json(paths.out / "ingest.json") or {}).get("provided")
-    extra = engine.extra_terms(catalogue, load_comparison_settings(root).channel_indicators)
+    extra = extra_terms.extra_terms(catalogue, load_comparison_settings(root).channel_indicators)
     measured = measure_all(con, root, ev, provided, extra=extra)
     indicators = gate(pd.concat([measured.indicators, panel], ignore_index=True))
     dissatisfaction = reason_distribution(con, root, ev)

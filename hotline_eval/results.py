@@ -36,7 +36,7 @@ class Results:
 
     @cached_property
     def moments(self) -> pd.DataFrame:
-        """Σx² of the mean indicators (compare/engine.py), measured with indicators.csv."""
+        """Σx² of the mean indicators (compare/extra_terms.py), measured with indicators.csv."""
         return _read(self.paths.out / "moments.csv", {"unit": str, "month": str})
 
     @cached_property

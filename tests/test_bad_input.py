@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from hotline_eval.core.errors import InputError, InputErrors
-from hotline_eval.ingest.tables import InputFile, ingest
+from hotline_eval.ingest.canonical import InputFile, ingest
 
 CORPUS = Path(__file__).parent / "corpus"
 FILES = CORPUS / "files"

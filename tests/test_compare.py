@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from scipy import stats as sp
 
-from hotline_eval.compare import engine, frames, significance
+from hotline_eval.compare import extra_terms, frames, significance
 from hotline_eval.compare.analysis import analysis
 from hotline_eval.narrative import comparison as say
 from hotline_eval.pipeline import prepare
@@ -62,7 +62,7 @@ def test_second_moments_are_the_sum_of_squared_waits(demo, results):
 
 def test_channels_add_up_to_the_city_and_one_channel_is_recomputed(demo, results):
     ind = results.catalogue.indicator("ontime_completion_rate")
-    by = engine.by_channel(results, [ind])
+    by = extra_terms.by_channel(results, [ind])
     city = by[(by["city"] == "dongpo") & (by["month"] == "all")]
     total = pooled(demo, "ontime_completion_rate").loc["dongpo"]
     parts = city[city["channel"] != ""]

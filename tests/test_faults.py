@@ -20,7 +20,7 @@ import pytest
 from hotline_eval import cli as cli_module
 from hotline_eval.core.errors import InputError
 from hotline_eval.core.store import atomic_path, atomic_write_text, remove_partials, write_csv
-from hotline_eval.ingest.tables import ingest
+from hotline_eval.ingest.canonical import ingest
 from hotline_eval.pipeline import collect_inputs
 
 CORPUS = Path(__file__).parent / "corpus"
@@ -79,7 +79,7 @@ KILLER = """
 import sys
 from pathlib import Path
 from hotline_eval.config.definitions import load_evaluation
-from hotline_eval.ingest.tables import ingest
+from hotline_eval.ingest.canonical import ingest
 from hotline_eval.core.paths import Paths
 from hotline_eval.pipeline import collect_inputs
 
@@ -131,7 +131,7 @@ def _evaluation(root):
 
 def test_ingesting_the_same_files_twice_gives_identical_files(root, tmp_path):
     # the whole corpus that can be read, several systems and tables at once
-    from hotline_eval.ingest.tables import InputFile
+    from hotline_eval.ingest.canonical import InputFile
 
     files = [
         InputFile(CORPUS / "files" / name, "vendor-a", "calls", "linjiang")

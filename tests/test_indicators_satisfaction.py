@@ -10,7 +10,7 @@ from canonical import evaluation, write_tables
 from hotline_eval.config.sql import register_tables
 from hotline_eval.core.connection import connect
 from hotline_eval.core.errors import ConfigError
-from hotline_eval.ingest.tables import InputFile, ingest
+from hotline_eval.ingest.canonical import InputFile, ingest
 from hotline_eval.measure.dissatisfaction import reason_distribution, taxonomy
 
 SURVEYS = [

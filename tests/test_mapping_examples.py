@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from hotline_eval.core.errors import ConfigError, PeriodError
-from hotline_eval.ingest.tables import discover, ingest
+from hotline_eval.ingest.canonical import discover, ingest
 
 EXAMPLE = "docs/examples/12345-export"
 

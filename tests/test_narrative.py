@@ -58,7 +58,7 @@ def read(path, **kw):
 
 
 def shown(value: float, unit: str) -> str:
-    """A value as the report writes it, without its unit (report/fmt.py)."""
+    """A value as the report writes it, without its unit (core/fmt.py)."""
     if unit == "percent":
         return f"{value * 100:.1f}"
     if unit in ("seconds", "hours"):

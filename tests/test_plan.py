@@ -15,7 +15,7 @@ from hotline_eval.config.wording import load_wording
 from hotline_eval.core.errors import ConfigError
 from hotline_eval.cycle import plan
 from hotline_eval.cycle.schedule import timeline
-from hotline_eval.ingest.tables import discover, ingest
+from hotline_eval.ingest.canonical import discover, ingest
 
 
 def points(table: pd.DataFrame) -> float:

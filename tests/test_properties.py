@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 
 from hotline_eval.config.mapping import load_mapping
 from hotline_eval.core.masking import phone_hash_sql
-from hotline_eval.ingest.tables import InputFile, ingest
+from hotline_eval.ingest.canonical import InputFile, ingest
 from hotline_eval.ingest.textfiles import WHITESPACE
 from hotline_eval.score.rules import RULES, best_of
 

@@ -19,7 +19,7 @@ from hotline_eval.config.schema import load_schema
 from hotline_eval.config.sql import prepare_connection
 from hotline_eval.core.connection import connect
 from hotline_eval.core.errors import ConfigError
-from hotline_eval.ingest.tables import discover, ingest
+from hotline_eval.ingest.canonical import discover, ingest
 from hotline_eval.measure.engine import measure
 from hotline_eval.pipeline import open_data
 from hotline_eval.sample import SampleSpec, generate_sample

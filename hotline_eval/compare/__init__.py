@@ -1,7 +1,7 @@
 """Comparative analysis (§8.1): what the city reports and the bulletin compare, and how.
 
 - settings: params/comparison.yaml (statistics, robustness, problem rules, indicator lists);
-- engine: the extra sums measured with the indicators — Σx² of every mean-type indicator, and the
+- extra_terms: the extra sums measured with the indicators — Σx² of every mean-type indicator, and the
   channel indicators per intake channel (§5.2.2) — and reading them back;
 - aggregates: dimension points and score rates, the province's pooled values, points lost;
 - volumes: the volumes a document states (tickets, calls, channels, unit classes);

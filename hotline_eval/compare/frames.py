@@ -1,6 +1,6 @@
 """The data behind each comparison of the documents (§8.1 "多维度比较"), as plain data frames.
 
-Values stay numbers here (the notebooks format them with report/fmt.py); every frame is built from
+Values stay numbers here (the notebooks format them with core/fmt.py); every frame is built from
 the results files and the analysis, so a test can recompute it.
 
 - `score_rates`: score ÷ points of every scored indicator, city × indicator (the heatmap);
@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import chi2_contingency
 
-from hotline_eval.compare import engine
+from hotline_eval.compare import extra_terms
 from hotline_eval.compare.analysis import Analysis, satisfaction_evaluated
 from hotline_eval.compare.volumes import ticket_channels
 from hotline_eval.config.wording import load_wording
@@ -121,7 +121,7 @@ def channels(a: Analysis, city: str) -> pd.DataFrame:
     r, settings = a.results, a.settings
     volume = ticket_channels(r, city).set_index("channel")
     wanted = [r.catalogue.indicator(i) for i in settings.channel_indicators if i in {x.id for x in r.active}]
-    by = engine.by_channel(r, wanted) if wanted else pd.DataFrame()
+    by = extra_terms.by_channel(r, wanted) if wanted else pd.DataFrame()
     by = by[(by["city"] == city) & (by["month"] == "all") & (by["channel"] != "")] if len(by) else by
     pooled = r.pooled(city).set_index("indicator")["status"]
     out = volume[["label", "n", "share"]].copy()
@@ -137,7 +137,7 @@ def channels(a: Analysis, city: str) -> pd.DataFrame:
         out[f"value_{ind.id}"], out[f"low_{ind.id}"], out[f"high_{ind.id}"] = value, low, high
         rows = usable.to_numpy() & ~np.isnan(value)
         p = np.nan
-        if rows.sum() >= 2 and engine.is_proportion(ind):
+        if rows.sum() >= 2 and extra_terms.is_proportion(ind):
             table = np.array([num[rows], den[rows] - num[rows]])
             if (table.sum(axis=1) > 0).all():
                 p = float(chi2_contingency(table)[1])

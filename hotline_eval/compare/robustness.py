@@ -1,7 +1,7 @@
 """How firm are the totals and the ranking? Bootstrap, Monte-Carlo rank stability, drop-one influence.
 
 The scoring of an evaluation is laid out as arrays (`Board`: cities × scored items) and rescored
-without pandas, with the Appendix A rules of scoring.py (`RULES`, floors, thresholds), so that
+without pandas, with the Appendix A rules of score/rules.py (`RULES`, floors, thresholds), so that
 thousands of variants cost a fraction of a second. With the nominal values and references the board
 reproduces scores.csv and totals.csv exactly (tested).
 
@@ -163,7 +163,7 @@ def totals(b: Board, share: np.ndarray, weights: np.ndarray | None = None) -> np
 
 
 def ranks(total: np.ndarray) -> np.ndarray:
-    """1 = best along the last axis, ties share the better rank, no total → NaN (as totals.py)."""
+    """1 = best along the last axis, ties share the better rank, no total → NaN (as score/totals.py)."""
     r = rankdata(-np.asarray(total, dtype=float), method="min", axis=-1, nan_policy="omit")
     return np.where(np.isnan(total), np.nan, r)
 
@@ -210,7 +210,7 @@ def _panels(results: Results) -> dict[tuple[str, str], np.ndarray]:
 
 
 def _resample_panel(rng: np.random.Generator, scores: np.ndarray, rules, draws: int) -> np.ndarray:
-    """The panel's value over experts drawn with replacement: expert.py's trimmed mean, row by row
+    """The panel's value over experts drawn with replacement: score/expert_panel.py's trimmed mean, row by row
     (one highest and one lowest dropped from `trim_from` scores on, a plain mean below)."""
     n = len(scores)
     picks = np.sort(scores[rng.integers(0, n, size=(draws, n))], axis=1)

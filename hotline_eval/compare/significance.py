@@ -8,7 +8,7 @@ Every comparison the narrative may state is tested here:
 - a month against the month before (环比) — `month_changes`;
 - a handling unit against the rest of its city — `unit_gaps`.
 
-How an indicator is tested follows from its formula in the catalogue (compare/engine.py): a rate
+How an indicator is tested follows from its formula in the catalogue (compare/extra_terms.py): a rate
 (count over count) with the pooled two-proportion z-test, a mean of records (sum over count) with
 Welch's z-test on the records' variance (Σx² from the engine), a per-capita rate with the exact
 conditional test of two Poisson rates; expert, rule-table and composite indicators are not tested.
@@ -32,7 +32,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from hotline_eval.compare.engine import is_mean, is_poisson, is_proportion
+from hotline_eval.compare.extra_terms import is_mean, is_poisson, is_proportion
 from hotline_eval.compare.settings import load_settings
 from hotline_eval.config.catalogue import Indicator
 from hotline_eval.core import stats

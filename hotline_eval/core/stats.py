@@ -3,7 +3,7 @@
 - `wilson`: the Wilson score interval of a proportion (indicators.csv, charts);
 - `two_proportions`: the pooled two-proportion z-test of a difference of rates;
 - `two_means`: the Welch (unequal-variance) z-test of a difference of means, from the sums
-  Σx, Σx² and the counts (the indicator engine gives these, see compare/moments.py);
+  Σx, Σx² and the counts (the indicator engine gives these, see compare/extra_terms.py);
 - `poisson_rates`: the conditional binomial test of two Poisson rates (events per exposure);
 - `benjamini_hochberg`: q-values controlling the false-discovery rate of a family of tests;
 - `mean_variance`: mean and sample variance from the sums.

@@ -74,7 +74,7 @@ def measure(
     return measure_all(con, root, evaluation, provided, exposure).indicators
 
 
-# Terms computed in the same passes as the indicators' own, for other uses (compare/engine.py: Σx² and
+# Terms computed in the same passes as the indicators' own, for other uses (compare/extra_terms.py: Σx² and
 # per-channel sums); given the indicators measured and the renderer, their TermSpecs, whose roles
 # are not among ROLES.
 ExtraTerms = Callable[[list[Indicator], SqlRenderer], list[TermSpec]]

@@ -1,6 +1,6 @@
 """Indicators measured inside a time window: short periods, refined time slots, activity windows.
 
-The engine (measure.py) computes indicators per calendar month. Special evaluations also need an
+The engine (measure/engine.py) computes indicators per calendar month. Special evaluations also need an
 indicator over other stretches of time: consecutive 7-day periods for a trend test with only three
 months (§5.1.2.4), time slots such as nights or weekends (refined sub-items, §5.1.2.2), and a themed
 activity's window against its baseline (§5.1.2.1). Rather than a second engine, the same engine runs

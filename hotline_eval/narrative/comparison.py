@@ -2,7 +2,7 @@
 
 Each function returns the text of one part from compare/frames.py and the analysis; templates are in
 params/wording.yaml (`narrative.comparison`). Changes and gaps are stated only when tested
-(significance.py); ranks, shares and volumes are stated as they are.
+(compare/significance.py); ranks, shares and volumes are stated as they are.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ indicator, slot), so two cities get different wording for the same kind of findi
 inputs always give the same text. `Chooser` also avoids giving two consecutive findings of one
 report the same phrasing.
 
-Numbers are written with report/fmt.py. A difference is written as the difference of the two
+Numbers are written with core/fmt.py. A difference is written as the difference of the two
 values *as shown* (rounded to the shown decimals), so that the reader's arithmetic works:
 90.2% − 41.5% is 48.7个百分点, never 48.6.
 """
@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from hotline_eval.config.catalogue import Indicator
 from hotline_eval.core import fmt
 
-# Decimals shown per unit (report/fmt.py): a value is rounded to these before differences are taken.
+# Decimals shown per unit (core/fmt.py): a value is rounded to these before differences are taken.
 SHOWN = {"percent": 3, "seconds": 1, "hours": 1, "per_10k": 2, "points": 2, "count": 0, "factor": 2}
 TIME_UNITS = {"seconds", "hours"}
 

@@ -11,7 +11,7 @@ A problem is one of
   (`dissatisfaction`).
 Each is stated as the notes/report-style.md §2.3 prescribes: a headline in plain words, the
 evidence with its numbers (value, province, reference, rank, change, the units that drive it), and
-why it matters. Only tested differences are called gaps or changes (significance.py).
+why it matters. Only tested differences are called gaps or changes (compare/significance.py).
 """
 
 from __future__ import annotations

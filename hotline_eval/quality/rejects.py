@@ -16,7 +16,7 @@ import pandas as pd
 
 from hotline_eval.config.schema import Schema
 from hotline_eval.core.store import relative_label
-from hotline_eval.ingest.tables import InputFile
+from hotline_eval.ingest.canonical import InputFile
 
 COLUMNS = ["city", "table", "kind", "file", "row", "column", "value", "reason"]
 HEADER = {"文件": "file", "行号": "row", "列": "column", "值": "value", "原因": "reason"}

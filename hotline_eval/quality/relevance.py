@@ -57,7 +57,7 @@ def used_records_sql(ctx: QualityContext, table: str, month: bool = False) -> tu
     """SQL of (city, id) of the table's records feeding at least one active indicator, and the id column.
 
     A record feeds an indicator when it is in the indicator's source view, meets its `where` and
-    its cohort timestamp falls in a month of the period (as in measure.py). Records are identified
+    its cohort timestamp falls in a month of the period (as in measure/engine.py). Records are identified
     by their row number in the file, or by the table's key when a source selects its own columns.
     With `month`, each row also carries `_month`, the month of the record's own month column (None
     when a source does not keep that column); rows may then repeat (UNION ALL).

@@ -10,7 +10,7 @@ Rules (indicators.md §3, DESIGN.md "Scoring rules"):
   benchmark with its source (A.1 "全国优秀代表"), or mixed;
 - qualitative indicators (A.2): points × mean level factor of the rule table (level_factor), or the
   points a rule table awards (rule_points), capped at the points;
-- additional indicators (A.3): the expert panel's trimmed mean (expert.py), capped at the points;
+- additional indicators (A.3): the expert panel's trimmed mean (score/expert_panel.py), capped at the points;
 - no data → no score (never 0, never full marks).
 Every score keeps value, reference, reference holder, numerator, denominator and n (§8.2 appeals).
 """

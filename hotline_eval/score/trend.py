@@ -8,7 +8,7 @@
   0.3 percentage points is not a trend to act on); else stable.
 - Power: with n values the smallest two-sided Mann–Kendall p-value is 2 / n!, so 3 monthly values
   can never give p < 0.05 (p ≥ 0.33). With fewer than `monthly_min_points` months the test runs on
-  consecutive 7-day periods (measured by the same engine, windows.py) and the output says so.
+  consecutive 7-day periods (measured by the same engine, measure/windows.py) and the output says so.
 - The change is a scored item: a share of its points by verdict (params change_scoring).
 """
 

@@ -1,4 +1,4 @@
-"""Extra sums from the indicator engine (measure.py), over the same sources, cohorts and conditions.
+"""Extra sums from the indicator engine (measure/engine.py), over the same sources, cohorts and conditions.
 
 The engine sums each indicator's terms per city × month (× handling unit). Comparisons need two
 more things the indicators do not keep; the pipeline sums both in the indicators' own grouped
@@ -7,7 +7,7 @@ formulas, and writes them next to indicators.csv (moments.csv, channels.csv):
 
 - Σx² of every indicator whose numerator is a sum (means such as waiting times, satisfaction
   weights, level factors), per city, handling unit and month, so that a difference of means can be
-  tested (significance.py) and a mean redrawn (robustness.py bootstrap): `Results.moments`;
+  tested (compare/significance.py) and a mean redrawn (compare/robustness.py bootstrap): `Results.moments`;
 - `by_channel`: numerator and denominator of indicators per intake channel (§5.2.2), the engine's
   handling-unit slot grouped by `channel` instead.
 """

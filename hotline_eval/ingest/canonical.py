@@ -1,6 +1,6 @@
 """Ingest (§5.2.8): source exports → validated, masked canonical Parquet tables + rejects.
 
-1. Every export file is checked and staged (readers.py); problems that make a whole file unusable
+1. Every export file is checked and staged (ingest/readers.py); problems that make a whole file unusable
    (empty, no header, a required column missing, damaged, mixed encodings) are collected over
    all files and reported together, before anything is written.
 2. For each canonical table, the files of one source system are read together; each column is

@@ -91,7 +91,7 @@ def check(evaluation: str, city: str, strict: bool) -> None:
     from hotline_eval.config.catalogue import load_catalogue
     from hotline_eval.pipeline import prepare
     from hotline_eval.quality import failures, load_quality
-    from hotline_eval.quality.summary import Labels, city_summary, province_summary
+    from hotline_eval.quality.summary import QualityLabels, city_summary, province_summary
 
     root = project_root()
     ev = load_evaluation(root, evaluation)
@@ -99,7 +99,7 @@ def check(evaluation: str, city: str, strict: bool) -> None:
         ev.check_city(city)
     paths = prepare(root, evaluation, say, until="quality")
     quality = load_quality(paths.out)
-    catalogue, labels = load_catalogue(root), Labels(root)
+    catalogue, labels = load_catalogue(root), QualityLabels(root)
     if city:
         quality = quality[quality["city"] == city]
         lines = city_summary(quality, ev, catalogue, city, labels)

@@ -49,8 +49,8 @@ from hotline_eval.sample import SampleSpec, generate_sample
 from hotline_eval.score import expert_panel as expert
 from hotline_eval.score import veto
 from hotline_eval.score.outputs import write_scores
-from hotline_eval.score.scoresheet import Labels, appeal_sheets
-from hotline_eval.score.scoring import Assessment, Context, score_evaluation
+from hotline_eval.score.scoresheet import SheetLabels, appeal_sheets
+from hotline_eval.score.scoring import EvaluationScores, ScoringContext, score_evaluation
 
 Progress = Callable[[str], None]
 INGEST_PARAMS = ["params/schema.yaml", "params/mappings"]
@@ -224,7 +224,7 @@ def analyse(root: Path, ev: Evaluation, paths: Paths, data_version: int = 1, sta
     write_csv(paths.out / "channels.csv", extra_terms.channels_frame(scored.extra))
     write_csv(paths.out / "dissatisfaction.csv", scored.dissatisfaction)
     write_csv(paths.out / "expert_panel.csv", scored.panel_detail)
-    labels = Labels(ev, load_catalogue(root), load_schema(root), load_wording(root))
+    labels = SheetLabels(ev, load_catalogue(root), load_schema(root), load_wording(root))
     extra = []
     if filed is None:
         appeals.clear_record(paths.out)
@@ -242,7 +242,7 @@ class Scored:
     indicators: pd.DataFrame
     dissatisfaction: pd.DataFrame
     panel_detail: pd.DataFrame
-    result: Assessment
+    result: EvaluationScores
     extra: pd.DataFrame  # the sums of compare/extra_terms.py's extra terms (moments.csv, channels.csv)
 
     def files(self) -> dict[str, pd.DataFrame]:
@@ -273,7 +273,7 @@ def score_data(
     indicators = gate(pd.concat([measured.indicators, panel], ignore_index=True))
     dissatisfaction = reason_distribution(con, root, ev)
     stage("score")
-    ctx = Context(root, data_dir, ev, catalogue, ev.parameter_values(catalogue), indicators, gate=gate)
+    ctx = ScoringContext(root, data_dir, ev, catalogue, ev.parameter_values(catalogue), indicators, gate=gate)
     result = score_evaluation(ctx, con.execute("SELECT * FROM units").df(), veto.collect(ev, paths.out))
     result.scores = result.scores.assign(data_version=data_version)
     return Scored(coverage, indicators, dissatisfaction, panel_detail, result, measured.extra)

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from hotline_eval.score.scoresheet import Column, Sheet, safe_text, write_scoresheet
+from hotline_eval.core.xlsx import Sheet, SheetColumn, safe_text, write_workbook
 
 COMPREHENSIVE_SHEETS = ["综合得分", "维度得分", "指标得分", "承办单位", "承办单位指标", "专家评分", "计分说明"]
 
@@ -89,9 +89,9 @@ def test_print_setup_and_frozen_header(book):
 def test_text_that_looks_like_a_formula_is_written_as_text(tmp_path):
     hostile = ['=HYPERLINK("http://x","点我")', "+1+1", "-2", "@SUM(A1)", "\tcmd", "\rcmd", "普通文本", "a=b"]
     frame = pd.DataFrame({"text": hostile, "n": np.arange(len(hostile), dtype=float)})
-    sheet = Sheet("测试", "测试", frame, [Column("文本", lambda r: r["text"]), Column("数", lambda r: r["n"], "int")])
+    sheet = Sheet("测试", "测试", frame, [SheetColumn("文本", lambda r: r["text"]), SheetColumn("数", lambda r: r["n"], "int")])
     path = tmp_path / "t.xlsx"
-    write_scoresheet(path, [sheet], "测试")
+    write_workbook(path, [sheet], "测试")
     ws = load_workbook(path)["测试"]
     cells = [ws.cell(r, 1) for r in range(2, len(hostile) + 2)]
     assert all(c.data_type == "s" for c in cells)  # no formula cell anywhere

@@ -10,7 +10,7 @@ import pytest
 from canonical import evaluation, run_measure
 from hotline_eval.config.catalogue import load_catalogue
 from hotline_eval.score.activity import two_proportion
-from hotline_eval.score.scoring import Context, score_evaluation
+from hotline_eval.score.scoring import ScoringContext, score_evaluation
 
 UNITS = pd.DataFrame(columns=["unit_id", "city", "class", "name_zh"])
 _ids = iter(range(100_000))
@@ -83,7 +83,7 @@ def assessed(root, measured, gate=None):
     data_dir, indicators = measured
     ev, catalogue = special_evaluation(), load_catalogue(root)
     gate = gate or (lambda rows: rows)
-    ctx = Context(root, data_dir, ev, catalogue, ev.parameter_values(catalogue), gate(indicators), gate=gate)
+    ctx = ScoringContext(root, data_dir, ev, catalogue, ev.parameter_values(catalogue), gate(indicators), gate=gate)
     return score_evaluation(ctx, UNITS, [])
 
 

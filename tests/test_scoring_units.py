@@ -106,9 +106,9 @@ def test_units_can_be_left_out_of_an_evaluation(root):
 
 
 def _per_group(indicators, units, ev, items, params):
-    """Reference: each city × class group scored on its own with the city-level scoring functions
+    """ReferenceValue: each city × class group scored on its own with the city-level scoring functions
     (scoring.best_of for the best unit, scoring.score_item for the score), as unit scoring first did."""
-    from hotline_eval.score.rules import Reference, as_values, best_of, score_item
+    from hotline_eval.score.rules import ReferenceValue, as_values, best_of, score_item
     from hotline_eval.score.units import UNLISTED, item_units, unit_items
 
     frames = []
@@ -120,7 +120,7 @@ def _per_group(indicators, units, ev, items, params):
             values.loc[small, "status"] = "insufficient_sample"
             if cls == UNLISTED:
                 values.loc[values["status"] == "ok", "status"] = "unlisted_unit"
-            ref = best_of(values.loc[values["status"] == "ok", "value"], item.indicator.direction) or Reference(
+            ref = best_of(values.loc[values["status"] == "ok", "value"], item.indicator.direction) or ReferenceValue(
                 float("nan"), ""
             )
             values = values.assign(reference=ref.value, reference_holder=ref.holder)

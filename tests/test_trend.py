@@ -16,7 +16,7 @@ from canonical import evaluation, run_measure
 from hotline_eval.config.catalogue import load_catalogue
 from hotline_eval.config.evaluation import ChangeScoring
 from hotline_eval.measure.windows import short_periods
-from hotline_eval.score.scoring import Context, score_evaluation
+from hotline_eval.score.scoring import ScoringContext, score_evaluation
 from hotline_eval.score.trend import change_share, monthly_series, trend_test
 
 START = dt.date(2026, 7, 1)
@@ -72,7 +72,7 @@ def province(root, tmp_path_factory):
 def run(root, province, ev):
     data_dir, indicators = province
     catalogue = load_catalogue(root)
-    ctx = Context(root, data_dir, ev, catalogue, ev.parameter_values(catalogue), indicators)
+    ctx = ScoringContext(root, data_dir, ev, catalogue, ev.parameter_values(catalogue), indicators)
     return score_evaluation(ctx, UNITS, [])
 
 

@@ -17,7 +17,7 @@ class Significance(Strict):
     relative: dict[str, float] = {}
 
 
-class Bootstrap(Strict):
+class BootstrapSettings(Strict):
     draws: int = Field(ge=100)
     seed: int
     confidence: float = Field(gt=0, lt=1)
@@ -52,7 +52,7 @@ class Strengths(Strict):
 
 class Settings(Strict):
     significance: Significance
-    bootstrap: Bootstrap
+    bootstrap: BootstrapSettings
     robustness: Robustness
     problems: Problems
     strengths: Strengths

@@ -131,12 +131,12 @@ class Benchmark(Strict):
     url: str | None = None
 
 
-class Reference(Strict):
+class ReferenceStrategy(Strict):
     strategy: Literal["province_best", "benchmark", "mixed"]
     benchmarks: dict[str, Benchmark] = {}
 
 
-class Labels(Strict):
+class ObjectLabels(Strict):
     """How reports name what is evaluated (defaults: a province's cities and their 12345 hotlines).
 
     scope: the evaluated objects taken together (全省: 全省平均, 全省最优, 全省排名); object: one of
@@ -302,11 +302,11 @@ class Evaluation(Strict):
     period: Period
     province: str | None = None
     cities: list[CityRef] = []
-    labels: Labels = Labels()
+    labels: ObjectLabels = ObjectLabels()
     data: Data
     indicators: Literal["all"] | list[str] | dict[str, float | Items] = "all"
     parameters: dict[str, Any] = {}
-    reference: Reference = Reference(strategy="province_best")
+    reference: ReferenceStrategy = ReferenceStrategy(strategy="province_best")
     thresholds: dict[str, Threshold] = {}
     grades: list[Grade] = [Grade(grade="合格", min=0)]
     coverage_min: float = Field(default=80, ge=0, le=100)

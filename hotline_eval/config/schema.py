@@ -49,7 +49,7 @@ class Column(Strict):
         return SQL_TYPES[self.type]
 
 
-class Rule(Strict):
+class RowRule(Strict):
     check: str
     column: str
     zh: str
@@ -67,7 +67,7 @@ class Table(Strict):
     key: str | None
     month_column: str | None
     columns: dict[str, Column]
-    rules: list[Rule] = []
+    rules: list[RowRule] = []
 
     @property
     def required(self) -> list[str]:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from hotline_eval.core.paramfiles import load_yaml
 
 if TYPE_CHECKING:
-    from hotline_eval.config.evaluation import Labels
+    from hotline_eval.config.evaluation import ObjectLabels
 
 TITLE = re.compile(r"(《[^》]*》)")
 
@@ -27,14 +27,14 @@ def _wording(root: Path) -> dict[str, Any]:
     return load_yaml(root / "params" / "wording.yaml")
 
 
-def load_wording(root: Path, labels: Labels | None = None) -> dict[str, Any]:
+def load_wording(root: Path, labels: ObjectLabels | None = None) -> dict[str, Any]:
     """The wording; with `labels`, the default words for scope, object and service replaced."""
     words = _wording(root)
     pairs = replacements(labels) if labels is not None else []
     return relabel(copy.deepcopy(words), pairs) if pairs else words
 
 
-def replacements(labels: Labels) -> list[tuple[str, str]]:
+def replacements(labels: ObjectLabels) -> list[tuple[str, str]]:
     """(default word, the evaluation's word) pairs, longest first; none when the labels are the defaults."""
     defaults = type(labels)()
     pairs = [

@@ -35,7 +35,7 @@ from hotline_eval.core.errors import ConfigError, InputError, InputErrors
 from hotline_eval.core.masking import mask_text, salt
 from hotline_eval.core.sqltext import ident, list_sql, lit
 from hotline_eval.core.store import atomic_path, relative_label, remove_partials, spreadsheet_text
-from hotline_eval.ingest.readers import SHAPE, Source, Wanted, missing_column_hint, stage
+from hotline_eval.ingest.readers import SHAPE, StagedExport, Wanted, missing_column_hint, stage
 from hotline_eval.ingest.row_checks import (
     WHOLE_ROW,
     Check,
@@ -122,7 +122,7 @@ class Staged:
     """An input file after reading: its source, its count, its index in the table's file list."""
 
     item: InputFile
-    source: Source
+    source: StagedExport
     count: FileCount
     mapping: Mapping
     index: int = 0
@@ -257,7 +257,7 @@ def _quoted_names(sql: str) -> list[str]:
     return [m.replace('""', '"') for m in re.findall(r'"((?:[^"]|"")+)"', sql)]
 
 
-def _check_columns(source: Source, mapping: Mapping, item: InputFile, spec: Table) -> list[str]:
+def _check_columns(source: StagedExport, mapping: Mapping, item: InputFile, spec: Table) -> list[str]:
     """Source columns the mapping needs but the file lacks: an error if required, else noted."""
     tmap = mapping.tables[item.table]
     missing = []

@@ -79,7 +79,7 @@ class StructuralReject:
 
 
 @dataclass
-class Source:
+class StagedExport:
     """A staged export: where ingest reads it and what reading it found."""
 
     path: Path
@@ -112,7 +112,7 @@ class Wanted:
 
 def stage(
     con: duckdb.DuckDBPyConnection, path: Path, options: ReadOptions, wanted: Wanted, work: Path, name: str
-) -> Source:
+) -> StagedExport:
     """Check an export file and stage it as Parquet under `work` (Parquet exports stay in place)."""
     if not path.is_file():
         raise InputError(path, "file not found")
@@ -129,7 +129,7 @@ def stage(
 # CSV
 
 
-def _register_csv(con, path: Path, options: ReadOptions, wanted: Wanted, work: Path, name: str) -> Source:
+def _register_csv(con, path: Path, options: ReadOptions, wanted: Wanted, work: Path, name: str) -> StagedExport:
     encoding = detect_encoding(path, options.encoding)
     if options.encoding != "auto":
         check_declared(path, encoding)
@@ -160,7 +160,7 @@ def _stage_csv(
     encoding: str,
     lossy: bool,
     scan: TextScan,
-) -> Source:
+) -> StagedExport:
     head = head_rows(text_path, options.delimiter)
     if not any(head):
         raise InputError(path, "the file has no header row", fix="export the data again with column names")
@@ -223,7 +223,7 @@ def _stage_csv(
     if skipped:
         _renumber(con, target, skipped)
     columns = [c for c in header if c]
-    return Source(
+    return StagedExport(
         path,
         target,
         columns,
@@ -345,7 +345,7 @@ def missing_column_hint(column: str, header: list[str], delimiter: str) -> str:
 # XLSX
 
 
-def _register_xlsx(con, path: Path, options: ReadOptions, wanted: Wanted, work: Path, name: str) -> Source:
+def _register_xlsx(con, path: Path, options: ReadOptions, wanted: Wanted, work: Path, name: str) -> StagedExport:
     try:
         wb = CalamineWorkbook.from_path(str(path))
         sheet = options.sheet or wb.sheet_names[0]
@@ -385,7 +385,7 @@ def _register_xlsx(con, path: Path, options: ReadOptions, wanted: Wanted, work: 
     con.execute(f"COPY (SELECT {ROW}, {selected} FROM sheet) TO {_quote(str(target))} (FORMAT parquet)")
     con.unregister("sheet")
     columns = [h for h in header if h]
-    return Source(
+    return StagedExport(
         path, target, columns, header_row, blank_rows=int((~filled).sum()), types=dict.fromkeys(columns, "VARCHAR")
     )
 
@@ -394,7 +394,7 @@ def _register_xlsx(con, path: Path, options: ReadOptions, wanted: Wanted, work: 
 # Parquet
 
 
-def _register_parquet(con, path: Path, options: ReadOptions, wanted: Wanted, work: Path, name: str) -> Source:
+def _register_parquet(con, path: Path, options: ReadOptions, wanted: Wanted, work: Path, name: str) -> StagedExport:
     try:
         described = con.execute(f"DESCRIBE SELECT * FROM read_parquet({_quote(str(path))})").fetchall()
     except duckdb.Error as exc:
@@ -402,7 +402,7 @@ def _register_parquet(con, path: Path, options: ReadOptions, wanted: Wanted, wor
             path, f"cannot be read as Parquet: {_first_line(exc)}", fix="export the file again (it may be truncated)"
         ) from exc
     types = {r[0]: r[1] for r in described}
-    return Source(path, path, list(types), 1, staged=False, types=types)
+    return StagedExport(path, path, list(types), 1, staged=False, types=types)
 
 
 READERS = {

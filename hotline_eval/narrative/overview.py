@@ -7,11 +7,11 @@ import numpy as np
 from hotline_eval.core import fmt
 from hotline_eval.narrative import phrasing as ph
 from hotline_eval.narrative.facts import Fact
-from hotline_eval.narrative.problems import Context
+from hotline_eval.narrative.problems import ProblemContext
 from hotline_eval.score.rules import NOT_GRADED
 
 
-def summary(ctx: Context) -> str:
+def summary(ctx: ProblemContext) -> str:
     a, w = ctx.a, ctx.words["narrative"]["summary"]
     r, city = a.results, ctx.city
     t = r.totals.loc[city]
@@ -44,7 +44,7 @@ def summary(ctx: Context) -> str:
     return text + dimensions_sentence(ctx)
 
 
-def change_sentence(ctx: Context) -> str:
+def change_sentence(ctx: ProblemContext) -> str:
     """The change of the total since the previous evaluation: called only when the bootstrap
     interval of the difference excludes 0 (robustness.total_change)."""
     a, w = ctx.a, ctx.words["narrative"]["summary"]
@@ -66,7 +66,7 @@ def change_sentence(ctx: Context) -> str:
     return w["change"]["same"].format(previous=previous, before=fmt.score(before["total"]), rank=rank)
 
 
-def dimensions_sentence(ctx: Context) -> str:
+def dimensions_sentence(ctx: ProblemContext) -> str:
     """Dimensions whose score rate is significantly above or below the province mean (bootstrap)."""
     gaps = ctx.a.dimension_gaps
     own = gaps[gaps["city"] == ctx.city]
@@ -80,7 +80,7 @@ def dimensions_sentence(ctx: Context) -> str:
     return w[key].format(better=better, worse=worse)
 
 
-def strengths(ctx: Context, facts: dict[str, Fact], problem_keys: set[str]) -> list[str]:
+def strengths(ctx: ProblemContext, facts: dict[str, Fact], problem_keys: set[str]) -> list[str]:
     """What the city does well: indicators where it is the reference, indicators significantly better
     than the rest of the province, significant improvements, dimensions ranked first."""
     a, w = ctx.a, ctx.words["narrative"]["strengths"]
@@ -140,11 +140,11 @@ def strengths(ctx: Context, facts: dict[str, Fact], problem_keys: set[str]) -> l
     return out
 
 
-def strengths_intro(ctx: Context) -> str:
+def strengths_intro(ctx: ProblemContext) -> str:
     return ctx.pick("strengths_intro", ctx.words["narrative"]["strengths"]["intro"], "strengths").format(city=ctx.name)
 
 
-def no_strengths(ctx: Context) -> str:
+def no_strengths(ctx: ProblemContext) -> str:
     return ctx.words["narrative"]["strengths"]["none_single" if ctx.single else "none"].format(city=ctx.name)
 
 

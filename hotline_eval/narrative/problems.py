@@ -28,7 +28,7 @@ from hotline_eval.narrative.facts import Fact
 from hotline_eval.narrative.rectification_spec import Entry, MeasureCatalogue
 from hotline_eval.quality import load_quality
 from hotline_eval.quality.gate import blocked_indicators, failures
-from hotline_eval.quality.summary import Labels
+from hotline_eval.quality.summary import QualityLabels
 from hotline_eval.score.rules import NOT_GRADED
 
 WORSE = "worse"
@@ -49,7 +49,7 @@ class Problem:
 
 
 @dataclass
-class Context:
+class ProblemContext:
     """What every problem sentence needs: the analysis, the city, the wording, the phrasing chooser."""
 
     a: Analysis
@@ -75,7 +75,7 @@ class Context:
         return self.choose(slot, options, self.city, *about)
 
 
-def find(ctx: Context, facts: dict[str, Fact]) -> list[Problem]:
+def find(ctx: ProblemContext, facts: dict[str, Fact]) -> list[Problem]:
     """Every problem of the city, most severe first, numbered from 1 (the report shows the first
     `problems.max`; the rest still count as problems, e.g. for tracking)."""
     qualitative = set(ctx.catalogue.qualitative.indicators)
@@ -90,7 +90,7 @@ def find(ctx: Context, facts: dict[str, Fact]) -> list[Problem]:
     return found
 
 
-def merge_related(ctx: Context, found: list[Problem], facts: dict[str, Fact]) -> list[Problem]:
+def merge_related(ctx: ProblemContext, found: list[Problem], facts: dict[str, Fact]) -> list[Problem]:
     """Problems that are facets of one another are stated together: an entry of params/measures.yaml
     that lists `related` indicators is the host; a related indicator's problem becomes one sentence of
     the host's evidence (its indicator and severity added), under the host's headline and measures."""
@@ -114,7 +114,7 @@ def merge_related(ctx: Context, found: list[Problem], facts: dict[str, Fact]) ->
     return kept
 
 
-def merge_groups(ctx: Context, found: list[Problem], facts: dict[str, Fact]) -> list[Problem]:
+def merge_groups(ctx: ProblemContext, found: list[Problem], facts: dict[str, Fact]) -> list[Problem]:
     """Two or more problems of one group (params/measures.yaml `groups`) become one problem that names
     each member's score; its measures are the members' (worst member first)."""
     out = list(found)
@@ -159,7 +159,7 @@ def _insert_before_impact(host: Problem, extra: str) -> str:
     return host.text + extra
 
 
-def severity(ctx: Context, points: float, share: float, peers: float, gap: bool, worse: bool) -> float:
+def severity(ctx: ProblemContext, points: float, share: float, peers: float, gap: bool, worse: bool) -> float:
     """Points lost beyond the other cities' average score rate, plus a part of all points lost,
     weighted up when the gap to the province or the worsening is significant."""
     rules = ctx.a.settings.problems
@@ -177,7 +177,7 @@ def decline(f: Fact) -> float:
     return f.points * abs(float(f.change["diff"])) / max(abs(before), 1e-9)
 
 
-def kind_of(ctx: Context, f: Fact) -> str | None:
+def kind_of(ctx: ProblemContext, f: Fact) -> str | None:
     gap = f.verdict("gap") == WORSE
     worse = f.verdict("change") == WORSE or f.verdict("month") == WORSE
     far = f.share < ctx.a.settings.problems.far_below
@@ -191,7 +191,7 @@ def kind_of(ctx: Context, f: Fact) -> str | None:
 # ------------------------------------------------------------------------------------------ indicators
 
 
-def indicator_problem(ctx: Context, f: Fact) -> Problem | None:
+def indicator_problem(ctx: ProblemContext, f: Fact) -> Problem | None:
     kind = kind_of(ctx, f)
     if kind is None:
         return None
@@ -225,7 +225,7 @@ def indicator_problem(ctx: Context, f: Fact) -> Problem | None:
     )
 
 
-def level_sentence(ctx: Context, f: Fact, kind: str) -> str:
+def level_sentence(ctx: ProblemContext, f: Fact, kind: str) -> str:
     """Value, the province (tested), the reference when far below it, the rank; then the score."""
     ind, w = f.indicator, ctx.w
     value = fmt.value(f.value, ind.unit)
@@ -254,7 +254,7 @@ def level_sentence(ctx: Context, f: Fact, kind: str) -> str:
     return text + ph.sentence(score)
 
 
-def _province_clause(ctx: Context, f: Fact) -> str:
+def _province_clause(ctx: ProblemContext, f: Fact) -> str:
     ind, w = f.indicator, ctx.w
     if np.isnan(f.province):
         return ""
@@ -269,7 +269,7 @@ def _province_clause(ctx: Context, f: Fact) -> str:
     return ctx.pick("no_gap", w["no_gap"], ind.id).format(province=province)
 
 
-def _widespread(ctx: Context, f: Fact) -> str:
+def _widespread(ctx: ProblemContext, f: Fact) -> str:
     """When at least half of the cities are far below the reference too, say that the gap is general."""
     s = ctx.a.results.scores
     rows = s[(s["indicator"] == f.indicator.id) & s["score"].notna() & (s["points"] > 0)]
@@ -280,7 +280,7 @@ def _widespread(ctx: Context, f: Fact) -> str:
     return ctx.w["widespread"].format(n=below, far=f"{far * 100:g}%")
 
 
-def _reference(ctx: Context, f: Fact) -> str:
+def _reference(ctx: ProblemContext, f: Fact) -> str:
     ind = f.indicator
     if np.isnan(f.reference):
         return ""
@@ -290,7 +290,7 @@ def _reference(ctx: Context, f: Fact) -> str:
     )
 
 
-def sentence_of_change(ctx: Context, f: Fact) -> str:
+def sentence_of_change(ctx: ProblemContext, f: Fact) -> str:
     """The change since the previous evaluation (tested) and a significant worsening of the last month."""
     ind, w = f.indicator, ctx.w
     words = ctx.words["narrative"]["words"]
@@ -308,7 +308,7 @@ def sentence_of_change(ctx: Context, f: Fact) -> str:
     return ph.sentence(*clauses)
 
 
-def _change_clause(ctx: Context, f: Fact) -> str:
+def _change_clause(ctx: ProblemContext, f: Fact) -> str:
     """The change since the previous evaluation, called only when the test says so."""
     ind, w = f.indicator, ctx.w
     words = ctx.words["narrative"]["words"]
@@ -338,7 +338,7 @@ def month_label(month: str) -> str:
     return f"{int(month[5:7])}月"
 
 
-def units_clause(ctx: Context, f: Fact) -> tuple[list[str], str, str]:
+def units_clause(ctx: ProblemContext, f: Fact) -> tuple[list[str], str, str]:
     """The handling units behind a unit-level indicator: those significantly worse than the rest of
     the city, else (the problem being general) the lowest ones. Returns ids, mode and the sentence."""
     ind, w = f.indicator, ctx.w
@@ -370,7 +370,7 @@ def units_clause(ctx: Context, f: Fact) -> tuple[list[str], str, str]:
 # ------------------------------------------------------------------------------------------ quality
 
 
-def quality_problem(ctx: Context) -> Problem | None:
+def quality_problem(ctx: ProblemContext) -> Problem | None:
     """Indicators the data-quality gate blocked (§5.2.7): which checks failed, what it cost."""
     r = ctx.a.results
     path = r.paths.out / "quality.csv"
@@ -383,7 +383,7 @@ def quality_problem(ctx: Context) -> Problem | None:
     blocked = blocked_indicators(own, r.catalogue, scored)
     if failed.empty or blocked.empty:
         return None
-    labels = Labels(r.root)
+    labels = QualityLabels(r.root)
     ids = list(blocked["indicator"])
     points = sum(i.points for i in scored if i.id in ids)
     names = [r.catalogue.indicator(i).zh for i in ids]
@@ -420,7 +420,7 @@ def quality_problem(ctx: Context) -> Problem | None:
 # ------------------------------------------------------------------------------------------ qualitative
 
 
-def qualitative_problem(ctx: Context, facts: dict[str, Fact]) -> Problem | None:
+def qualitative_problem(ctx: ProblemContext, facts: dict[str, Fact]) -> Problem | None:
     """Appendix A.2: the rule tables' sub-items rated C or D and the D ratings of recorded calls,
     with the rule-table indicators' scores; work orders whose quality check hit a veto."""
     entry = ctx.catalogue.qualitative
@@ -473,7 +473,7 @@ def qualitative_problem(ctx: Context, facts: dict[str, Fact]) -> Problem | None:
 # ------------------------------------------------------------------------------------------ dissatisfaction
 
 
-def dissatisfaction_problems(ctx: Context) -> list[Problem]:
+def dissatisfaction_problems(ctx: ProblemContext) -> list[Problem]:
     """Reasons of dissatisfaction (§6.5.3) significantly more frequent than in the rest of the province."""
     reasons = ctx.a.reasons
     if reasons.empty or not satisfaction_evaluated(ctx.a):

@@ -18,7 +18,7 @@ import numpy as np
 from hotline_eval.core import fmt
 from hotline_eval.narrative import phrasing as ph
 from hotline_eval.narrative.facts import Fact
-from hotline_eval.narrative.problems import Context, Problem
+from hotline_eval.narrative.problems import Problem, ProblemContext
 from hotline_eval.narrative.rectification_spec import MeasureSpec
 
 
@@ -37,7 +37,7 @@ class Measure:
     text: str  # the measure as a sentence
 
 
-def choose(ctx: Context, problems: list[Problem], facts: dict[str, Fact]) -> list[Measure]:
+def choose(ctx: ProblemContext, problems: list[Problem], facts: dict[str, Fact]) -> list[Measure]:
     """One or two measures per problem (one per party), never the same action twice in a report."""
     out: list[Measure] = []
     used: set[str] = set()
@@ -55,7 +55,7 @@ def choose(ctx: Context, problems: list[Problem], facts: dict[str, Fact]) -> lis
     return out
 
 
-def _fresh(ctx: Context, p: Problem, specs: list[MeasureSpec], used: set[str], k: int):
+def _fresh(ctx: ProblemContext, p: Problem, specs: list[MeasureSpec], used: set[str], k: int):
     """The first measure (and phrasing) among `specs` whose action the report has not used yet."""
     indicator = ctx.a.results.catalogue.indicator(p.key).zh if p.key in {i.id for i in ctx.a.results.active} else ""
     for spec in specs:
@@ -68,7 +68,7 @@ def _fresh(ctx: Context, p: Problem, specs: list[MeasureSpec], used: set[str], k
     return None
 
 
-def measure(ctx: Context, p: Problem, spec: MeasureSpec, k: int, facts: dict[str, Fact], action: str) -> Measure:
+def measure(ctx: ProblemContext, p: Problem, spec: MeasureSpec, k: int, facts: dict[str, Fact], action: str) -> Measure:
     words = ctx.words["narrative"]
     fact = facts.get(p.key)
     deadline = deadline_text(ctx, spec.deadline)
@@ -98,7 +98,7 @@ def measure(ctx: Context, p: Problem, spec: MeasureSpec, k: int, facts: dict[str
     )
 
 
-def actor(ctx: Context, p: Problem, who: str) -> str:
+def actor(ctx: ProblemContext, p: Problem, who: str) -> str:
     """The agency, the handling units that drive the problem, or all units (with the worst named)."""
     w = ctx.words["narrative"]["actors"]
     if who == "agency":
@@ -111,7 +111,7 @@ def actor(ctx: Context, p: Problem, who: str) -> str:
     return w["units_all"].format(city=ctx.name)
 
 
-def deadline_text(ctx: Context, key: str) -> str:
+def deadline_text(ctx: ProblemContext, key: str) -> str:
     spec = ctx.catalogue.deadlines[key]
     issued = ctx.a.results.evaluation.issued_on
     date = fmt.date(issued + dt.timedelta(days=spec.days)) if spec.days else ""
@@ -134,7 +134,7 @@ def target_value(f: Fact, kind: str) -> tuple[float, str]:
     return np.nan, ""
 
 
-def report_line(ctx: Context) -> str:
+def report_line(ctx: ProblemContext) -> str:
     """When and to whom the rectification is reported."""
     bulletin = ctx.words["bulletin"]
     issued = ctx.a.results.evaluation.issued_on

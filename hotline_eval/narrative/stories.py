@@ -24,15 +24,15 @@ class Story:
     a: Analysis
     city: str
 
-    def context(self) -> problems_module.Context:
+    def context(self) -> problems_module.ProblemContext:
         """A fresh context for one part of the text: each part chooses its phrasings on its own, so the
         text does not depend on the order in which the parts are asked for."""
         root = self.a.results.root
         words = load_wording(root, self.a.results.evaluation.labels)
-        return problems_module.Context(self.a, self.city, words, load_measures(root), Chooser())
+        return problems_module.ProblemContext(self.a, self.city, words, load_measures(root), Chooser())
 
     @property
-    def ctx(self) -> problems_module.Context:
+    def ctx(self) -> problems_module.ProblemContext:
         return self.context()
 
     @cached_property

@@ -16,7 +16,7 @@ import pandas as pd
 
 from hotline_eval.core import fmt
 from hotline_eval.narrative import phrasing as ph
-from hotline_eval.narrative.problems import Context, Problem
+from hotline_eval.narrative.problems import Problem, ProblemContext
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class Tracked:
     status: str  # persist | improved | eased
 
 
-def track(ctx: Context, before: list[Problem], now: list[Problem]) -> list[Tracked]:
+def track(ctx: ProblemContext, before: list[Problem], now: list[Problem]) -> list[Tracked]:
     keys = {p.key for p in now}
     changes = ctx.a.changes
     own = changes[changes["city"] == ctx.city].set_index("indicator") if changes is not None else pd.DataFrame()
@@ -41,7 +41,7 @@ def track(ctx: Context, before: list[Problem], now: list[Problem]) -> list[Track
     return out
 
 
-def table(ctx: Context, tracked: list[Tracked], current: list[Problem]) -> pd.DataFrame:
+def table(ctx: ProblemContext, tracked: list[Tracked], current: list[Problem]) -> pd.DataFrame:
     """One row per indicator behind a previous problem: 上期问题, 指标, 上期, 本期, 变化, 整改情况."""
     changes = ctx.a.changes
     own = changes[changes["city"] == ctx.city].set_index("indicator") if changes is not None else pd.DataFrame()
@@ -72,7 +72,7 @@ def table(ctx: Context, tracked: list[Tracked], current: list[Problem]) -> pd.Da
     return pd.DataFrame(rows)
 
 
-def _blocked_row(ctx: Context, t: Tracked, current: list[Problem]) -> dict:
+def _blocked_row(ctx: ProblemContext, t: Tracked, current: list[Problem]) -> dict:
     """The data-quality problem: how many indicators the gate blocked then and now."""
     w = ctx.words["narrative"]["tracking"]
     now = next((p for p in current if p.kind == "quality"), None)
@@ -98,7 +98,7 @@ def change_text(row: pd.Series, ind, words: dict, w: dict) -> str:
     return moved + ph.amount(ph.difference(row["value"], row["before_value"], ind.unit), ind.unit)
 
 
-def paragraph(ctx: Context, tracked: list[Tracked]) -> str:
+def paragraph(ctx: ProblemContext, tracked: list[Tracked]) -> str:
     w = ctx.words["narrative"]["tracking"]
     counts = {s: [t for t in tracked if t.status == s] for s in ("persist", "improved", "eased")}
     parts = [w["counts"][s].format(n=len(ts)) for s, ts in counts.items() if ts]

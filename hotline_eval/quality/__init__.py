@@ -36,7 +36,7 @@ from hotline_eval.quality.rejects import file_cities, read_rejects
 __all__ = [
     "BLOCKED",
     "CHECKS",
-    "Assessment",
+    "QualityAssessment",
     "apply_gate",
     "assess",
     "blocked_indicators",
@@ -74,14 +74,14 @@ JUDGED = {"True": True, "False": False}
 
 
 @dataclass
-class Assessment:
+class QualityAssessment:
     results: pd.DataFrame  # quality.csv
     examples: pd.DataFrame  # quality_examples.csv
 
 
 def assess(
     root: Path, evaluation: Evaluation, out_dir: Path, cities_of_files: dict[str, str], data_version: int = 1
-) -> Assessment:
+) -> QualityAssessment:
     """Run every check over out_dir/data (and out_dir/rejects) for the evaluation's cities."""
     con = open_quality_data(root, out_dir / "data")
     rejects = read_rejects(out_dir, load_schema(root), cities_of_files)
@@ -97,10 +97,10 @@ def assess(
         key=lambda s: s.map({v: i for i, v in enumerate(order[s.name])}) if s.name in order else s,
         kind="stable",
     )
-    return Assessment(results.reset_index(drop=True)[COLUMNS], collect_examples(ctx))
+    return QualityAssessment(results.reset_index(drop=True)[COLUMNS], collect_examples(ctx))
 
 
-def write_assessment(out_dir: Path, assessment: Assessment) -> None:
+def write_assessment(out_dir: Path, assessment: QualityAssessment) -> None:
     write_csv(out_dir / QUALITY_CSV, assessment.results)
     write_csv(out_dir / EXAMPLES_CSV, assessment.examples)
 

@@ -51,7 +51,7 @@ class ControlTotal(Strict):
     scope: str
 
 
-class Rule(Strict):
+class ConsistencyRule(Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     zh: str
     check: str
@@ -99,7 +99,7 @@ class QualitySpec(Strict):
     duplicates: dict[str, list[str]]
     test_records: dict[str, str]
     collection_window: Window
-    rules: dict[str, list[Rule]]
+    rules: dict[str, list[ConsistencyRule]]
     links: list[Link]
     period_jump: PeriodJump
     examples_per_check: int = Field(ge=0)

@@ -18,7 +18,7 @@ from hotline_eval.quality.spec import QualitySpec, load_quality_spec
 HEADLINE = ["record_recall", "period_coverage", "field_completeness", "record_precision", "intra_record", "linkage"]
 
 
-class Labels:
+class QualityLabels:
     """Chinese names of tables, months, checks and items, and formatted values."""
 
     def __init__(self, root: Path) -> None:
@@ -86,7 +86,7 @@ class Labels:
         return f"{text}，门槛{limit}" if limit else text
 
 
-def headline(quality: pd.DataFrame, city: str, labels: Labels) -> list[str]:
+def headline(quality: pd.DataFrame, city: str, labels: QualityLabels) -> list[str]:
     """Per table, the pooled headline checks of one city (the lowest value when there are several items)."""
     own = quality[(quality["city"] == city) & (quality["month"] == POOLED)]
     lines = []
@@ -104,7 +104,9 @@ def headline(quality: pd.DataFrame, city: str, labels: Labels) -> list[str]:
     return lines
 
 
-def city_summary(quality: pd.DataFrame, ev: Evaluation, catalogue: Catalogue, city: str, labels: Labels) -> list[str]:
+def city_summary(
+    quality: pd.DataFrame, ev: Evaluation, catalogue: Catalogue, city: str, labels: QualityLabels
+) -> list[str]:
     """The readable summary of one city printed by `hotline-eval check --city`."""
     own = quality[quality["city"] == city]
     gates = own[own["severity"] == "gate"]
@@ -131,7 +133,7 @@ def city_summary(quality: pd.DataFrame, ev: Evaluation, catalogue: Catalogue, ci
     return lines
 
 
-def province_summary(quality: pd.DataFrame, ev: Evaluation, catalogue: Catalogue, labels: Labels) -> list[str]:
+def province_summary(quality: pd.DataFrame, ev: Evaluation, catalogue: Catalogue, labels: QualityLabels) -> list[str]:
     """One line per city: gates passed, or what failed and how many indicators it blocks."""
     lines = [f"{ev.name_zh}：数据质量评估（§5.2.7）"]
     active = ev.active_indicators(catalogue)
@@ -159,7 +161,7 @@ def _terms(row: pd.Series) -> str:
     return f"（{num:,.0f} / {den:,.0f}）"
 
 
-def overview_table(quality: pd.DataFrame, city: str, labels: Labels) -> pd.DataFrame:
+def overview_table(quality: pd.DataFrame, city: str, labels: QualityLabels) -> pd.DataFrame:
     """Per table of the city, the pooled headline checks (the lowest field or link) and the failures."""
     own = quality[quality["city"] == city]
     rows = []
@@ -176,7 +178,7 @@ def overview_table(quality: pd.DataFrame, city: str, labels: Labels) -> pd.DataF
 
 
 def failing_table(
-    quality: pd.DataFrame, city: str, labels: Labels, catalogue: Catalogue, ev: Evaluation
+    quality: pd.DataFrame, city: str, labels: QualityLabels, catalogue: Catalogue, ev: Evaluation
 ) -> pd.DataFrame:
     """The city's failing gate checks with their counts and how far the failure reaches."""
     own = quality[quality["city"] == city]
@@ -200,7 +202,7 @@ def failing_table(
 
 
 def blocked_table(
-    quality: pd.DataFrame, city: str, labels: Labels, catalogue: Catalogue, ev: Evaluation
+    quality: pd.DataFrame, city: str, labels: QualityLabels, catalogue: Catalogue, ev: Evaluation
 ) -> pd.DataFrame:
     """The indicators a failing gate blocks, each with the failing checks behind it."""
     own = quality[quality["city"] == city]
@@ -245,7 +247,7 @@ FINDINGS = {
 }
 
 
-def findings(quality: pd.DataFrame, city: str, labels: Labels) -> list[str]:
+def findings(quality: pd.DataFrame, city: str, labels: QualityLabels) -> list[str]:
     """Problems counted over the whole period, e.g. 工单：重复记录24条、未剔除的测试记录10条."""
     pooled = quality[(quality["city"] == city) & (quality["month"] == POOLED) & quality["check"].isin(FINDINGS)]
     lines = []
@@ -271,7 +273,7 @@ PROBLEMS = {
 }
 
 
-def examples_table(examples: pd.DataFrame, city: str, labels: Labels, per_check: int = 3) -> pd.DataFrame:
+def examples_table(examples: pd.DataFrame, city: str, labels: QualityLabels, per_check: int = 3) -> pd.DataFrame:
     """A few masked examples of offending records per check and item of the city."""
     own = examples[examples["city"] == city]
     own = own.groupby(["table", "check", "item"], sort=False).head(per_check)

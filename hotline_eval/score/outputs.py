@@ -7,8 +7,9 @@ from pathlib import Path
 import pandas as pd
 
 from hotline_eval.core.store import write_csv
+from hotline_eval.core.xlsx import Sheet, write_workbook
 from hotline_eval.score import scoresheet as sh
-from hotline_eval.score.scoring import Assessment
+from hotline_eval.score.scoring import EvaluationScores
 
 SPECIAL_FILES = {
     "monthly": "monthly.csv",
@@ -19,7 +20,11 @@ SPECIAL_FILES = {
 
 
 def write_scores(
-    out: Path, result: Assessment, panel_detail: pd.DataFrame, labels: sh.Labels, extra: list[sh.Sheet] | None = None
+    out: Path,
+    result: EvaluationScores,
+    panel_detail: pd.DataFrame,
+    labels: sh.SheetLabels,
+    extra: list[Sheet] | None = None,
 ) -> None:
     """The CSV files and scores.xlsx; `extra` sheets (the appeal log, §8.2) go before the notes."""
     write_csv(out / "scores.csv", result.scores)
@@ -34,12 +39,12 @@ def write_scores(
     if segments:
         write_csv(out / "segments.csv", pd.concat(segments, ignore_index=True))
     footer = f"{labels.ev.organiser_zh}　{labels.ev.period.label_zh}"
-    sh.write_scoresheet(out / "scores.xlsx", sheets(result, panel_detail, labels, extra or []), footer)
+    write_workbook(out / "scores.xlsx", sheets(result, panel_detail, labels, extra or []), footer)
 
 
 def sheets(
-    result: Assessment, panel_detail: pd.DataFrame, labels: sh.Labels, extra: list[sh.Sheet] | None = None
-) -> list[sh.Sheet]:
+    result: EvaluationScores, panel_detail: pd.DataFrame, labels: sh.SheetLabels, extra: list[Sheet] | None = None
+) -> list[Sheet]:
     """The score sheet's sheets, in reading order."""
     out = [
         sh.totals_sheet(result.totals, labels),

@@ -55,7 +55,7 @@ SCORE_COLUMNS = [
 
 
 @dataclass(frozen=True)
-class Reference:
+class ReferenceValue:
     value: float
     holder: str  # who holds it: object ids joined by "、", or the benchmark's source
 
@@ -114,7 +114,7 @@ def floor_for(ind: Indicator, params: dict) -> float:
     return float(params.get(FLOOR_PARAM.get(ind.unit, ""), 0) or 0)
 
 
-def best_of(values: pd.Series, direction: str) -> Reference | None:
+def best_of(values: pd.Series, direction: str) -> ReferenceValue | None:
     """The best value among objects and who holds it (ties: all holders)."""
     values = values.dropna()
     if values.empty:
@@ -122,7 +122,7 @@ def best_of(values: pd.Series, direction: str) -> Reference | None:
     best = values.max() if direction == "higher" else values.min()
     # ties are equal values up to float rounding only: 0.99999 does not share 1.0's reference
     holders = sorted(str(i) for i in values.index[np.isclose(values.to_numpy(), best, rtol=1e-12, atol=0)])
-    return Reference(float(best), "、".join(holders))
+    return ReferenceValue(float(best), "、".join(holders))
 
 
 def cite(benchmark: Benchmark) -> str:
@@ -131,11 +131,11 @@ def cite(benchmark: Benchmark) -> str:
     return benchmark.source + (f"（{year}年）" if year and str(year) not in benchmark.source else "")
 
 
-def reference_for(ind: Indicator, values: pd.Series, ev: Evaluation) -> Reference | None:
-    """Reference value per the evaluation's strategy (indicators.md §3.1)."""
+def reference_for(ind: Indicator, values: pd.Series, ev: Evaluation) -> ReferenceValue | None:
+    """The reference value per the evaluation's strategy (indicators.md §3.1)."""
     pinned = ev.benchmark(ind.id)
     if pinned is not None:
-        return Reference(pinned.value, cite(pinned))
+        return ReferenceValue(pinned.value, cite(pinned))
     if ev.reference.strategy == "benchmark":
         return None
     return best_of(values, ind.direction)

@@ -10,34 +10,19 @@ formula (leading =, +, -, @, tab or CR) is written as a plain string with an apo
 
 from __future__ import annotations
 
-import io
-import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import xlsxwriter
 
 from hotline_eval.config.catalogue import Catalogue
 from hotline_eval.config.evaluation import Evaluation
 from hotline_eval.config.schema import Schema
 from hotline_eval.core import fmt
-from hotline_eval.core.store import atomic_write_bytes
+from hotline_eval.core.xlsx import Sheet, SheetColumn
 
-FORMULA_LEAD = ("=", "+", "-", "@", "\t", "\r")
-FORMATS = {
-    "text": {},
-    "int": {"num_format": "#,##0"},
-    "score": {"num_format": "0.00"},
-    "pct": {"num_format": "0.00%"},
-    "pct1": {"num_format": "0.0%"},
-    "dec1": {"num_format": "0.0"},
-    "dec2": {"num_format": "0.00"},
-    "dec4": {"num_format": "0.0000"},
-}
 UNIT_FORMAT = {
     "percent": "pct",
     "seconds": "dec1",
@@ -49,103 +34,11 @@ UNIT_FORMAT = {
 }
 
 
-def safe_text(value: Any) -> str:
-    """Text that no spreadsheet will evaluate as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_LEAD) else text
-
-
-@dataclass(frozen=True)
-class Column:
-    header: str
-    get: Callable[[Mapping[str, Any]], Any]  # a row's value (the row maps column names to values)
-    fmt: str | Callable[[Mapping[str, Any]], str] = "text"
-
-
-@dataclass(frozen=True)
-class Sheet:
-    name: str
-    title: str
-    frame: pd.DataFrame
-    columns: list[Column]
-
-
-def write_scoresheet(path: Path, sheets: list[Sheet], footer_zh: str) -> None:
-    """Write the workbook atomically (an interrupted run never leaves a half-written file)."""
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "nan_inf_to_errors": False})
-    base = {"font_name": "等线", "font_size": 10, "valign": "vcenter"}
-    formats = {name: book.add_format(base | spec) for name, spec in FORMATS.items()}
-    head = book.add_format(
-        base | {"bold": True, "bg_color": "#DDE4EE", "border": 1, "text_wrap": True, "align": "center"}
-    )
-    for sheet in sheets:
-        _write_sheet(book, sheet, formats, head, footer_zh)
-    book.close()
-    atomic_write_bytes(path, buffer.getvalue())
-
-
-def _write_sheet(book, sheet: Sheet, formats: dict, head, footer_zh: str) -> None:
-    ws = book.add_worksheet(sheet.name)
-    widths = [_width(c.header) for c in sheet.columns]
-    for j, col in enumerate(sheet.columns):
-        ws.write_string(0, j, col.header, head)
-    # rows as dicts: pandas builds a Series per row in iterrows, many times slower on thousands of rows
-    for i, row in enumerate(sheet.frame.to_dict("records"), start=1):
-        for j, col in enumerate(sheet.columns):
-            value = col.get(row)
-            fmt = col.fmt(row) if callable(col.fmt) else col.fmt
-            widths[j] = max(widths[j], _write_cell(ws, i, j, value, formats[fmt]))
-    for j, width in enumerate(widths):
-        ws.set_column(j, j, min(max(width + 2, 6), 60))
-    ws.freeze_panes(1, 0)
-    if len(sheet.frame):
-        ws.autofilter(0, 0, len(sheet.frame), len(sheet.columns) - 1)
-    ws.set_row(0, 30)
-    _print_setup(ws, sheet.title, footer_zh)
-
-
-def _write_cell(ws, i: int, j: int, value: Any, fmt) -> int:
-    """Write one cell by its type; returns its display width."""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        ws.write_blank(i, j, None, fmt)
-        return 0
-    if isinstance(value, bool | np.bool_):
-        text = "是" if value else "否"
-        ws.write_string(i, j, text, fmt)
-        return _width(text)
-    if isinstance(value, int | float | np.integer | np.floating):
-        ws.write_number(i, j, float(value), fmt)
-        return 12
-    text = safe_text(value)
-    ws.write_string(i, j, text, fmt)
-    return _width(text)
-
-
-def _width(text: str) -> int:
-    """Display width: CJK characters count double."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _print_setup(ws, title: str, footer_zh: str) -> None:
-    ws.set_paper(9)  # A4
-    ws.set_landscape()
-    ws.repeat_rows(0)
-    ws.fit_to_pages(1, 0)  # one page wide, as many pages tall as needed
-    ws.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.6)
-    ws.set_header(f'&C&"等线,Bold"{_escape_header(title)}')
-    ws.set_footer(f"&L{_escape_header(footer_zh)}&R第 &P 页 / 共 &N 页")
-
-
-def _escape_header(text: str) -> str:
-    return text.replace("&", "&&")
-
-
 # ---- the evaluation's sheets -----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class Labels:
+class SheetLabels:
     """Names a reader sees: cities, indicators, dimensions, units, statuses."""
 
     ev: Evaluation
@@ -196,7 +89,7 @@ def _num(col: str) -> Callable[[pd.Series], Any]:
     return lambda r: r[col]
 
 
-def by_city(frame: pd.DataFrame, labels: Labels, indicator_col: str, *more: str) -> pd.DataFrame:
+def by_city(frame: pd.DataFrame, labels: SheetLabels, indicator_col: str, *more: str) -> pd.DataFrame:
     """Rows grouped by city (the evaluation's order), then indicator (the catalogue's order)."""
     if frame.empty:
         return frame
@@ -209,23 +102,23 @@ def by_city(frame: pd.DataFrame, labels: Labels, indicator_col: str, *more: str)
     return keys.sort_values(["_city", "_ind", *more], kind="stable").drop(columns=["_city", "_ind"])
 
 
-def totals_sheet(totals: pd.DataFrame, labels: Labels) -> Sheet:
+def totals_sheet(totals: pd.DataFrame, labels: SheetLabels) -> Sheet:
     t = totals.sort_values(["rank", "city"], na_position="last")
     cols = [
-        Column("位次", _num("rank"), "int"),
-        Column(labels.object_column, lambda r: labels.city(r["city"])),
-        Column("综合得分", _num("total"), "score"),
-        Column("等级", lambda r: r["grade"]),
-        Column("有效分值", _num("available"), "dec1"),
-        Column("评价总分值", _num("points"), "dec1"),
-        Column("数据覆盖", lambda r: r["coverage"] / 100, "pct1"),
+        SheetColumn("位次", _num("rank"), "int"),
+        SheetColumn(labels.object_column, lambda r: labels.city(r["city"])),
+        SheetColumn("综合得分", _num("total"), "score"),
+        SheetColumn("等级", lambda r: r["grade"]),
+        SheetColumn("有效分值", _num("available"), "dec1"),
+        SheetColumn("评价总分值", _num("points"), "dec1"),
+        SheetColumn("数据覆盖", lambda r: r["coverage"] / 100, "pct1"),
     ]
     if labels.ev.innovation == "bonus":
-        cols.append(Column("附加分（服务创新）", _num("bonus"), "score"))
-    cols += [Column(f"{labels.catalogue.dimension(d).zh}得分", _num(f"dim_{d}"), "score") for d in _dims(totals)]
+        cols.append(SheetColumn("附加分（服务创新）", _num("bonus"), "score"))
+    cols += [SheetColumn(f"{labels.catalogue.dimension(d).zh}得分", _num(f"dim_{d}"), "score") for d in _dims(totals)]
     cols += [
-        Column("一票否决", lambda r: bool(r["veto"])),
-        Column("否决事由", lambda r: r["veto_reason"]),
+        SheetColumn("一票否决", lambda r: bool(r["veto"])),
+        SheetColumn("否决事由", lambda r: r["veto_reason"]),
     ]
     return Sheet("综合得分", f"{labels.ev.name_zh}　综合得分", t, cols)
 
@@ -234,7 +127,7 @@ def _dims(totals: pd.DataFrame) -> list[str]:
     return [c.removeprefix("dim_") for c in totals.columns if c.startswith("dim_")]
 
 
-def dimensions_sheet(totals: pd.DataFrame, labels: Labels) -> Sheet:
+def dimensions_sheet(totals: pd.DataFrame, labels: SheetLabels) -> Sheet:
     rows = []
     for _, t in totals.iterrows():
         for d in _dims(totals):
@@ -251,145 +144,149 @@ def dimensions_sheet(totals: pd.DataFrame, labels: Labels) -> Sheet:
             )
     frame = pd.DataFrame(rows)
     cols = [
-        Column(labels.object_column, lambda r: labels.city(r["city"])),
-        Column("维度", lambda r: labels.dimension(r["dimension"])),
-        Column("分值", _num("points"), "dec1"),
-        Column("有效分值", _num("available"), "dec1"),
-        Column("得分", _num("score"), "score"),
-        Column("得分率", _num("rate"), "pct1"),
+        SheetColumn(labels.object_column, lambda r: labels.city(r["city"])),
+        SheetColumn("维度", lambda r: labels.dimension(r["dimension"])),
+        SheetColumn("分值", _num("points"), "dec1"),
+        SheetColumn("有效分值", _num("available"), "dec1"),
+        SheetColumn("得分", _num("score"), "score"),
+        SheetColumn("得分率", _num("rate"), "pct1"),
     ]
     return Sheet("维度得分", f"{labels.ev.name_zh}　维度得分", frame, cols)
 
 
-def indicators_sheet(scores: pd.DataFrame, labels: Labels) -> Sheet:
+def indicators_sheet(scores: pd.DataFrame, labels: SheetLabels) -> Sheet:
     ind_fmt = lambda r: labels.unit_of(r["base_indicator"]) if r["item"] != "change" else "dec4"  # noqa: E731
     cols = [
-        Column(labels.object_column, lambda r: labels.city(r["city"])),
-        Column("维度", lambda r: labels.dimension(r["dimension"])),
-        Column("指标", lambda r: labels.indicator(r["base_indicator"])),
-        Column("条款", lambda r: "§" + labels.catalogue.indicator(r["base_indicator"]).clause),
-        Column("子项", labels.item),
-        Column("分值", _num("points"), "dec1"),
-        Column("指标值", _num("value"), ind_fmt),
-        Column("参考值", _num("reference"), ind_fmt),
-        Column("参考值来源", lambda r: labels.holder(r["reference_holder"])),
-        Column("分子", _num("numerator"), "dec2"),
-        Column("分母", _num("denominator"), "dec2"),
-        Column("样本量", _num("n"), "int"),
-        Column("得分", _num("score"), "score"),
-        Column("状态", lambda r: labels.status(r["status"])),
-        Column("说明", lambda r: labels.flags(r["flag"])),
+        SheetColumn(labels.object_column, lambda r: labels.city(r["city"])),
+        SheetColumn("维度", lambda r: labels.dimension(r["dimension"])),
+        SheetColumn("指标", lambda r: labels.indicator(r["base_indicator"])),
+        SheetColumn("条款", lambda r: "§" + labels.catalogue.indicator(r["base_indicator"]).clause),
+        SheetColumn("子项", labels.item),
+        SheetColumn("分值", _num("points"), "dec1"),
+        SheetColumn("指标值", _num("value"), ind_fmt),
+        SheetColumn("参考值", _num("reference"), ind_fmt),
+        SheetColumn("参考值来源", lambda r: labels.holder(r["reference_holder"])),
+        SheetColumn("分子", _num("numerator"), "dec2"),
+        SheetColumn("分母", _num("denominator"), "dec2"),
+        SheetColumn("样本量", _num("n"), "int"),
+        SheetColumn("得分", _num("score"), "score"),
+        SheetColumn("状态", lambda r: labels.status(r["status"])),
+        SheetColumn("说明", lambda r: labels.flags(r["flag"])),
     ]
     return Sheet("指标得分", f"{labels.ev.name_zh}　指标得分明细", by_city(scores, labels, "base_indicator"), cols)
 
 
-def units_sheet(unit_totals: pd.DataFrame, labels: Labels) -> Sheet:
+def units_sheet(unit_totals: pd.DataFrame, labels: SheetLabels) -> Sheet:
     cols = [
-        Column(labels.object_column, lambda r: labels.city(r["city"])),
-        Column("单位类别", lambda r: labels.unit_class(r["class"])),
-        Column("类内位次", _num("rank"), "int"),
-        Column("同类参评单位数", _num("units_in_class"), "int"),
-        Column("承办单位", lambda r: r["unit_name"]),
-        Column("综合得分", _num("total"), "score"),
-        Column("有效分值", _num("available"), "dec1"),
-        Column("分值", _num("points"), "dec1"),
-        Column("数据覆盖", lambda r: r["coverage"] / 100, "pct1"),
-        Column("参与排名", lambda r: bool(r["ranked"])),
+        SheetColumn(labels.object_column, lambda r: labels.city(r["city"])),
+        SheetColumn("单位类别", lambda r: labels.unit_class(r["class"])),
+        SheetColumn("类内位次", _num("rank"), "int"),
+        SheetColumn("同类参评单位数", _num("units_in_class"), "int"),
+        SheetColumn("承办单位", lambda r: r["unit_name"]),
+        SheetColumn("综合得分", _num("total"), "score"),
+        SheetColumn("有效分值", _num("available"), "dec1"),
+        SheetColumn("分值", _num("points"), "dec1"),
+        SheetColumn("数据覆盖", lambda r: r["coverage"] / 100, "pct1"),
+        SheetColumn("参与排名", lambda r: bool(r["ranked"])),
     ]
     return Sheet("承办单位", f"{labels.ev.name_zh}　承办单位得分与排名", unit_totals, cols)
 
 
-def unit_indicators_sheet(unit_scores: pd.DataFrame, labels: Labels) -> Sheet:
+def unit_indicators_sheet(unit_scores: pd.DataFrame, labels: SheetLabels) -> Sheet:
     names = dict(zip(unit_scores["unit"], unit_scores["unit_name"], strict=False))
     fmt = lambda r: labels.unit_of(r["base_indicator"])  # noqa: E731
     cols = [
-        Column(labels.object_column, lambda r: labels.city(r["city"])),
-        Column("单位类别", lambda r: labels.unit_class(r["class"])),
-        Column("承办单位", lambda r: r["unit_name"]),
-        Column("指标", lambda r: labels.indicator(r["base_indicator"])),
-        Column("分值", _num("points"), "dec1"),
-        Column("指标值", _num("value"), fmt),
-        Column("参考值（同类最优）", _num("reference"), fmt),
-        Column("参考值单位", lambda r: "、".join(names.get(u, u) for u in str(r["reference_holder"]).split("、") if u)),
-        Column("分子", _num("numerator"), "dec2"),
-        Column("分母", _num("denominator"), "dec2"),
-        Column("得分", _num("score"), "score"),
-        Column("状态", lambda r: labels.status(r["status"])),
+        SheetColumn(labels.object_column, lambda r: labels.city(r["city"])),
+        SheetColumn("单位类别", lambda r: labels.unit_class(r["class"])),
+        SheetColumn("承办单位", lambda r: r["unit_name"]),
+        SheetColumn("指标", lambda r: labels.indicator(r["base_indicator"])),
+        SheetColumn("分值", _num("points"), "dec1"),
+        SheetColumn("指标值", _num("value"), fmt),
+        SheetColumn("参考值（同类最优）", _num("reference"), fmt),
+        SheetColumn(
+            "参考值单位", lambda r: "、".join(names.get(u, u) for u in str(r["reference_holder"]).split("、") if u)
+        ),
+        SheetColumn("分子", _num("numerator"), "dec2"),
+        SheetColumn("分母", _num("denominator"), "dec2"),
+        SheetColumn("得分", _num("score"), "score"),
+        SheetColumn("状态", lambda r: labels.status(r["status"])),
     ]
     return Sheet("承办单位指标", f"{labels.ev.name_zh}　承办单位指标得分", unit_scores, cols)
 
 
-def experts_sheet(detail: pd.DataFrame, labels: Labels) -> Sheet:
+def experts_sheet(detail: pd.DataFrame, labels: SheetLabels) -> Sheet:
     cols = [
-        Column(labels.object_column, lambda r: labels.city(r["city"])),
-        Column("指标", lambda r: labels.indicator(r["indicator"])),
-        Column("专家编号", lambda r: r["expert_id"]),
-        Column(
+        SheetColumn(labels.object_column, lambda r: labels.city(r["city"])),
+        SheetColumn("指标", lambda r: labels.indicator(r["indicator"])),
+        SheetColumn("专家编号", lambda r: r["expert_id"]),
+        SheetColumn(
             "专家来源",
             lambda r: labels.schema.label("expert_affiliation", r["affiliation"]) if r["affiliation"] else "",
         ),
-        Column("轮次", _num("round"), "int"),
-        Column("评分", _num("score"), "dec2"),
-        Column("计入", lambda r: bool(r["used"]) and not bool(r["trimmed"])),
-        Column("说明", lambda r: r["note"]),
+        SheetColumn("轮次", _num("round"), "int"),
+        SheetColumn("评分", _num("score"), "dec2"),
+        SheetColumn("计入", lambda r: bool(r["used"]) and not bool(r["trimmed"])),
+        SheetColumn("说明", lambda r: r["note"]),
     ]
     detail = by_city(detail, labels, "indicator", "round", "expert_id")
     return Sheet("专家评分", f"{labels.ev.name_zh}　专家评分明细（供申诉复核）", detail, cols)
 
 
-def monthly_sheet(monthly: pd.DataFrame, labels: Labels) -> Sheet:
+def monthly_sheet(monthly: pd.DataFrame, labels: SheetLabels) -> Sheet:
     fmt = lambda r: labels.unit_of(r["indicator"])  # noqa: E731
     cols = [
-        Column(labels.object_column, lambda r: labels.city(r["city"])),
-        Column("指标", lambda r: labels.indicator(r["indicator"])),
-        Column("月份", lambda r: r["month"]),
-        Column("指标值", _num("value"), fmt),
-        Column("环比变化", _num("change"), fmt),
-        Column("分子", _num("numerator"), "dec2"),
-        Column("分母", _num("denominator"), "dec2"),
-        Column("固定参考值", _num("reference"), fmt),
-        Column("得分率（固定参考值）", _num("share"), "pct1"),
-        Column("状态", lambda r: labels.status(r["status"])),
+        SheetColumn(labels.object_column, lambda r: labels.city(r["city"])),
+        SheetColumn("指标", lambda r: labels.indicator(r["indicator"])),
+        SheetColumn("月份", lambda r: r["month"]),
+        SheetColumn("指标值", _num("value"), fmt),
+        SheetColumn("环比变化", _num("change"), fmt),
+        SheetColumn("分子", _num("numerator"), "dec2"),
+        SheetColumn("分母", _num("denominator"), "dec2"),
+        SheetColumn("固定参考值", _num("reference"), fmt),
+        SheetColumn("得分率（固定参考值）", _num("share"), "pct1"),
+        SheetColumn("状态", lambda r: labels.status(r["status"])),
     ]
     monthly = by_city(monthly, labels, "indicator", "month")
     return Sheet("逐月变化", f"{labels.ev.name_zh}　各指标逐月变化（§5.1.2.4）", monthly, cols)
 
 
-def trend_sheet(trend: pd.DataFrame, labels: Labels) -> Sheet:
+def trend_sheet(trend: pd.DataFrame, labels: SheetLabels) -> Sheet:
     words = labels.wording["assessment"]
     fmt = lambda r: labels.unit_of(r["indicator"])  # noqa: E731
     cols = [
-        Column(labels.object_column, lambda r: labels.city(r["city"])),
-        Column("指标", lambda r: labels.indicator(r["indicator"])),
-        Column("检验依据", lambda r: words["basis"][r["basis"]].format(days=int(labels.ev.trend.short_period_days))),
-        Column("期数", _num("n"), "int"),
-        Column("Theil–Sen斜率（每月）", _num("slope_per_month"), "dec4"),
-        Column("Mann–Kendall τ", _num("tau"), "dec4"),
-        Column("p值", _num("p_value"), "dec4"),
-        Column("期间变化估计", _num("estimate"), fmt),
-        Column("实质变化阈值", _num("material_change"), fmt),
-        Column("结论", lambda r: words["verdicts"].get(r["verdict"], r["verdict"])),
-        Column("首月值", _num("first_value"), fmt),
-        Column("末月值", _num("last_value"), fmt),
-        Column("首末变化", _num("change_total"), fmt),
-        Column("变化项得分系数", _num("change_share"), "dec2"),
+        SheetColumn(labels.object_column, lambda r: labels.city(r["city"])),
+        SheetColumn("指标", lambda r: labels.indicator(r["indicator"])),
+        SheetColumn(
+            "检验依据", lambda r: words["basis"][r["basis"]].format(days=int(labels.ev.trend.short_period_days))
+        ),
+        SheetColumn("期数", _num("n"), "int"),
+        SheetColumn("Theil–Sen斜率（每月）", _num("slope_per_month"), "dec4"),
+        SheetColumn("Mann–Kendall τ", _num("tau"), "dec4"),
+        SheetColumn("p值", _num("p_value"), "dec4"),
+        SheetColumn("期间变化估计", _num("estimate"), fmt),
+        SheetColumn("实质变化阈值", _num("material_change"), fmt),
+        SheetColumn("结论", lambda r: words["verdicts"].get(r["verdict"], r["verdict"])),
+        SheetColumn("首月值", _num("first_value"), fmt),
+        SheetColumn("末月值", _num("last_value"), fmt),
+        SheetColumn("首末变化", _num("change_total"), fmt),
+        SheetColumn("变化项得分系数", _num("change_share"), "dec2"),
     ]
     return Sheet("趋势检验", f"{labels.ev.name_zh}　逐月变化趋势检验", by_city(trend, labels, "indicator"), cols)
 
 
-def activity_sheet(comparison: pd.DataFrame, labels: Labels) -> Sheet:
+def activity_sheet(comparison: pd.DataFrame, labels: SheetLabels) -> Sheet:
     words = labels.wording["assessment"]["activity_verdicts"]
     fmt = lambda r: labels.unit_of(r["indicator"])  # noqa: E731
     cols = [
-        Column(labels.object_column, lambda r: labels.city(r["city"])),
-        Column("指标", lambda r: labels.indicator(r["indicator"])),
-        Column("活动时段值", _num("window_value"), fmt),
-        Column("活动时段样本", _num("window_denominator"), "dec2"),
-        Column("基线值", _num("baseline_value"), fmt),
-        Column("基线样本", _num("baseline_denominator"), "dec2"),
-        Column("差值", _num("difference"), fmt),
-        Column("p值", _num("p_value"), "dec4"),
-        Column("结论", lambda r: words.get(r["verdict"], r["verdict"])),
+        SheetColumn(labels.object_column, lambda r: labels.city(r["city"])),
+        SheetColumn("指标", lambda r: labels.indicator(r["indicator"])),
+        SheetColumn("活动时段值", _num("window_value"), fmt),
+        SheetColumn("活动时段样本", _num("window_denominator"), "dec2"),
+        SheetColumn("基线值", _num("baseline_value"), fmt),
+        SheetColumn("基线样本", _num("baseline_denominator"), "dec2"),
+        SheetColumn("差值", _num("difference"), fmt),
+        SheetColumn("p值", _num("p_value"), "dec4"),
+        SheetColumn("结论", lambda r: words.get(r["verdict"], r["verdict"])),
     ]
     comparison = by_city(comparison, labels, "indicator")
     return Sheet("主题活动", f"{labels.ev.name_zh}　主题活动与同期基线比较（§5.1.2.1）", comparison, cols)
@@ -398,38 +295,38 @@ def activity_sheet(comparison: pd.DataFrame, labels: Labels) -> Sheet:
 # ---- appeals (§8.2) --------------------------------------------------------------------------------
 
 
-def appeal_sheets(log: pd.DataFrame, totals: pd.DataFrame, labels: Labels) -> list[Sheet]:
+def appeal_sheets(log: pd.DataFrame, totals: pd.DataFrame, labels: SheetLabels) -> list[Sheet]:
     """申诉: every appeal with its decision and the city's results before and after; 申诉前后: every city."""
     words = labels.wording["appeals"]
     names = lambda ids: "、".join(labels.indicator(i) for i in str(ids or "").split(";") if i)  # noqa: E731
     log_cols = [
-        Column("申诉编号", lambda r: r["id"]),
-        Column("城市", lambda r: labels.city(r["city"])),
-        Column("申诉指标", lambda r: names(r["indicators"])),
-        Column("涉及记录", lambda r: _records(r["records"], labels)),
-        Column("申诉事由", lambda r: r["claim"]),
-        Column("佐证材料", lambda r: r["evidence"]),
-        Column("提出日期", lambda r: r["filed"]),
-        Column("申诉截止日期", lambda r: r["deadline"]),
-        Column("复核结论", lambda r: words["outcomes"][r["decision"]]),
-        Column("理由", lambda r: r["reason"]),
-        Column("复核日期", lambda r: r["decided"]),
-        Column("复核前得分", _num("total_before"), "score"),
-        Column("复核后得分", _num("total_after"), "score"),
-        Column("复核前位次", _num("rank_before"), "int"),
-        Column("复核后位次", _num("rank_after"), "int"),
-        Column("申诉指标复核前得分", lambda r: _item_scores(r["scores_before"], labels)),
-        Column("申诉指标复核后得分", lambda r: _item_scores(r["scores_after"], labels)),
+        SheetColumn("申诉编号", lambda r: r["id"]),
+        SheetColumn("城市", lambda r: labels.city(r["city"])),
+        SheetColumn("申诉指标", lambda r: names(r["indicators"])),
+        SheetColumn("涉及记录", lambda r: _records(r["records"], labels)),
+        SheetColumn("申诉事由", lambda r: r["claim"]),
+        SheetColumn("佐证材料", lambda r: r["evidence"]),
+        SheetColumn("提出日期", lambda r: r["filed"]),
+        SheetColumn("申诉截止日期", lambda r: r["deadline"]),
+        SheetColumn("复核结论", lambda r: words["outcomes"][r["decision"]]),
+        SheetColumn("理由", lambda r: r["reason"]),
+        SheetColumn("复核日期", lambda r: r["decided"]),
+        SheetColumn("复核前得分", _num("total_before"), "score"),
+        SheetColumn("复核后得分", _num("total_after"), "score"),
+        SheetColumn("复核前位次", _num("rank_before"), "int"),
+        SheetColumn("复核后位次", _num("rank_after"), "int"),
+        SheetColumn("申诉指标复核前得分", lambda r: _item_scores(r["scores_before"], labels)),
+        SheetColumn("申诉指标复核后得分", lambda r: _item_scores(r["scores_after"], labels)),
     ]
     total_cols = [
-        Column("城市", lambda r: labels.city(r["city"])),
-        Column("复核前得分", _num("total_before"), "score"),
-        Column("复核后得分", _num("total_after"), "score"),
-        Column("得分变化", _num("change"), "score"),
-        Column("复核前位次", _num("rank_before"), "int"),
-        Column("复核后位次", _num("rank_after"), "int"),
-        Column("复核前等级", lambda r: r["grade_before"]),
-        Column("复核后等级", lambda r: r["grade_after"]),
+        SheetColumn("城市", lambda r: labels.city(r["city"])),
+        SheetColumn("复核前得分", _num("total_before"), "score"),
+        SheetColumn("复核后得分", _num("total_after"), "score"),
+        SheetColumn("得分变化", _num("change"), "score"),
+        SheetColumn("复核前位次", _num("rank_before"), "int"),
+        SheetColumn("复核后位次", _num("rank_after"), "int"),
+        SheetColumn("复核前等级", lambda r: r["grade_before"]),
+        SheetColumn("复核后等级", lambda r: r["grade_after"]),
     ]
     return [
         Sheet("申诉", f"{labels.ev.name_zh}　申诉处理情况（§8.2）", log, log_cols),
@@ -437,13 +334,13 @@ def appeal_sheets(log: pd.DataFrame, totals: pd.DataFrame, labels: Labels) -> li
     ]
 
 
-def _records(text: Any, labels: Labels) -> str:
+def _records(text: Any, labels: SheetLabels) -> str:
     """calls:12;tickets:3 → 话务记录12条、工单3条."""
     parts = [p.split(":") for p in str(text or "").split(";") if ":" in p]
     return "、".join(f"{labels.schema.tables[t].zh}{n}条" for t, n in parts if t in labels.schema.tables)
 
 
-def _item_scores(text: Any, labels: Labels) -> str:
+def _item_scores(text: Any, labels: SheetLabels) -> str:
     """answer_rate=3.2962 → 接通率3.296分 (three decimals: an appeal's effect is often small; missing: 无)."""
     out = []
     for part in (p for p in str(text or "").split(";") if "=" in p):
@@ -452,13 +349,13 @@ def _item_scores(text: Any, labels: Labels) -> str:
     return "、".join(out)
 
 
-def notes_sheet(lines: list[tuple[str, str]], labels: Labels) -> Sheet:
+def notes_sheet(lines: list[tuple[str, str]], labels: SheetLabels) -> Sheet:
     frame = pd.DataFrame(lines, columns=["item", "text"])
-    cols = [Column("事项", lambda r: r["item"]), Column("说明", lambda r: r["text"])]
+    cols = [SheetColumn("事项", lambda r: r["item"]), SheetColumn("说明", lambda r: r["text"])]
     return Sheet("计分说明", f"{labels.ev.name_zh}　计分说明", frame, cols)
 
 
-def scoring_notes(labels: Labels) -> list[tuple[str, str]]:
+def scoring_notes(labels: SheetLabels) -> list[tuple[str, str]]:
     """How the scores were made, in the reader's words (params/wording.yaml, assessment.notes)."""
     ev, wording = labels.ev, labels.wording
     words, notes = wording["assessment"], wording["assessment"]["notes"]

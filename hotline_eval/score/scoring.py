@@ -28,7 +28,14 @@ from hotline_eval.measure.windows import (
     short_periods,
 )
 from hotline_eval.score import activity, trend
-from hotline_eval.score.rules import SCORE_COLUMNS, SCORED_STATUS, VALUE_COLUMNS, Reference, pooled_values, score_item
+from hotline_eval.score.rules import (
+    SCORE_COLUMNS,
+    SCORED_STATUS,
+    VALUE_COLUMNS,
+    ReferenceValue,
+    pooled_values,
+    score_item,
+)
 from hotline_eval.score.totals import totals
 from hotline_eval.score.units import unit_scores, unit_totals
 from hotline_eval.score.veto import VetoRecord
@@ -44,7 +51,7 @@ def no_gate(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 @dataclass
-class Context:
+class ScoringContext:
     root: Path
     data_dir: Path
     ev: Evaluation
@@ -62,7 +69,7 @@ class Context:
 
 
 @dataclass
-class Assessment:
+class EvaluationScores:
     scores: pd.DataFrame
     totals: pd.DataFrame
     unit_scores: pd.DataFrame
@@ -70,7 +77,7 @@ class Assessment:
     special: dict[str, pd.DataFrame]
 
 
-def score_evaluation(ctx: Context, units: pd.DataFrame, vetoes: list[VetoRecord]) -> Assessment:
+def score_evaluation(ctx: ScoringContext, units: pd.DataFrame, vetoes: list[VetoRecord]) -> EvaluationScores:
     items = ctx.ev.items(ctx.catalogue)
     for kind in KIND_ORDER:
         for item in (i for i in items if i.kind == kind):
@@ -81,7 +88,7 @@ def score_evaluation(ctx: Context, units: pd.DataFrame, vetoes: list[VetoRecord]
     if ctx.ev.type == "special":
         ctx.special["monthly"] = fixed_reference_scores(ctx, items)
     u_scores = unit_scores(ctx.indicators, units, ctx.ev, items, ctx.params)
-    return Assessment(
+    return EvaluationScores(
         scores=scores,
         totals=totals(scores, ctx.ev, ctx.catalogue, vetoes),
         unit_scores=u_scores,
@@ -90,11 +97,11 @@ def score_evaluation(ctx: Context, units: pd.DataFrame, vetoes: list[VetoRecord]
     )
 
 
-def level_values(ctx: Context, item: Item) -> pd.DataFrame:
+def level_values(ctx: ScoringContext, item: Item) -> pd.DataFrame:
     return pooled_values(ctx.indicators, item.indicator.id, ctx.ev.city_ids())
 
 
-def segment_values(ctx: Context, item: Item) -> pd.DataFrame:
+def segment_values(ctx: ScoringContext, item: Item) -> pd.DataFrame:
     """The indicator over the segment's time slots (§5.1.2.2), measured once per segment."""
     key = f"segment:{item.segment}"
     if key not in ctx.special:
@@ -105,7 +112,7 @@ def segment_values(ctx: Context, item: Item) -> pd.DataFrame:
     return pooled_values(ctx.special[key], item.indicator.id, ctx.ev.city_ids())
 
 
-def activity_values(ctx: Context, item: Item) -> pd.DataFrame:
+def activity_values(ctx: ScoringContext, item: Item) -> pd.DataFrame:
     """The activity's window against its baseline of the same weekdays and hours (§5.1.2.1)."""
     if "activity" not in ctx.special:
         ev = ctx.ev
@@ -117,7 +124,7 @@ def activity_values(ctx: Context, item: Item) -> pd.DataFrame:
     return activity.activity_values(ctx.special["activity"], item.indicator.id, ctx.ev.city_ids())
 
 
-def change_values(ctx: Context, item: Item) -> pd.DataFrame:
+def change_values(ctx: ScoringContext, item: Item) -> pd.DataFrame:
     """The trend verdict of the indicator's series (§5.1.2.4) and the share of points it earns."""
     if "trend" not in ctx.special:
         ctx.special.update(trend_results(ctx))
@@ -140,7 +147,7 @@ def change_values(ctx: Context, item: Item) -> pd.DataFrame:
     return values[[*VALUE_COLUMNS, "share"]]
 
 
-VALUES: dict[str, Callable[[Context, Item], pd.DataFrame]] = {
+VALUES: dict[str, Callable[[ScoringContext, Item], pd.DataFrame]] = {
     "level": level_values,
     "segment": segment_values,
     "activity": activity_values,
@@ -148,7 +155,7 @@ VALUES: dict[str, Callable[[Context, Item], pd.DataFrame]] = {
 }
 
 
-def trend_results(ctx: Context) -> dict[str, pd.DataFrame]:
+def trend_results(ctx: ScoringContext) -> dict[str, pd.DataFrame]:
     """Monthly series, the short-period series when months are too few, and the trend table."""
     ev, items = ctx.ev, ctx.ev.items(ctx.catalogue)
     monthly = trend.monthly_series(ctx.indicators, ev, items)
@@ -177,7 +184,7 @@ def trend_results(ctx: Context) -> dict[str, pd.DataFrame]:
     return out
 
 
-def _level_share(ctx: Context, city: str, indicator_id: str) -> float:
+def _level_share(ctx: ScoringContext, city: str, indicator_id: str) -> float:
     """The city's level score as a share of the level points (computed even without a level item)."""
     rows = level_rows(ctx, indicator_id)
     row = rows[rows["city"] == city]
@@ -186,7 +193,7 @@ def _level_share(ctx: Context, city: str, indicator_id: str) -> float:
     return float(row["score"].iloc[0] / row["points"].iloc[0])
 
 
-def level_rows(ctx: Context, indicator_id: str) -> pd.DataFrame:
+def level_rows(ctx: ScoringContext, indicator_id: str) -> pd.DataFrame:
     """The level score rows of an indicator; scored on a 1-point scale when the plan has no level item."""
     if indicator_id in ctx.scored:
         return ctx.scored[indicator_id]
@@ -194,7 +201,7 @@ def level_rows(ctx: Context, indicator_id: str) -> pd.DataFrame:
     return score_item(Item(ind, "level", 1.0), level_values(ctx, Item(ind, "level", 1.0)), ctx.ev, ctx.params)
 
 
-def fixed_reference_scores(ctx: Context, items: list[Item]) -> pd.DataFrame:
+def fixed_reference_scores(ctx: ScoringContext, items: list[Item]) -> pd.DataFrame:
     """Each month scored against the period's reference (fixed, so months are comparable)."""
     monthly = ctx.special.get("monthly")
     if monthly is None or monthly.empty:
@@ -204,12 +211,14 @@ def fixed_reference_scores(ctx: Context, items: list[Item]) -> pd.DataFrame:
         level = level_rows(ctx, ind_id)
         ref = level["reference"].dropna()
         holder = level["reference_holder"].iloc[0] if len(level) else ""
-        fixed = Reference(float(ref.iloc[0]), holder) if len(ref) else None
+        fixed = ReferenceValue(float(ref.iloc[0]), holder) if len(ref) else None
         parts.append(_score_months(ctx, ctx.catalogue.indicator(ind_id), part, fixed))
     return pd.concat(parts, ignore_index=True)
 
 
-def _score_months(ctx: Context, ind: Indicator, part: pd.DataFrame, fixed: Reference | None) -> pd.DataFrame:
+def _score_months(
+    ctx: ScoringContext, ind: Indicator, part: pd.DataFrame, fixed: ReferenceValue | None
+) -> pd.DataFrame:
     out = []
     for month, rows in part.groupby("month", sort=True):
         values = rows.set_index("city").reindex(ctx.ev.city_ids()).assign(flag="", ci_low=np.nan, ci_high=np.nan)

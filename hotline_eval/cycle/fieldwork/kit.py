@@ -32,12 +32,12 @@ from hotline_eval.config.wording import load_wording
 from hotline_eval.core.connection import connect
 from hotline_eval.core.paths import Paths
 from hotline_eval.core.store import read_json, sha256_file, sha256_text, write_csv, write_json
+from hotline_eval.core.xlsx import Sheet, SheetColumn, write_workbook
 from hotline_eval.cycle.fieldwork.design import DESIGN_FILE, Frame, active_frames, load_design
 from hotline_eval.cycle.fieldwork.forms import FormBuilder
 from hotline_eval.cycle.fieldwork.sampling import Draw, draw
 from hotline_eval.cycle.fieldwork.workbook import write_form
 from hotline_eval.cycle.schedule import timeline
-from hotline_eval.score.scoresheet import Column, Sheet, write_scoresheet
 
 Progress = Callable[[str], None]
 KIT = "fieldwork"
@@ -157,28 +157,28 @@ def _write_design(
     folder: Path, ev: Evaluation, result: Draw, frames: dict[str, Frame], wording: dict, footer: str
 ) -> Path:
     """抽样方案.xlsx: summary per city and frame, allocation per stratum, every drawn record (ids only)."""
-    city = Column("城市", lambda r: ev.city_name(r["city"]))
-    frame = Column("抽样对象", lambda r: frames[r["frame"]].zh)
+    city = SheetColumn("城市", lambda r: ev.city_name(r["city"]))
+    frame = SheetColumn("抽样对象", lambda r: frames[r["frame"]].zh)
     summary = [
         city,
         frame,
-        Column("记录数", lambda r: r["population"], "int"),
-        Column("分层数", lambda r: r["strata"], "int"),
-        Column("目标样本量", lambda r: r.get("target"), "int"),
-        Column("最小样本量", lambda r: r.get("minimum"), "int"),
-        Column("样本量", lambda r: r["sample"], "int"),
-        Column("抽样误差（±百分点，95%）", lambda r: r.get("half_width", math.nan) * 100, "dec1"),
-        Column("全部评审", lambda r: bool(r.get("census")) if r["sample"] else None),
+        SheetColumn("记录数", lambda r: r["population"], "int"),
+        SheetColumn("分层数", lambda r: r["strata"], "int"),
+        SheetColumn("目标样本量", lambda r: r.get("target"), "int"),
+        SheetColumn("最小样本量", lambda r: r.get("minimum"), "int"),
+        SheetColumn("样本量", lambda r: r["sample"], "int"),
+        SheetColumn("抽样误差（±百分点，95%）", lambda r: r.get("half_width", math.nan) * 100, "dec1"),
+        SheetColumn("全部评审", lambda r: bool(r.get("census")) if r["sample"] else None),
     ]
     strata = [
         city,
         frame,
-        Column("层", lambda r: r["stratum"]),
-        Column("记录数", lambda r: r["population"], "int"),
-        Column("样本量", lambda r: r["sample"], "int"),
+        SheetColumn("层", lambda r: r["stratum"]),
+        SheetColumn("记录数", lambda r: r["population"], "int"),
+        SheetColumn("样本量", lambda r: r["sample"], "int"),
     ]
     samples = [city, frame] + [
-        Column(h, lambda r, c=c: r[c])
+        SheetColumn(h, lambda r, c=c: r[c])
         for h, c in (
             ("样本编号", "sample_id"),
             ("对象编号", "object_id"),
@@ -197,5 +197,5 @@ def _write_design(
         if len(data)
     ]
     path = folder / "抽样方案.xlsx"
-    write_scoresheet(path, sheets, footer)
+    write_workbook(path, sheets, footer)
     return path

@@ -1,13 +1,12 @@
 """Writing fill-in forms with XlsxWriter: a title row, a header row, pre-filled columns that are locked
 and grey, input columns with drop-downs or number limits, frozen headers and A4 print setup.
 
-Pre-filled text goes through scoresheet.safe_text, so data starting with =, +, -, @ stays text.
+Pre-filled text goes through core/xlsx.py's safe_text, so data starting with =, +, -, @ stays text.
 """
 
 from __future__ import annotations
 
 import io
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,15 +14,10 @@ from typing import Any
 import xlsxwriter
 
 from hotline_eval.core.store import atomic_write_bytes
-from hotline_eval.score.scoresheet import safe_text
+from hotline_eval.core.xlsx import display_width, safe_text
 
 FONT = {"font_name": "等线", "font_size": 10, "valign": "vcenter"}
 MESSAGE_LIMIT = 255  # Excel's limit for a validation input message
-
-
-def _width(text: str) -> int:
-    """Display width: CJK characters count double."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 @dataclass(frozen=True)
@@ -91,7 +85,7 @@ def _write_records(ws, form: Form, fmt: dict) -> None:
     columns = form.columns
     ws.merge_range(0, 0, 0, len(columns) - 1, form.title, fmt["title"])
     ws.set_row(0, 24)
-    widths = [_width(c.header) for c in columns]
+    widths = [display_width(c.header) for c in columns]
     for j, col in enumerate(columns):
         ws.write_string(1, j, col.header, fmt["head"])
     ws.set_row(1, 36)
@@ -107,7 +101,7 @@ def _write_records(ws, form: Form, fmt: dict) -> None:
             else:
                 text = safe_text(value)
                 ws.write_string(i, j, text, style)
-                widths[j] = max(widths[j], _width(text))
+                widths[j] = max(widths[j], display_width(text))
     last = 1 + len(form.rows)
     for j, col in enumerate(columns):
         ws.set_column(j, j, col.width or min(max(widths[j] + 2, 8), 40))

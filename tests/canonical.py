@@ -7,11 +7,15 @@ from pathlib import Path
 
 import pandas as pd
 
+from hotline_eval.config.definitions import build_evaluation
 from hotline_eval.config.evaluation import Evaluation
 from hotline_eval.config.schema import load_schema
 from hotline_eval.config.sql import register_tables
 from hotline_eval.core.connection import connect
+from hotline_eval.core.paramfiles import project_root
 from hotline_eval.measure.engine import measure
+
+ROOT = project_root(Path(__file__).parent)
 
 
 def write_tables(root: Path, data_dir: Path, tables: dict[str, list[dict]]) -> None:
@@ -41,8 +45,11 @@ def write_tables(root: Path, data_dir: Path, tables: dict[str, list[dict]]) -> N
         con.unregister("src")
 
 
-def evaluation(cities=("a", "b"), start="2026-07-01", end="2026-07-31", **extra) -> Evaluation:
-    return Evaluation.model_validate(
+def evaluation(cities=("a", "b"), start="2026-07-01", end="2026-07-31", root: Path = ROOT, **extra) -> Evaluation:
+    """A definition of the test cities over params/evaluation-defaults.yaml, through the production loader
+    (`root`: a project whose params/ a test changed)."""
+    return build_evaluation(
+        root,
         {
             "id": "test",
             "name_zh": "测试评价",

@@ -19,7 +19,7 @@ organiser_zh: 测试
 period: {start: 2026-07-01, end: 2026-09-30}
 province: sample
 data:
-  sample: {seed: 1}
+  sample: {seed: 1, scale: 1}
 """
 
 
@@ -122,7 +122,7 @@ def test_special_sub_items_expand_into_scored_items(root):
         ),
         (
             "type: special\nindicators: {answer_rate: {level: 10, change: 5, activity: 2}}\n"
-            "activity: {zh: 领导接听日, windows: [{date: 2026-10-08, start: '09:00', end: '11:00'}]}\n",
+            "activity: {zh: 领导接听日, exclude_holidays: true, windows: [{date: 2026-10-08, start: '09:00', end: '11:00'}]}\n",
             "activity.windows.0.date",
             "outside the period",
         ),
@@ -198,17 +198,21 @@ def test_a_special_evaluation_fails_when_a_month_of_data_is_missing_and_names_th
 
 
 def test_one_covered_month_is_enough_for_a_comprehensive_evaluation():
-    ev = evaluation(cities=("a",), start="2026-07-01", end="2026-09-30")
-    september_only = pd.DataFrame(days("a", "2026-09-01", "2026-09-30"))
+    ev = evaluation(cities=("a", "b"), start="2026-07-01", end="2026-09-30")
+    b_whole = days("b", "2026-07-01", "2026-09-30")
+    september_only = pd.DataFrame(days("a", "2026-09-01", "2026-09-30") + b_whole)
     check_data_period(month_coverage(september_only, ev), ev)  # no error
-    nothing_whole = pd.DataFrame(days("a", "2026-07-01", "2026-07-20") + days("a", "2026-08-10", "2026-08-25"))
+    nothing_whole = pd.DataFrame(
+        days("a", "2026-07-01", "2026-07-20") + days("a", "2026-08-10", "2026-08-25") + b_whole
+    )
     with pytest.raises(PeriodError, match="2026-07 has records on 20 of 31 days"):
         check_data_period(month_coverage(nothing_whole, ev), ev)
 
 
 def test_a_partial_month_at_the_edge_does_not_count():
-    ev = evaluation(cities=("a",), start="2026-07-15", end="2026-08-31")
-    coverage = month_coverage(pd.DataFrame(days("a", "2026-07-15", "2026-08-31")), ev).set_index("month")
+    ev = evaluation(cities=("a", "b"), start="2026-07-15", end="2026-08-31")
+    coverage = month_coverage(pd.DataFrame(days("a", "2026-07-15", "2026-08-31")), ev)
+    coverage = coverage[coverage["city"] == "a"].set_index("month")
     assert coverage.loc["2026-07", "days"] == 17 and not coverage.loc["2026-07", "whole"]
     assert coverage.loc["2026-08", "covered"]
 
@@ -241,3 +245,29 @@ def test_an_indicator_that_cannot_be_windowed_cannot_have_windowed_sub_items(pro
     path.write_text(yaml.safe_dump(catalogue, allow_unicode=True), encoding="utf-8")
     exc = error(project, "type: special\nindicators: {consult_accuracy_test: {level: 5, change: 5}}\n")
     assert exc.key == "indicators.consult_accuracy_test" and "selected by time" in str(exc)
+
+
+def test_every_default_lives_in_the_defaults_file_only(root):
+    """Each key of params/evaluation-defaults.yaml is a required field of the model (sections: each of their
+    keys), so the models hold no second copy that could disagree, and a key deleted there is an error."""
+    import yaml
+    from pydantic import BaseModel
+
+    from hotline_eval.config.evaluation import Evaluation
+
+    defaults = yaml.safe_load((root / "params" / "evaluation-defaults.yaml").read_text(encoding="utf-8"))
+    for key, value in defaults.items():
+        field = Evaluation.model_fields[key]
+        assert field.is_required(), f"Evaluation.{key} has a default in Python as well"
+        model = field.annotation
+        if isinstance(value, dict) and isinstance(model, type) and issubclass(model, BaseModel):
+            for sub in value:
+                assert model.model_fields[sub].is_required(), f"{key}.{sub} has a default in Python as well"
+
+
+def test_a_key_missing_from_the_defaults_is_named(project):
+    defaults = project / "params" / "evaluation-defaults.yaml"
+    text = defaults.read_text(encoding="utf-8")
+    defaults.unlink()
+    defaults.write_text(text.replace("coverage_min: 80\n", ""), encoding="utf-8")
+    assert error(project, "type: comprehensive\n").key == "coverage_min"

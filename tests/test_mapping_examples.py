@@ -189,22 +189,21 @@ def definition(**extra) -> dict:
         "type": "comprehensive",
         "organiser_zh": "测试",
         "period": {"start": dt.date(2026, 7, 1), "end": dt.date(2026, 7, 9)},
-        "cities": [{"id": "a", "name_zh": "a市"}],
+        "cities": [{"id": "a", "name_zh": "a市"}, {"id": "b", "name_zh": "b市"}],
         "data": {"inputs": [{"dir": ".", "systems": ["vendor-a"]}]},
         **extra,
     }
 
 
-def test_the_period_rule_is_waived_only_explicitly_and_with_a_reason():
-    from hotline_eval.config.evaluation import Evaluation
-    from hotline_eval.config.evaluation_checks import check_period
+def test_the_period_rule_is_waived_only_explicitly_and_with_a_reason(root):
+    from hotline_eval.config.definitions import build_evaluation
 
     with pytest.raises(PeriodError, match="continuous whole month"):
-        check_period(Evaluation.model_validate(definition()))
+        build_evaluation(root, definition())
     rule = {"tables": ["calls"], "min_day_share": 0.9, "waived": True}
-    with pytest.raises(ValueError, match="reason_zh"):
-        Evaluation.model_validate(definition(period_rule=rule))
-    waived = Evaluation.model_validate(definition(period_rule={**rule, "reason_zh": "样本仅9天，仅作方法检验"}))
-    check_period(waived)  # no error: the report states the waiver instead
-    with pytest.raises(ValueError, match="only with waived"):
-        Evaluation.model_validate(definition(period_rule={**rule, "waived": False, "reason_zh": "理由"}))
+    with pytest.raises(ConfigError, match="reason_zh"):
+        build_evaluation(root, definition(period_rule=rule))
+    waived = build_evaluation(root, definition(period_rule={**rule, "reason_zh": "样本仅9天，仅作方法检验"}))
+    assert waived.period_rule.waived  # no error: the report states the waiver instead
+    with pytest.raises(ConfigError, match="only with waived"):
+        build_evaluation(root, definition(period_rule={**rule, "waived": False, "reason_zh": "理由"}))

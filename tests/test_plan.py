@@ -10,7 +10,6 @@ import pytest
 
 from hotline_eval.config.catalogue import load_catalogue
 from hotline_eval.config.definitions import load_evaluation
-from hotline_eval.config.evaluation import Schedule
 from hotline_eval.config.wording import load_wording
 from hotline_eval.core.errors import ConfigError
 from hotline_eval.cycle import plan
@@ -93,11 +92,11 @@ def test_the_milestones_are_derived_in_working_days(root):
 
 def test_an_impossible_schedule_names_the_key_to_fix(root):
     ev = load_evaluation(root, "demo-comprehensive")
-    early = ev.model_copy(update={"schedule": Schedule(data_due=dt.date(2026, 10, 9))})
+    early = ev.model_copy(update={"schedule": ev.schedule.model_copy(update={"data_due": dt.date(2026, 10, 9)})})
     with pytest.raises(ConfigError) as err:
         timeline(root, early)
     assert "schedule.data_due" in str(err.value) and "2026-10-15" in str(err.value)
-    crossed = ev.model_copy(update={"schedule": Schedule(fieldwork_end=dt.date(2026, 11, 2))})
+    crossed = ev.model_copy(update={"schedule": ev.schedule.model_copy(update={"fieldwork_end": dt.date(2026, 11, 2)})})
     with pytest.raises(ConfigError, match=r"schedule\.fieldwork_end"):
         timeline(root, crossed)
 

@@ -26,7 +26,7 @@ def scores(city, values, round=1, external=(), indicator_id=INNOVATION.id, first
     ]
 
 
-def run(rows, cities=("a",)):
+def run(rows, cities=("a", "b")):
     ev = evaluation(cities=cities)
     result, detail = panel(pd.DataFrame(rows), ev, [INNOVATION])
     return result.set_index("city"), detail

@@ -69,7 +69,11 @@ def special_evaluation():
             "night": {"zh": "夜间", "hours": ["18:00", "08:00"]},
             "weekend": {"zh": "周末", "weekdays": [6, 7]},
         },
-        activity={"zh": "领导接听日", "windows": [{"date": "2026-09-18", "start": "09:00", "end": "11:00"}]},
+        activity={
+            "zh": "领导接听日",
+            "windows": [{"date": "2026-09-18", "start": "09:00", "end": "11:00"}],
+            "exclude_holidays": True,
+        },
     )
 
 

@@ -41,7 +41,7 @@ def test_no_data_is_not_scored_and_the_total_is_rescaled_over_available_points(c
     assert t.loc["b", "total"] == pytest.approx(2.6667 / 4 * 100)  # over the 4 available points, not 6
     assert t.loc["b", "coverage"] == pytest.approx(4 / 6 * 100)
     assert t.loc["b", "grade"] == NOT_GRADED  # coverage 66.7 < 80
-    assert t.loc["a", "grade"] == "合格" and t.loc["a", "rank"] == 1  # the model's default band (min 0)
+    assert t.loc["a", "grade"] == "优秀" and t.loc["a", "rank"] == 1  # 100 points: the band of 90 and more
     assert t.loc["b", "dim_response"] == pytest.approx(2.6667) and t.loc["b", "dimavail_response"] == 4
     assert t.loc["b", "dimpoints_response"] == 6
 
@@ -99,7 +99,7 @@ def test_another_stage_can_feed_a_veto_through_the_hook(catalogue):
 
 
 def test_innovation_inside_counts_in_the_hundred(catalogue):
-    ev = evaluation(cities=("a",), innovation="inside")
+    ev = evaluation(cities=("a", "b"), innovation="inside")
     scores = pd.DataFrame([row("a", "x", "response", 93, 83.7), row("a", "innov", "innovation", 7, 3.5, "expert")])
     t = totals(scores, ev, catalogue, []).set_index("city")
     assert t.loc["a", "total"] == pytest.approx((83.7 + 3.5) / 100 * 100)  # 87.2

@@ -100,7 +100,7 @@ def test_unit_totals_rank_within_city_and_class(scored):
 
 def test_units_can_be_left_out_of_an_evaluation(root):
     catalogue = load_catalogue(root)
-    ev = evaluation(cities=("a",), units={"evaluate": False, "classes": [], "min_denominator": 20})
+    ev = evaluation(cities=("a", "b"), units={"evaluate": False, "classes": [], "min_denominator": 20})
     rows = pd.DataFrame([unit_row("a", "a-d1", "result_satisfaction", 90, 100)])
     assert unit_scores(rows, UNITS, ev, ev.items(catalogue), {}).empty
 

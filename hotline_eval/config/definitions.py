@@ -18,14 +18,23 @@ DEFAULTS_FILE = "params/evaluation-defaults.yaml"
 
 @cache
 def load_evaluation(root: Path, name: str) -> Evaluation:
+    """params/evaluations/<name>.yaml over the defaults, checked (the file's name is its id)."""
     path = named_file(root / "params" / "evaluations", "evaluation", name)
     data = load_yaml(path)
     if not isinstance(data, dict):
         raise ConfigError(path, None, "an evaluation definition is a mapping of keys (see demo-comprehensive.yaml)")
-    check_indicator_spec(data.get("indicators", "all"), path)
-    evaluation = validate(Evaluation, with_defaults(root, data), path)
+    evaluation = build_evaluation(root, data, path)
     if evaluation.id != name:
         raise ConfigError(path, "id", f"id '{evaluation.id}' differs from the file name '{name}'")
+    return evaluation
+
+
+def build_evaluation(root: Path, data: dict, path: Path | str = "<definition>") -> Evaluation:
+    """A definition given as data, over the defaults and checked as a file would be (tests use it too)."""
+    path = Path(path)
+    merged = with_defaults(root, data)
+    check_indicator_spec(merged["indicators"], path)
+    evaluation = validate(Evaluation, merged, path)
     if not evaluation.cities:
         if not evaluation.province:
             raise ConfigError(path, "cities", "list the evaluated cities, or name a province")

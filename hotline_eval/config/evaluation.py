@@ -78,8 +78,8 @@ class CityRef(Strict):
 
 
 class SampleData(Strict):
-    seed: int = 12345
-    scale: float = Field(default=1.0, gt=0)
+    seed: int
+    scale: float = Field(gt=0)
 
 
 SHARED_ENV = "HOTLINE_EVAL_SHARED"
@@ -146,10 +146,10 @@ class ObjectLabels(Strict):
     (default: the hotline agency and its handling units, params/wording.yaml report.objects).
     """
 
-    scope: str = "全省"
-    object: str = "设区市"
-    service: str = "12345政务服务便民热线"
-    service_short: str = "12345热线"
+    scope: str
+    object: str
+    service: str
+    service_short: str
     objects: str | None = None
 
 
@@ -182,7 +182,7 @@ class PeriodRule(Strict):
 
     tables: list[str]
     min_day_share: float = Field(gt=0, le=1)
-    waived: bool = False
+    waived: bool
     reason_zh: str | None = None
 
     @model_validator(mode="after")
@@ -212,7 +212,7 @@ class TrendRules(Strict):
     alpha: float = Field(gt=0, lt=1)
     monthly_min_points: int = Field(ge=3)
     short_period_days: int = Field(ge=1)
-    material_change: dict[Unit, float] = {}  # per indicator unit: the smallest change called a trend
+    material_change: dict[Unit, float]  # per indicator unit: the smallest change called a trend
 
 
 class ChangeScoring(Strict):
@@ -255,7 +255,7 @@ class Activity(Strict):
 
     zh: str
     windows: list[ActivityWindow] = Field(min_length=1)
-    exclude_holidays: bool = True
+    exclude_holidays: bool
 
 
 class Schedule(Strict):
@@ -264,8 +264,8 @@ class Schedule(Strict):
     data_due: dt.date | None = None  # data submission deadline
     fieldwork_start: dt.date | None = None  # sampling reviews and expert scoring (§7.2, §7.3)
     fieldwork_end: dt.date | None = None
-    data_due_workdays: int = Field(default=3, ge=0)  # after the last day outcomes are observed
-    review_workdays: int = Field(default=2, ge=0)  # between the end of fieldwork and the results
+    data_due_workdays: int = Field(ge=0)  # after the last day outcomes are observed
+    review_workdays: int = Field(ge=0)  # between the end of fieldwork and the results
 
 
 class Items(Strict):
@@ -294,6 +294,9 @@ class Item:
 
 
 class Evaluation(Strict):
+    """An evaluation definition over params/evaluation-defaults.yaml, the one home of every default: the
+    fields without a value here are required, and the loader (config/definitions.py) gives them."""
+
     id: str
     name_zh: str
     type: Literal["comprehensive", "special"]
@@ -302,31 +305,29 @@ class Evaluation(Strict):
     period: Period
     province: str | None = None
     cities: list[CityRef] = []
-    labels: ObjectLabels = ObjectLabels()
+    labels: ObjectLabels
     data: Data
-    indicators: Literal["all"] | list[str] | dict[str, float | Items] = "all"
+    indicators: Literal["all"] | list[str] | dict[str, float | Items]
     parameters: dict[str, Any] = {}
-    reference: ReferenceStrategy = ReferenceStrategy(strategy="province_best")
+    reference: ReferenceStrategy
     thresholds: dict[str, Threshold] = {}
-    grades: list[Grade] = [Grade(grade="合格", min=0)]
-    coverage_min: float = Field(default=80, ge=0, le=100)
-    veto_grade: str = "不合格"
+    grades: list[Grade]
+    coverage_min: float = Field(ge=0, le=100)
+    veto_grade: str
     vetoes: list[Veto] = []
-    innovation: Literal["inside", "bonus"] = "inside"
-    appeal_days: int = Field(default=10, ge=0)  # 0: no appeal (a result not used for assessment)
-    period_rule: PeriodRule = PeriodRule(tables=["calls", "tickets"], min_day_share=0.9)
-    expert_panel: ExpertPanelRules = ExpertPanelRules(
-        min_experts=5, min_external=1, trim_from=5, min_scores=3, dispersion_share=0.5
-    )
-    units: UnitRules = UnitRules(evaluate=True, classes=[], min_denominator=20)
-    trend: TrendRules = TrendRules(alpha=0.05, monthly_min_points=6, short_period_days=7, material_change={})
-    change_scoring: ChangeScoring = ChangeScoring(improving=1, stable=0.6, worsening=0, stable_full_at=0.95)
+    innovation: Literal["inside", "bonus"]
+    appeal_days: int = Field(ge=0)  # 0: no appeal (a result not used for assessment)
+    period_rule: PeriodRule
+    expert_panel: ExpertPanelRules
+    units: UnitRules
+    trend: TrendRules
+    change_scoring: ChangeScoring
     segments: dict[str, Segment] = {}
     activity: Activity | None = None
-    activity_alpha: float = Field(default=0.05, gt=0, lt=1)
+    activity_alpha: float = Field(gt=0, lt=1)
     published_on: dt.date | None = None
     report_date: dt.date | None = None
-    schedule: Schedule = Schedule()
+    schedule: Schedule
 
     @field_validator("grades")
     @classmethod

@@ -60,7 +60,7 @@ ANALYSIS_PARAMS = [
     "params/calendar.yaml",
     "params/evaluations",
     "params/evaluation-defaults.yaml",
-    "params/wording.yaml",
+    "params/wording",
     "params/comparison.yaml",
 ]
 

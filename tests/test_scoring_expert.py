@@ -125,7 +125,7 @@ def project(root, tmp_path):
         "schema.yaml",
         "evaluation-defaults.yaml",
         "calendar.yaml",
-        "wording.yaml",
+        "wording",
         "comparison.yaml",
         "provinces",
     ):

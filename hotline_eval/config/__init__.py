@@ -7,5 +7,5 @@
   (params/evaluations/, params/evaluation-defaults.yaml);
 - calendar: holidays and working weekends, working-day arithmetic (params/calendar.yaml);
 - rule_tables: the qualitative rule tables (params/rule_tables.yaml);
-- wording: the words readers see, in the evaluation's labels (params/wording.yaml).
+- wording: the words readers see, in the evaluation's labels (params/wording/, a file per document).
 """

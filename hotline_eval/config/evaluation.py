@@ -143,7 +143,7 @@ class ObjectLabels(Strict):
     them (设区市); service: what each runs, in titles ("{name}{service}服务质量评价报告");
     service_short: the same in running text ("{name}{service_short}综合得分…"); objects: the
     evaluated object as the cover and section 一 describe it, with {name} and {service_short}
-    (default: the hotline agency and its handling units, params/wording.yaml report.objects).
+    (default: the hotline agency and its handling units, params/wording/report.yaml report.objects).
     """
 
     scope: str

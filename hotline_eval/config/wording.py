@@ -1,9 +1,11 @@
-"""Reader-facing wording from params/wording.yaml, in the words of the evaluation's labels.
+"""Reader-facing wording from params/wording/ (a file per document), in the words of the evaluation's labels.
 
-The wording is written for the standard's case: a province (全省) evaluating the 12345 hotlines
-(12345热线) of its cities (设区市). An evaluation that names its objects otherwise (`labels:` in
-its definition, e.g. a city's council districts or one call centre) gets the same wording with
-those words replaced; titles in 《》 (the standard's name) are left as they are.
+The files are read together into one mapping; each top-level key lives in one file. The wording is
+written for the standard's case, as `written_for` in params/wording/common.yaml says: a province
+(全省) evaluating the 12345 hotlines (12345热线) of its cities (设区市). An evaluation that names its
+objects otherwise (`labels:` in its definition, e.g. a city's council districts or one call centre)
+gets the same wording with those words replaced; titles in 《》 (the standard's name) are left as
+they are.
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ import copy
 import re
 from functools import cache
 from pathlib import Path
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
+from hotline_eval.core.errors import ConfigError
 from hotline_eval.core.paramfiles import load_yaml
 
 if TYPE_CHECKING:
@@ -22,21 +26,43 @@ if TYPE_CHECKING:
 TITLE = re.compile(r"(《[^》]*》)")
 
 
+WORDING_DIR = "params/wording"
+WRITTEN_FOR = "written_for"
+
+
 @cache
 def _wording(root: Path) -> dict[str, Any]:
-    return load_yaml(root / "params" / "wording.yaml")
+    """Every file of params/wording/ in one mapping (a top-level key given twice is an error)."""
+    words: dict[str, Any] = {}
+    origin: dict[str, Path] = {}
+    files = sorted((root / WORDING_DIR).glob("*.yaml"))
+    if not files:
+        raise ConfigError(root / WORDING_DIR, None, "no wording files (*.yaml) found")
+    for path in files:
+        data = load_yaml(path)
+        if not isinstance(data, dict):
+            raise ConfigError(path, None, "a wording file is a mapping of keys")
+        repeated = sorted(set(data) & set(words))
+        if repeated:
+            key = repeated[0]
+            raise ConfigError(path, key, f"this key is given in {origin[key].name} as well; keep it in one file")
+        words.update(data)
+        origin.update(dict.fromkeys(data, path))
+    if WRITTEN_FOR not in words:
+        raise ConfigError(root / WORDING_DIR / "common.yaml", WRITTEN_FOR, "required key is missing")
+    return words
 
 
 def load_wording(root: Path, labels: ObjectLabels | None = None) -> dict[str, Any]:
-    """The wording; with `labels`, the default words for scope, object and service replaced."""
+    """The wording; with `labels`, the words it is written for (scope, object, service) replaced."""
     words = _wording(root)
-    pairs = replacements(labels) if labels is not None else []
+    pairs = replacements(labels, words[WRITTEN_FOR]) if labels is not None else []
     return relabel(copy.deepcopy(words), pairs) if pairs else words
 
 
-def replacements(labels: ObjectLabels) -> list[tuple[str, str]]:
-    """(default word, the evaluation's word) pairs, longest first; none when the labels are the defaults."""
-    defaults = type(labels)()
+def replacements(labels: ObjectLabels, written_for: dict[str, str]) -> list[tuple[str, str]]:
+    """(word of the wording, the evaluation's word) pairs, longest first; none when they are the same."""
+    defaults = SimpleNamespace(**written_for)
     pairs = [
         (defaults.service, labels.service),
         (defaults.service_short, labels.service_short),

@@ -9,7 +9,7 @@
 - tracking: the previous evaluation's problems, now (§8.5);
 - missing: why indicators are no data (fields the sources do not record);
 - phrasing: deterministic choice among alternative phrasings, numbers and direction words.
-Wording is in params/wording.yaml (`narrative`) and params/measures.yaml.
+Wording is in params/wording/narrative.yaml and params/measures.yaml.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """四、比较分析: the sentences that accompany the comparison tables and charts (§8.1).
 
 Each function returns the text of one part from compare/frames.py and the analysis; templates are in
-params/wording.yaml (`narrative.comparison`). Changes and gaps are stated only when tested
+params/wording/narrative.yaml (`narrative.comparison`). Changes and gaps are stated only when tested
 (compare/significance.py); ranks, shares and volumes are stated as they are.
 """
 

@@ -1,6 +1,6 @@
 """How sentences are put together: deterministic choice of phrasings, lists, numbers and direction words.
 
-Wording lives in params/wording.yaml (`narrative`) and params/measures.yaml; a list there holds
+Wording lives in params/wording/narrative.yaml and params/measures.yaml; a list there holds
 alternative phrasings. `pick` chooses one from a hash of what the sentence is about (city,
 indicator, slot), so two cities get different wording for the same kind of finding while the same
 inputs always give the same text. `Chooser` also avoids giving two consecutive findings of one

@@ -17,7 +17,7 @@ from hotline_eval.cycle.schedule import appeal_facts
 
 
 def appeal_items(root: Path, evaluation: Evaluation, wording: dict) -> list[str]:
-    """The appeal notice's numbered items, worded from params/wording.yaml `appeal.items`."""
+    """The appeal notice's numbered items, worded from params/wording/appeals.yaml `appeal.items`."""
     facts = appeal_facts(root, evaluation)
     return [item.format(**facts) for item in wording["appeal"]["items"]]
 

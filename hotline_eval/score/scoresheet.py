@@ -356,7 +356,7 @@ def notes_sheet(lines: list[tuple[str, str]], labels: SheetLabels) -> Sheet:
 
 
 def scoring_notes(labels: SheetLabels) -> list[tuple[str, str]]:
-    """How the scores were made, in the reader's words (params/wording.yaml, assessment.notes)."""
+    """How the scores were made, in the reader's words (params/wording/scoresheet.yaml, assessment.notes)."""
     ev, wording = labels.ev, labels.wording
     words, notes = wording["assessment"], wording["assessment"]["notes"]
     lines = [

@@ -4,7 +4,7 @@ Every column that ingest reads back takes its header and its allowed values from
 reads it (params/mappings/review-forms.yaml, review-tickets.yaml), so a form is exactly what ingest
 expects: pre-filled codes are written as the mapping's labels (call → 来电录音), drop-downs offer the
 mapping's labels (是/否) or the schema's codes (A–D). The instructions and hints are worded in
-params/wording.yaml (`fieldwork`).
+params/wording/fieldwork.yaml.
 """
 
 from __future__ import annotations

@@ -41,13 +41,30 @@ def project_root(start: Path | None = None) -> Path:
     )
 
 
+class _UniqueKeys(yaml.SafeLoader):
+    """Safe loading that refuses a key given twice in one mapping (YAML would keep the last silently)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen = set()
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":  # `<<: *base` merges; the mapping may override it
+                continue
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"the key {key!r} is given twice in this mapping", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep)
+
+
 def load_yaml(path: Path) -> Any:
-    """Load one YAML file safely (no Python object tags)."""
+    """Load one YAML file safely (no Python object tags, no key given twice)."""
     if not path.is_file():
         raise ConfigError(path, None, "file not found")
     try:
         with path.open(encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
+            return yaml.load(fh, Loader=_UniqueKeys)
     except yaml.YAMLError as exc:
         raise ConfigError(path, None, f"not valid YAML: {exc}") from exc
     except UnicodeDecodeError as exc:

@@ -73,7 +73,7 @@ class CityAppendix:
             )
         else:
             out.append(paragraph_html(self.wording["appeals"]["none"]))
-        changed = changed_items(self.r, city)
+        changed = changed_items(self.r, self.wording, city)
         if len(changed):
             out.append(
                 tables.html_table(

@@ -126,7 +126,7 @@ class Overview:
     def data_sources(self) -> list[str]:
         w = self.words
         out = [heading_html(w["data_title"], 3, anchor="overview-data"), self._source_paragraph()]
-        missing_text = sources.missing_sentences(self.r)
+        missing_text = sources.missing_sentences(self.r, self.ctx.wording)
         if missing_text:
             out.append(paragraph_html(*missing_text))
         own = self._own_files()
@@ -176,7 +176,7 @@ class Overview:
         if any(f.get("excluded", 0) for f in self.r.ingest.get("files", [])):
             note += notes["excluded"]
         note += notes["personal"]
-        shared, _ = sources.files_table(self.r, self.ctx.city)
+        shared, _ = sources.files_table(self.r, self.ctx.wording, self.ctx.city)
         return tables.html_table(
             shared,
             self.words["shared_files_caption"],

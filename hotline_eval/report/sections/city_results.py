@@ -117,7 +117,7 @@ class CityResults:
             paragraph_html(*self._dimension_sentences(dim, members)),
             self._indicator_table(dim),
         ]
-        missing = narrative.not_provided_sentence(self.r, members, pooled)
+        missing = narrative.not_provided_sentence(self.r, self.ctx.wording, members, pooled)
         if missing:
             out.append(paragraph_html(missing))
         rates_chart = self._rates_chart(dim, members)

@@ -64,7 +64,11 @@ def load_yaml(path: Path) -> Any:
         raise ConfigError(path, None, "file not found")
     try:
         with path.open(encoding="utf-8") as fh:
-            return yaml.load(fh, Loader=_UniqueKeys)
+            loader = _UniqueKeys(fh)  # a SafeLoader: no Python object tags
+            try:
+                return loader.get_single_data()
+            finally:
+                loader.dispose()
     except yaml.YAMLError as exc:
         raise ConfigError(path, None, f"not valid YAML: {exc}") from exc
     except UnicodeDecodeError as exc:

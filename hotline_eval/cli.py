@@ -322,7 +322,7 @@ def list_() -> None:
 
 @cli.command()
 def schema() -> None:
-    """Print the canonical schema as Markdown (docs/schema.md is generated from it)."""
+    """Print the canonical schema as Markdown (the manual's page docs/data/schema.md is generated from it)."""
     from hotline_eval.config.schema import load_schema, schema_markdown
 
     click.echo(schema_markdown(load_schema(project_root())), nl=False)

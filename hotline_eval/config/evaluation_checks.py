@@ -117,7 +117,7 @@ def references(ev: Evaluation, catalogue: Catalogue, schema: Schema, path: Path)
         raise ConfigError(
             path,
             "reference.strategy",
-            "a single evaluated object needs benchmark reference values (indicators.md §3.1)",
+            "a single evaluated object needs benchmark reference values (docs/method/scoring.md#reference-values)",
             fix="use strategy: benchmark or mixed, with benchmarks and their sources",
         )
     if len(ev.cities) == 1 and lacking:

@@ -189,7 +189,7 @@ def check_against_schema(mapping: Mapping, schema: Schema, path: Path) -> None:
                 path,
                 f"tables.{tname}.columns",
                 f"required columns not mapped: {', '.join(missing)}",
-                fix="map each required column (see docs/schema.md), or give it a 'const'",
+                fix="map each required column (listed by `hotline-eval schema`), or give it a 'const'",
             )
 
 

@@ -1,6 +1,6 @@
 """The province bulletin (通报, §5.2.5): execute notebooks/bulletin/*.ipynb and render HTML (and PDF).
 
-Outline (notes/report-style.md §1.2): header and addressees; opening sentence; 一、总体情况;
+Outline (docs/documents/bulletin.md#outline): header and addressees; opening sentence; 一、总体情况;
 二、各地情况 (ranking, dimensions, who did well and why, who lags and which indicators cost them);
 三、存在的主要问题; 四、工作要求; signature; 附件 (every indicator of every city, the comparisons).
 The sections are built by report/sections/bulletin_*.py, one per notebook.

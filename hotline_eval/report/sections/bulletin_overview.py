@@ -2,7 +2,7 @@
 volumes, scores and grades, key indicators; the ranking, dimension rates, who did well and who lags.
 
 The text is built here from the results so that every number in it is tested; the words are
-params/wording/bulletin.yaml (outline: notes/report-style.md §1.2)."""
+params/wording/bulletin.yaml (outline: docs/documents/bulletin.md#outline)."""
 
 from __future__ import annotations
 

@@ -50,9 +50,23 @@ class SheetLabels:
         return self.ev.city_name(city) if city in self.ev.city_ids() else city
 
     @property
+    def words(self) -> dict:
+        return self.wording["assessment"]
+
+    def columns(self, sheet: str) -> dict[str, str]:
+        """The column headers of one sheet (params/wording/scoresheet.yaml, assessment.sheets)."""
+        return self.words["sheets"][sheet]["columns"]
+
+    def sheet_name(self, sheet: str) -> tuple[str, str]:
+        """A sheet's tab name and its printed title (the evaluation's name first)."""
+        spec = self.words["sheets"][sheet]
+        return spec["name"], self.words["title"].format(evaluation=self.ev.name_zh, sheet=spec["title"])
+
+    @property
     def object_column(self) -> str:
-        """The heading of the evaluated-object column: 城市 for a province's cities, else 评价对象."""
-        return "城市" if self.ev.labels.object == "设区市" else "评价对象"
+        """The heading of the evaluated-object column: 城市 for the cities the wording is written for, else 评价对象."""
+        default = self.ev.labels.object == self.wording["written_for"]["object"]
+        return self.words["object_city"] if default else self.words["object_other"]
 
     def holder(self, holder: str) -> str:
         ids = self.ev.city_ids()
@@ -71,7 +85,7 @@ class SheetLabels:
     def item(self, row: pd.Series) -> str:
         words = self.wording["assessment"]["items"]
         if row["item"] == "segment":
-            return f"{words['segment']}：{self.ev.segments[row['segment']].zh}"
+            return self.words["segment_item"].format(item=words["segment"], segment=self.ev.segments[row["segment"]].zh)
         return words.get(row["item"], row["item"])
 
     def status(self, status: str) -> str:
@@ -82,7 +96,8 @@ class SheetLabels:
         return "；".join(words.get(f, f) for f in str(flag or "").split(";") if f)
 
     def unit_class(self, cls: str) -> str:
-        return self.schema.label("unit_class", cls) if cls in self.schema.codes["unit_class"].values else "未登记"
+        known = cls in self.schema.codes["unit_class"].values
+        return self.schema.label("unit_class", cls) if known else self.words["unlisted_unit_class"]
 
 
 def _num(col: str) -> Callable[[pd.Series], Any]:
@@ -103,24 +118,28 @@ def by_city(frame: pd.DataFrame, labels: SheetLabels, indicator_col: str, *more:
 
 
 def totals_sheet(totals: pd.DataFrame, labels: SheetLabels) -> Sheet:
+    h = labels.columns("totals")
     t = totals.sort_values(["rank", "city"], na_position="last")
     cols = [
-        SheetColumn("位次", _num("rank"), "int"),
+        SheetColumn(h["rank"], _num("rank"), "int"),
         SheetColumn(labels.object_column, lambda r: labels.city(r["city"])),
-        SheetColumn("综合得分", _num("total"), "score"),
-        SheetColumn("等级", lambda r: r["grade"]),
-        SheetColumn("有效分值", _num("available"), "dec1"),
-        SheetColumn("评价总分值", _num("points"), "dec1"),
-        SheetColumn("数据覆盖", lambda r: r["coverage"] / 100, "pct1"),
+        SheetColumn(h["total"], _num("total"), "score"),
+        SheetColumn(h["grade"], lambda r: r["grade"]),
+        SheetColumn(h["available"], _num("available"), "dec1"),
+        SheetColumn(h["points"], _num("points"), "dec1"),
+        SheetColumn(h["coverage"], lambda r: r["coverage"] / 100, "pct1"),
     ]
     if labels.ev.innovation == "bonus":
-        cols.append(SheetColumn("附加分（服务创新）", _num("bonus"), "score"))
-    cols += [SheetColumn(f"{labels.catalogue.dimension(d).zh}得分", _num(f"dim_{d}"), "score") for d in _dims(totals)]
+        cols.append(SheetColumn(h["bonus"], _num("bonus"), "score"))
     cols += [
-        SheetColumn("一票否决", lambda r: bool(r["veto"])),
-        SheetColumn("否决事由", lambda r: r["veto_reason"]),
+        SheetColumn(h["dimension"].format(dimension=labels.catalogue.dimension(d).zh), _num(f"dim_{d}"), "score")
+        for d in _dims(totals)
     ]
-    return Sheet("综合得分", f"{labels.ev.name_zh}　综合得分", t, cols)
+    cols += [
+        SheetColumn(h["veto"], lambda r: bool(r["veto"])),
+        SheetColumn(h["veto_reason"], lambda r: r["veto_reason"]),
+    ]
+    return Sheet(*labels.sheet_name("totals"), t, cols)
 
 
 def _dims(totals: pd.DataFrame) -> list[str]:
@@ -128,6 +147,7 @@ def _dims(totals: pd.DataFrame) -> list[str]:
 
 
 def dimensions_sheet(totals: pd.DataFrame, labels: SheetLabels) -> Sheet:
+    h = labels.columns("dimensions")
     rows = []
     for _, t in totals.iterrows():
         for d in _dims(totals):
@@ -145,151 +165,158 @@ def dimensions_sheet(totals: pd.DataFrame, labels: SheetLabels) -> Sheet:
     frame = pd.DataFrame(rows)
     cols = [
         SheetColumn(labels.object_column, lambda r: labels.city(r["city"])),
-        SheetColumn("维度", lambda r: labels.dimension(r["dimension"])),
-        SheetColumn("分值", _num("points"), "dec1"),
-        SheetColumn("有效分值", _num("available"), "dec1"),
-        SheetColumn("得分", _num("score"), "score"),
-        SheetColumn("得分率", _num("rate"), "pct1"),
+        SheetColumn(h["dimension"], lambda r: labels.dimension(r["dimension"])),
+        SheetColumn(h["points"], _num("points"), "dec1"),
+        SheetColumn(h["available"], _num("available"), "dec1"),
+        SheetColumn(h["score"], _num("score"), "score"),
+        SheetColumn(h["rate"], _num("rate"), "pct1"),
     ]
-    return Sheet("维度得分", f"{labels.ev.name_zh}　维度得分", frame, cols)
+    return Sheet(*labels.sheet_name("dimensions"), frame, cols)
 
 
 def indicators_sheet(scores: pd.DataFrame, labels: SheetLabels) -> Sheet:
+    h = labels.columns("indicators")
     ind_fmt = lambda r: labels.unit_of(r["base_indicator"]) if r["item"] != "change" else "dec4"  # noqa: E731
     cols = [
         SheetColumn(labels.object_column, lambda r: labels.city(r["city"])),
-        SheetColumn("维度", lambda r: labels.dimension(r["dimension"])),
-        SheetColumn("指标", lambda r: labels.indicator(r["base_indicator"])),
-        SheetColumn("条款", lambda r: "§" + labels.catalogue.indicator(r["base_indicator"]).clause),
-        SheetColumn("子项", labels.item),
-        SheetColumn("分值", _num("points"), "dec1"),
-        SheetColumn("指标值", _num("value"), ind_fmt),
-        SheetColumn("参考值", _num("reference"), ind_fmt),
-        SheetColumn("参考值来源", lambda r: labels.holder(r["reference_holder"])),
-        SheetColumn("分子", _num("numerator"), "dec2"),
-        SheetColumn("分母", _num("denominator"), "dec2"),
-        SheetColumn("样本量", _num("n"), "int"),
-        SheetColumn("得分", _num("score"), "score"),
-        SheetColumn("状态", lambda r: labels.status(r["status"])),
-        SheetColumn("说明", lambda r: labels.flags(r["flag"])),
+        SheetColumn(h["dimension"], lambda r: labels.dimension(r["dimension"])),
+        SheetColumn(h["indicator"], lambda r: labels.indicator(r["base_indicator"])),
+        SheetColumn(h["clause"], lambda r: "§" + labels.catalogue.indicator(r["base_indicator"]).clause),
+        SheetColumn(h["item"], labels.item),
+        SheetColumn(h["points"], _num("points"), "dec1"),
+        SheetColumn(h["value"], _num("value"), ind_fmt),
+        SheetColumn(h["reference"], _num("reference"), ind_fmt),
+        SheetColumn(h["holder"], lambda r: labels.holder(r["reference_holder"])),
+        SheetColumn(h["numerator"], _num("numerator"), "dec2"),
+        SheetColumn(h["denominator"], _num("denominator"), "dec2"),
+        SheetColumn(h["n"], _num("n"), "int"),
+        SheetColumn(h["score"], _num("score"), "score"),
+        SheetColumn(h["status"], lambda r: labels.status(r["status"])),
+        SheetColumn(h["flags"], lambda r: labels.flags(r["flag"])),
     ]
-    return Sheet("指标得分", f"{labels.ev.name_zh}　指标得分明细", by_city(scores, labels, "base_indicator"), cols)
+    return Sheet(*labels.sheet_name("indicators"), by_city(scores, labels, "base_indicator"), cols)
 
 
 def units_sheet(unit_totals: pd.DataFrame, labels: SheetLabels) -> Sheet:
+    h = labels.columns("units")
     cols = [
         SheetColumn(labels.object_column, lambda r: labels.city(r["city"])),
-        SheetColumn("单位类别", lambda r: labels.unit_class(r["class"])),
-        SheetColumn("类内位次", _num("rank"), "int"),
-        SheetColumn("同类参评单位数", _num("units_in_class"), "int"),
-        SheetColumn("承办单位", lambda r: r["unit_name"]),
-        SheetColumn("综合得分", _num("total"), "score"),
-        SheetColumn("有效分值", _num("available"), "dec1"),
-        SheetColumn("分值", _num("points"), "dec1"),
-        SheetColumn("数据覆盖", lambda r: r["coverage"] / 100, "pct1"),
-        SheetColumn("参与排名", lambda r: bool(r["ranked"])),
+        SheetColumn(h["class"], lambda r: labels.unit_class(r["class"])),
+        SheetColumn(h["rank"], _num("rank"), "int"),
+        SheetColumn(h["units_in_class"], _num("units_in_class"), "int"),
+        SheetColumn(h["unit"], lambda r: r["unit_name"]),
+        SheetColumn(h["total"], _num("total"), "score"),
+        SheetColumn(h["available"], _num("available"), "dec1"),
+        SheetColumn(h["points"], _num("points"), "dec1"),
+        SheetColumn(h["coverage"], lambda r: r["coverage"] / 100, "pct1"),
+        SheetColumn(h["ranked"], lambda r: bool(r["ranked"])),
     ]
-    return Sheet("承办单位", f"{labels.ev.name_zh}　承办单位得分与排名", unit_totals, cols)
+    return Sheet(*labels.sheet_name("units"), unit_totals, cols)
 
 
 def unit_indicators_sheet(unit_scores: pd.DataFrame, labels: SheetLabels) -> Sheet:
+    h = labels.columns("unit_indicators")
     names = dict(zip(unit_scores["unit"], unit_scores["unit_name"], strict=False))
     fmt = lambda r: labels.unit_of(r["base_indicator"])  # noqa: E731
     cols = [
         SheetColumn(labels.object_column, lambda r: labels.city(r["city"])),
-        SheetColumn("单位类别", lambda r: labels.unit_class(r["class"])),
-        SheetColumn("承办单位", lambda r: r["unit_name"]),
-        SheetColumn("指标", lambda r: labels.indicator(r["base_indicator"])),
-        SheetColumn("分值", _num("points"), "dec1"),
-        SheetColumn("指标值", _num("value"), fmt),
-        SheetColumn("参考值（同类最优）", _num("reference"), fmt),
+        SheetColumn(h["class"], lambda r: labels.unit_class(r["class"])),
+        SheetColumn(h["unit"], lambda r: r["unit_name"]),
+        SheetColumn(h["indicator"], lambda r: labels.indicator(r["base_indicator"])),
+        SheetColumn(h["points"], _num("points"), "dec1"),
+        SheetColumn(h["value"], _num("value"), fmt),
+        SheetColumn(h["reference"], _num("reference"), fmt),
         SheetColumn(
-            "参考值单位", lambda r: "、".join(names.get(u, u) for u in str(r["reference_holder"]).split("、") if u)
+            h["holder"], lambda r: "、".join(names.get(u, u) for u in str(r["reference_holder"]).split("、") if u)
         ),
-        SheetColumn("分子", _num("numerator"), "dec2"),
-        SheetColumn("分母", _num("denominator"), "dec2"),
-        SheetColumn("得分", _num("score"), "score"),
-        SheetColumn("状态", lambda r: labels.status(r["status"])),
+        SheetColumn(h["numerator"], _num("numerator"), "dec2"),
+        SheetColumn(h["denominator"], _num("denominator"), "dec2"),
+        SheetColumn(h["score"], _num("score"), "score"),
+        SheetColumn(h["status"], lambda r: labels.status(r["status"])),
     ]
-    return Sheet("承办单位指标", f"{labels.ev.name_zh}　承办单位指标得分", unit_scores, cols)
+    return Sheet(*labels.sheet_name("unit_indicators"), unit_scores, cols)
 
 
 def experts_sheet(detail: pd.DataFrame, labels: SheetLabels) -> Sheet:
+    h = labels.columns("experts")
     cols = [
         SheetColumn(labels.object_column, lambda r: labels.city(r["city"])),
-        SheetColumn("指标", lambda r: labels.indicator(r["indicator"])),
-        SheetColumn("专家编号", lambda r: r["expert_id"]),
+        SheetColumn(h["indicator"], lambda r: labels.indicator(r["indicator"])),
+        SheetColumn(h["expert"], lambda r: r["expert_id"]),
         SheetColumn(
-            "专家来源",
+            h["affiliation"],
             lambda r: labels.schema.label("expert_affiliation", r["affiliation"]) if r["affiliation"] else "",
         ),
-        SheetColumn("轮次", _num("round"), "int"),
-        SheetColumn("评分", _num("score"), "dec2"),
-        SheetColumn("计入", lambda r: bool(r["used"]) and not bool(r["trimmed"])),
-        SheetColumn("说明", lambda r: r["note"]),
+        SheetColumn(h["round"], _num("round"), "int"),
+        SheetColumn(h["score"], _num("score"), "dec2"),
+        SheetColumn(h["used"], lambda r: bool(r["used"]) and not bool(r["trimmed"])),
+        SheetColumn(h["note"], lambda r: r["note"]),
     ]
     detail = by_city(detail, labels, "indicator", "round", "expert_id")
-    return Sheet("专家评分", f"{labels.ev.name_zh}　专家评分明细（供申诉复核）", detail, cols)
+    return Sheet(*labels.sheet_name("experts"), detail, cols)
 
 
 def monthly_sheet(monthly: pd.DataFrame, labels: SheetLabels) -> Sheet:
+    h = labels.columns("monthly")
     fmt = lambda r: labels.unit_of(r["indicator"])  # noqa: E731
     cols = [
         SheetColumn(labels.object_column, lambda r: labels.city(r["city"])),
-        SheetColumn("指标", lambda r: labels.indicator(r["indicator"])),
-        SheetColumn("月份", lambda r: r["month"]),
-        SheetColumn("指标值", _num("value"), fmt),
-        SheetColumn("环比变化", _num("change"), fmt),
-        SheetColumn("分子", _num("numerator"), "dec2"),
-        SheetColumn("分母", _num("denominator"), "dec2"),
-        SheetColumn("固定参考值", _num("reference"), fmt),
-        SheetColumn("得分率（固定参考值）", _num("share"), "pct1"),
-        SheetColumn("状态", lambda r: labels.status(r["status"])),
+        SheetColumn(h["indicator"], lambda r: labels.indicator(r["indicator"])),
+        SheetColumn(h["month"], lambda r: r["month"]),
+        SheetColumn(h["value"], _num("value"), fmt),
+        SheetColumn(h["change"], _num("change"), fmt),
+        SheetColumn(h["numerator"], _num("numerator"), "dec2"),
+        SheetColumn(h["denominator"], _num("denominator"), "dec2"),
+        SheetColumn(h["reference"], _num("reference"), fmt),
+        SheetColumn(h["share"], _num("share"), "pct1"),
+        SheetColumn(h["status"], lambda r: labels.status(r["status"])),
     ]
     monthly = by_city(monthly, labels, "indicator", "month")
-    return Sheet("逐月变化", f"{labels.ev.name_zh}　各指标逐月变化（§5.1.2.4）", monthly, cols)
+    return Sheet(*labels.sheet_name("monthly"), monthly, cols)
 
 
 def trend_sheet(trend: pd.DataFrame, labels: SheetLabels) -> Sheet:
+    h = labels.columns("trend")
     words = labels.wording["assessment"]
     fmt = lambda r: labels.unit_of(r["indicator"])  # noqa: E731
     cols = [
         SheetColumn(labels.object_column, lambda r: labels.city(r["city"])),
-        SheetColumn("指标", lambda r: labels.indicator(r["indicator"])),
+        SheetColumn(h["indicator"], lambda r: labels.indicator(r["indicator"])),
         SheetColumn(
-            "检验依据", lambda r: words["basis"][r["basis"]].format(days=int(labels.ev.trend.short_period_days))
+            h["basis"], lambda r: words["basis"][r["basis"]].format(days=int(labels.ev.trend.short_period_days))
         ),
-        SheetColumn("期数", _num("n"), "int"),
-        SheetColumn("Theil–Sen斜率（每月）", _num("slope_per_month"), "dec4"),
-        SheetColumn("Mann–Kendall τ", _num("tau"), "dec4"),
-        SheetColumn("p值", _num("p_value"), "dec4"),
-        SheetColumn("期间变化估计", _num("estimate"), fmt),
-        SheetColumn("实质变化阈值", _num("material_change"), fmt),
-        SheetColumn("结论", lambda r: words["verdicts"].get(r["verdict"], r["verdict"])),
-        SheetColumn("首月值", _num("first_value"), fmt),
-        SheetColumn("末月值", _num("last_value"), fmt),
-        SheetColumn("首末变化", _num("change_total"), fmt),
-        SheetColumn("变化项得分系数", _num("change_share"), "dec2"),
+        SheetColumn(h["n"], _num("n"), "int"),
+        SheetColumn(h["slope"], _num("slope_per_month"), "dec4"),
+        SheetColumn(h["tau"], _num("tau"), "dec4"),
+        SheetColumn(h["p"], _num("p_value"), "dec4"),
+        SheetColumn(h["estimate"], _num("estimate"), fmt),
+        SheetColumn(h["material"], _num("material_change"), fmt),
+        SheetColumn(h["verdict"], lambda r: words["verdicts"].get(r["verdict"], r["verdict"])),
+        SheetColumn(h["first"], _num("first_value"), fmt),
+        SheetColumn(h["last"], _num("last_value"), fmt),
+        SheetColumn(h["change"], _num("change_total"), fmt),
+        SheetColumn(h["share"], _num("change_share"), "dec2"),
     ]
-    return Sheet("趋势检验", f"{labels.ev.name_zh}　逐月变化趋势检验", by_city(trend, labels, "indicator"), cols)
+    return Sheet(*labels.sheet_name("trend"), by_city(trend, labels, "indicator"), cols)
 
 
 def activity_sheet(comparison: pd.DataFrame, labels: SheetLabels) -> Sheet:
+    h = labels.columns("activity")
     words = labels.wording["assessment"]["activity_verdicts"]
     fmt = lambda r: labels.unit_of(r["indicator"])  # noqa: E731
     cols = [
         SheetColumn(labels.object_column, lambda r: labels.city(r["city"])),
-        SheetColumn("指标", lambda r: labels.indicator(r["indicator"])),
-        SheetColumn("活动时段值", _num("window_value"), fmt),
-        SheetColumn("活动时段样本", _num("window_denominator"), "dec2"),
-        SheetColumn("基线值", _num("baseline_value"), fmt),
-        SheetColumn("基线样本", _num("baseline_denominator"), "dec2"),
-        SheetColumn("差值", _num("difference"), fmt),
-        SheetColumn("p值", _num("p_value"), "dec4"),
-        SheetColumn("结论", lambda r: words.get(r["verdict"], r["verdict"])),
+        SheetColumn(h["indicator"], lambda r: labels.indicator(r["indicator"])),
+        SheetColumn(h["window"], _num("window_value"), fmt),
+        SheetColumn(h["window_n"], _num("window_denominator"), "dec2"),
+        SheetColumn(h["baseline"], _num("baseline_value"), fmt),
+        SheetColumn(h["baseline_n"], _num("baseline_denominator"), "dec2"),
+        SheetColumn(h["difference"], _num("difference"), fmt),
+        SheetColumn(h["p"], _num("p_value"), "dec4"),
+        SheetColumn(h["verdict"], lambda r: words.get(r["verdict"], r["verdict"])),
     ]
     comparison = by_city(comparison, labels, "indicator")
-    return Sheet("主题活动", f"{labels.ev.name_zh}　主题活动与同期基线比较（§5.1.2.1）", comparison, cols)
+    return Sheet(*labels.sheet_name("activity"), comparison, cols)
 
 
 # ---- appeals (§8.2) --------------------------------------------------------------------------------
@@ -298,98 +325,106 @@ def activity_sheet(comparison: pd.DataFrame, labels: SheetLabels) -> Sheet:
 def appeal_sheets(log: pd.DataFrame, totals: pd.DataFrame, labels: SheetLabels) -> list[Sheet]:
     """申诉: every appeal with its decision and the city's results before and after; 申诉前后: every city."""
     words = labels.wording["appeals"]
+    h, t = labels.columns("appeals"), labels.columns("appeal_totals")
     names = lambda ids: "、".join(labels.indicator(i) for i in str(ids or "").split(";") if i)  # noqa: E731
     log_cols = [
-        SheetColumn("申诉编号", lambda r: r["id"]),
-        SheetColumn("城市", lambda r: labels.city(r["city"])),
-        SheetColumn("申诉指标", lambda r: names(r["indicators"])),
-        SheetColumn("涉及记录", lambda r: _records(r["records"], labels)),
-        SheetColumn("申诉事由", lambda r: r["claim"]),
-        SheetColumn("佐证材料", lambda r: r["evidence"]),
-        SheetColumn("提出日期", lambda r: r["filed"]),
-        SheetColumn("申诉截止日期", lambda r: r["deadline"]),
-        SheetColumn("复核结论", lambda r: words["outcomes"][r["decision"]]),
-        SheetColumn("理由", lambda r: r["reason"]),
-        SheetColumn("复核日期", lambda r: r["decided"]),
-        SheetColumn("复核前得分", _num("total_before"), "score"),
-        SheetColumn("复核后得分", _num("total_after"), "score"),
-        SheetColumn("复核前位次", _num("rank_before"), "int"),
-        SheetColumn("复核后位次", _num("rank_after"), "int"),
-        SheetColumn("申诉指标复核前得分", lambda r: _item_scores(r["scores_before"], labels)),
-        SheetColumn("申诉指标复核后得分", lambda r: _item_scores(r["scores_after"], labels)),
+        SheetColumn(h["id"], lambda r: r["id"]),
+        SheetColumn(h["city"], lambda r: labels.city(r["city"])),
+        SheetColumn(h["indicators"], lambda r: names(r["indicators"])),
+        SheetColumn(h["records"], lambda r: _records(r["records"], labels)),
+        SheetColumn(h["claim"], lambda r: r["claim"]),
+        SheetColumn(h["evidence"], lambda r: r["evidence"]),
+        SheetColumn(h["filed"], lambda r: r["filed"]),
+        SheetColumn(h["deadline"], lambda r: r["deadline"]),
+        SheetColumn(h["decision"], lambda r: words["outcomes"][r["decision"]]),
+        SheetColumn(h["reason"], lambda r: r["reason"]),
+        SheetColumn(h["decided"], lambda r: r["decided"]),
+        SheetColumn(h["total_before"], _num("total_before"), "score"),
+        SheetColumn(h["total_after"], _num("total_after"), "score"),
+        SheetColumn(h["rank_before"], _num("rank_before"), "int"),
+        SheetColumn(h["rank_after"], _num("rank_after"), "int"),
+        SheetColumn(h["scores_before"], lambda r: _item_scores(r["scores_before"], labels)),
+        SheetColumn(h["scores_after"], lambda r: _item_scores(r["scores_after"], labels)),
     ]
     total_cols = [
-        SheetColumn("城市", lambda r: labels.city(r["city"])),
-        SheetColumn("复核前得分", _num("total_before"), "score"),
-        SheetColumn("复核后得分", _num("total_after"), "score"),
-        SheetColumn("得分变化", _num("change"), "score"),
-        SheetColumn("复核前位次", _num("rank_before"), "int"),
-        SheetColumn("复核后位次", _num("rank_after"), "int"),
-        SheetColumn("复核前等级", lambda r: r["grade_before"]),
-        SheetColumn("复核后等级", lambda r: r["grade_after"]),
+        SheetColumn(t["city"], lambda r: labels.city(r["city"])),
+        SheetColumn(t["total_before"], _num("total_before"), "score"),
+        SheetColumn(t["total_after"], _num("total_after"), "score"),
+        SheetColumn(t["change"], _num("change"), "score"),
+        SheetColumn(t["rank_before"], _num("rank_before"), "int"),
+        SheetColumn(t["rank_after"], _num("rank_after"), "int"),
+        SheetColumn(t["grade_before"], lambda r: r["grade_before"]),
+        SheetColumn(t["grade_after"], lambda r: r["grade_after"]),
     ]
     return [
-        Sheet("申诉", f"{labels.ev.name_zh}　申诉处理情况（§8.2）", log, log_cols),
-        Sheet("申诉前后", f"{labels.ev.name_zh}　申诉复核前后综合得分", totals.sort_values("rank_after"), total_cols),
+        Sheet(*labels.sheet_name("appeals"), log, log_cols),
+        Sheet(*labels.sheet_name("appeal_totals"), totals.sort_values("rank_after"), total_cols),
     ]
 
 
 def _records(text: Any, labels: SheetLabels) -> str:
     """calls:12;tickets:3 → 话务记录12条、工单3条."""
     parts = [p.split(":") for p in str(text or "").split(";") if ":" in p]
-    return "、".join(f"{labels.schema.tables[t].zh}{n}条" for t, n in parts if t in labels.schema.tables)
+    words = labels.words["records"]
+    return "、".join(words.format(table=labels.schema.tables[t].zh, n=n) for t, n in parts if t in labels.schema.tables)
 
 
 def _item_scores(text: Any, labels: SheetLabels) -> str:
     """answer_rate=3.2962 → 接通率3.296分 (three decimals: an appeal's effect is often small; missing: 无)."""
-    out = []
+    out, words = [], labels.words
     for part in (p for p in str(text or "").split(";") if "=" in p):
         ind, value = part.split("=", 1)
-        out.append(f"{labels.indicator(ind)}{float(value):.3f}分" if value else f"{labels.indicator(ind)}无")
+        name = labels.indicator(ind)
+        score = words["item_score"].format(indicator=name, score=f"{float(value):.3f}") if value else None
+        out.append(score or words["item_no_score"].format(indicator=name))
     return "、".join(out)
 
 
 def notes_sheet(lines: list[tuple[str, str]], labels: SheetLabels) -> Sheet:
+    h = labels.columns("notes")
     frame = pd.DataFrame(lines, columns=["item", "text"])
-    cols = [SheetColumn("事项", lambda r: r["item"]), SheetColumn("说明", lambda r: r["text"])]
-    return Sheet("计分说明", f"{labels.ev.name_zh}　计分说明", frame, cols)
+    cols = [SheetColumn(h["item"], lambda r: r["item"]), SheetColumn(h["text"], lambda r: r["text"])]
+    return Sheet(*labels.sheet_name("notes"), frame, cols)
 
 
 def scoring_notes(labels: SheetLabels) -> list[tuple[str, str]]:
     """How the scores were made, in the reader's words (params/wording/scoresheet.yaml, assessment.notes)."""
     ev, wording = labels.ev, labels.wording
-    words, notes = wording["assessment"], wording["assessment"]["notes"]
+    words, notes, item = labels.words, labels.words["notes"], labels.words["note_items"]
     lines = [
-        ("评价名称", ev.name_zh),
-        ("评价类型", wording["evaluation_type"][ev.type]),
-        ("评价周期", f"{ev.period.start:%Y年%-m月%-d日}至{ev.period.end:%Y年%-m月%-d日}"),
-        ("组织单位", ev.organiser_zh),
-        ("参考值", wording["reference_strategy"][ev.reference.strategy]),
+        (item["name"], ev.name_zh),
+        (item["type"], wording["evaluation_type"][ev.type]),
+        (item["period"], words["note_period"].format(start=fmt.date(ev.period.start), end=fmt.date(ev.period.end))),
+        (item["organiser"], ev.organiser_zh),
+        (item["reference"], wording["reference_strategy"][ev.reference.strategy]),
     ]
     for ind, b in ev.reference.benchmarks.items():
-        text = notes["benchmark"].format(value=b.value, source=b.source) + (f"（{b.url}）" if b.url else "")
-        lines.append((f"基准值：{labels.indicator(ind)}", text))
-    bands = "；".join(f"{g.grade}：≥{g.min:g}分" for g in ev.grades)
+        text = notes["benchmark"].format(value=b.value, source=b.source)
+        text += words["note_url"].format(url=b.url) if b.url else ""
+        lines.append((item["benchmark"].format(indicator=labels.indicator(ind)), text))
+    bands = "；".join(words["note_band"].format(grade=g.grade, min=f"{g.min:g}") for g in ev.grades)
     rules = "；".join(wording["rules"][k] for k in ("higher", "lower", "lower_rate"))
     lines += [
-        ("计分规则", notes["rules"].format(rules=rules)),
-        ("等级", notes["grades"].format(bands=bands, coverage_min=ev.coverage_min, veto_grade=ev.veto_grade)),
-        ("无数据", notes["no_data"]),
-        ("服务创新能力", notes["innovation"][ev.innovation]),
+        (item["rules"], notes["rules"].format(rules=rules)),
+        (item["grades"], notes["grades"].format(bands=bands, coverage_min=ev.coverage_min, veto_grade=ev.veto_grade)),
+        (item["no_data"], notes["no_data"]),
+        (item["innovation"], notes["innovation"][ev.innovation]),
     ]
     for ind, rule in ev.thresholds.items():
         unit = labels.catalogue.indicator(ind).unit
         for side in ("zero_below", "zero_above"):
             if getattr(rule, side) is not None:
                 text = notes[side].format(indicator=labels.indicator(ind), value=fmt.value(getattr(rule, side), unit))
-                lines.append(("限值", text))
+                lines.append((item["threshold"], text))
     if ev.type == "special":
         lines += [
-            ("逐月变化", words["rules"]["change"].format(**ev.change_scoring.model_dump())),
-            ("趋势检验", notes["trend"].format(**ev.trend.model_dump())),
-            ("各月得分", notes["fixed_reference"]),
+            (item["change"], words["rules"]["change"].format(**ev.change_scoring.model_dump())),
+            (item["trend"], notes["trend"].format(**ev.trend.model_dump())),
+            (item["months"], notes["fixed_reference"]),
         ]
     if ev.activity is not None:
-        lines.append(("主题活动", f"{ev.activity.zh}：{words['rules']['activity']}"))
-    lines.append(("承办单位", words["unit_classes_note"]))
+        lines.append(
+            (item["activity"], words["note_activity"].format(activity=ev.activity.zh, rule=words["rules"]["activity"]))
+        )
+    lines.append((item["units"], words["unit_classes_note"]))
     return lines

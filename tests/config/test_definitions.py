@@ -1,16 +1,15 @@
 """Evaluation definitions (§5.1): defaults, sub-items, load-time errors naming file and key, period rules."""
 
+from __future__ import annotations
+
 import datetime as dt
 import textwrap
 
-import pandas as pd
 import pytest
 
-from canonical import evaluation
 from hotline_eval.config.catalogue import load_catalogue
 from hotline_eval.config.definitions import list_evaluations, load_evaluation
 from hotline_eval.core.errors import ConfigError, PeriodError
-from hotline_eval.quality.period_rule import check_data_period, longest_run, month_coverage
 
 BASE = """\
 id: x
@@ -163,60 +162,6 @@ def test_a_special_evaluation_needs_three_whole_months_in_its_definition(project
         load_evaluation(project, "x")
 
 
-# ---- the period rule against the data (§5.1.1.3, §5.1.2.3) -----------------------------------------
-
-
-def days(city, start, end, skip=()):
-    first, last = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
-    out = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
-    return [{"city": city, "day": d} for d in out if d.isoformat() not in skip]
-
-
-def test_longest_run_of_covered_months():
-    assert longest_run([True, False, True, True]) == 2
-    assert longest_run([False, False]) == 0
-
-
-def test_a_special_evaluation_fails_when_a_month_of_data_is_missing_and_names_the_gap():
-    ev = evaluation(
-        cities=("a", "b"),
-        start="2026-07-01",
-        end="2026-09-30",
-        type="special",
-        indicators={"answer_rate": {"level": 5, "change": 5}},
-    )
-    # a: every day; b: August has records on 20 of 31 days (< 90 %)
-    august_gap = [f"2026-08-{d:02d}" for d in range(10, 21)]
-    frame = pd.DataFrame(days("a", "2026-07-01", "2026-09-30") + days("b", "2026-07-01", "2026-09-30", august_gap))
-    coverage = month_coverage(frame, ev).set_index(["city", "month"])
-    assert coverage.loc[("b", "2026-08"), "days_with_data"] == 20 and not coverage.loc[("b", "2026-08"), "covered"]
-    with pytest.raises(PeriodError) as exc:
-        check_data_period(coverage.reset_index(), ev)
-    message = str(exc.value)
-    assert "b市 (b): 2026-08 has records on 20 of 31 days" in message and "§5.1.2.3" in message
-    assert "a市" not in message
-
-
-def test_one_covered_month_is_enough_for_a_comprehensive_evaluation():
-    ev = evaluation(cities=("a", "b"), start="2026-07-01", end="2026-09-30")
-    b_whole = days("b", "2026-07-01", "2026-09-30")
-    september_only = pd.DataFrame(days("a", "2026-09-01", "2026-09-30") + b_whole)
-    check_data_period(month_coverage(september_only, ev), ev)  # no error
-    nothing_whole = pd.DataFrame(
-        days("a", "2026-07-01", "2026-07-20") + days("a", "2026-08-10", "2026-08-25") + b_whole
-    )
-    with pytest.raises(PeriodError, match="2026-07 has records on 20 of 31 days"):
-        check_data_period(month_coverage(nothing_whole, ev), ev)
-
-
-def test_a_partial_month_at_the_edge_does_not_count():
-    ev = evaluation(cities=("a", "b"), start="2026-07-15", end="2026-08-31")
-    coverage = month_coverage(pd.DataFrame(days("a", "2026-07-15", "2026-08-31")), ev)
-    coverage = coverage[coverage["city"] == "a"].set_index("month")
-    assert coverage.loc["2026-07", "days"] == 17 and not coverage.loc["2026-07", "whole"]
-    assert coverage.loc["2026-08", "covered"]
-
-
 def test_an_indicator_that_cannot_be_windowed_cannot_have_windowed_sub_items(project):
     import yaml
 
@@ -273,16 +218,28 @@ def test_a_key_missing_from_the_defaults_is_named(project):
     assert error(project, "type: comprehensive\n").key == "coverage_min"
 
 
-def test_wording_is_read_from_every_file_and_a_key_given_twice_is_named(root, tmp_path):
-    from hotline_eval.config.wording import load_wording
+def definition(**extra) -> dict:
+    return {
+        "id": "t",
+        "name_zh": "测试评价",
+        "type": "comprehensive",
+        "organiser_zh": "测试",
+        "period": {"start": dt.date(2026, 7, 1), "end": dt.date(2026, 7, 9)},
+        "cities": [{"id": "a", "name_zh": "a市"}, {"id": "b", "name_zh": "b市"}],
+        "data": {"inputs": [{"dir": ".", "systems": ["vendor-a"]}]},
+        **extra,
+    }
 
-    words = load_wording(root)
-    assert {"report", "bulletin", "plan", "narrative", "appeals", "fieldwork", "assessment", "status"} <= set(words)
-    copy = tmp_path / "params" / "wording"
-    copy.mkdir(parents=True)
-    for path in (root / "params" / "wording").glob("*.yaml"):
-        (copy / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
-    (copy / "extra.yaml").write_text("report:\n  objects: x\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"given in extra\.yaml as well") as err:
-        load_wording(tmp_path)
-    assert err.value.key == "report" and err.value.file.endswith("report.yaml")
+
+def test_the_period_rule_is_waived_only_explicitly_and_with_a_reason(root):
+    from hotline_eval.config.definitions import build_evaluation
+
+    with pytest.raises(PeriodError, match="continuous whole month"):
+        build_evaluation(root, definition())
+    rule = {"tables": ["calls"], "min_day_share": 0.9, "waived": True}
+    with pytest.raises(ConfigError, match="reason_zh"):
+        build_evaluation(root, definition(period_rule=rule))
+    waived = build_evaluation(root, definition(period_rule={**rule, "reason_zh": "样本仅9天，仅作方法检验"}))
+    assert waived.period_rule.waived  # no error: the report states the waiver instead
+    with pytest.raises(ConfigError, match="only with waived"):
+        build_evaluation(root, definition(period_rule={**rule, "waived": False, "reason_zh": "理由"}))

@@ -5,7 +5,6 @@ options real data need (the shared data folder, a file filter, the period waiver
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import shutil
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from hotline_eval.core.errors import ConfigError, PeriodError
+from hotline_eval.core.errors import ConfigError
 from hotline_eval.ingest.canonical import discover, ingest
 
 EXAMPLE = "docs/examples/12345-export"
@@ -166,44 +165,3 @@ def test_mapping_mistakes_are_named(own_root, column, spec, message):
     )
     with pytest.raises(ConfigError, match=message):
         load_mapping(own_root, "my-export")
-
-
-def test_input_folders_in_the_shared_data_folder_and_a_file_filter(root, tmp_path, monkeypatch):
-    from hotline_eval.config.evaluation import InputDir, shared_folder
-
-    monkeypatch.delenv("HOTLINE_EVAL_SHARED", raising=False)
-    item = InputDir(dir="{shared}/data/real/x", systems=["vendor-a"], files=["a*.csv"])
-    assert item.folder(root) == (root.parent / "shared" / "data" / "real" / "x").resolve()
-    monkeypatch.setenv("HOTLINE_EVAL_SHARED", str(tmp_path))
-    assert shared_folder(root) == tmp_path.resolve() and item.folder(root) == tmp_path.resolve() / "data/real/x"
-    for name in ("话务明细_a.csv", "话务明细_b.csv"):
-        (tmp_path / name).write_text("x", encoding="utf-8")
-    found = discover(root, tmp_path, ["vendor-a"], "linjiang", ["*_b.csv"])
-    assert [f.path.name for f in found] == ["话务明细_b.csv"]
-
-
-def definition(**extra) -> dict:
-    return {
-        "id": "t",
-        "name_zh": "测试评价",
-        "type": "comprehensive",
-        "organiser_zh": "测试",
-        "period": {"start": dt.date(2026, 7, 1), "end": dt.date(2026, 7, 9)},
-        "cities": [{"id": "a", "name_zh": "a市"}, {"id": "b", "name_zh": "b市"}],
-        "data": {"inputs": [{"dir": ".", "systems": ["vendor-a"]}]},
-        **extra,
-    }
-
-
-def test_the_period_rule_is_waived_only_explicitly_and_with_a_reason(root):
-    from hotline_eval.config.definitions import build_evaluation
-
-    with pytest.raises(PeriodError, match="continuous whole month"):
-        build_evaluation(root, definition())
-    rule = {"tables": ["calls"], "min_day_share": 0.9, "waived": True}
-    with pytest.raises(ConfigError, match="reason_zh"):
-        build_evaluation(root, definition(period_rule=rule))
-    waived = build_evaluation(root, definition(period_rule={**rule, "reason_zh": "样本仅9天，仅作方法检验"}))
-    assert waived.period_rule.waived  # no error: the report states the waiver instead
-    with pytest.raises(ConfigError, match="only with waived"):
-        build_evaluation(root, definition(period_rule={**rule, "waived": False, "reason_zh": "理由"}))

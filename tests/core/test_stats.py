@@ -5,7 +5,6 @@ import pandas as pd
 import pytest
 from scipy import stats as sp
 
-from hotline_eval.compare.robustness import best, second_best, top_quartile
 from hotline_eval.core import stats
 
 
@@ -42,21 +41,6 @@ def test_benjamini_hochberg_by_hand_and_missing_tests_do_not_count():
     q = stats.benjamini_hochberg([0.03, np.nan, 0.01, 0.5, 0.02])
     assert np.isnan(q[1])
     assert q[[0, 2, 3, 4]] == pytest.approx([0.04, 0.04, 0.5, 0.04])
-
-
-def test_reference_strategies_by_hand():
-    v = np.array([[0.9, 10.0], [0.8, 12.0], [np.nan, 11.0], [0.95, 9.0], [0.85, 14.0]])  # cities × items
-    assert best(v[:, :1], "higher")[0] == 0.95 and best(v[:, 1:], "lower")[0] == 9.0
-    assert second_best(v[:, :1], "higher")[0] == 0.9 and second_best(v[:, 1:], "lower")[0] == 10.0
-    # the 75th percentile of 0.8, 0.85, 0.9, 0.95 (linear): 0.9125; the 25th of 9, 10, 11, 12, 14: 10
-    assert top_quartile(v[:, :1], "higher")[0] == pytest.approx(0.9125)
-    assert top_quartile(v[:, 1:], "lower")[0] == pytest.approx(10.0)
-
-
-def test_a_draw_axis_in_front_is_handled_per_draw():
-    v = np.array([[[1.0], [3.0], [2.0]], [[5.0], [4.0], [6.0]]])  # 2 draws × 3 cities × 1 item
-    assert best(v, "higher")[:, 0].tolist() == [3.0, 6.0]
-    assert second_best(v, "lower")[:, 0].tolist() == [2.0, 5.0]
 
 
 def test_wilson_still_gives_the_textbook_interval():

@@ -13,6 +13,7 @@ import pytest
 from hotline_eval.core.masking import find_personal_numbers
 from hotline_eval.report.city import render_city
 from hotline_eval.report.pdf import find_engine, to_pdf
+from hotline_eval.report.render import execute
 
 pytestmark = pytest.mark.slow
 ARTEFACTS = re.compile(
@@ -138,3 +139,15 @@ def test_the_pdf_has_chinese_text_page_numbers_the_total_and_a_true_contents(roo
     fonts = subprocess.run(["pdffonts", str(written["pdf"])], capture_output=True, text=True, check=True).stdout
     assert all(" yes " in row for row in fonts.splitlines()[2:]) and "DejaVu" not in fonts
     assert to_pdf(written["html"], tmp_path / "again.pdf").stat().st_size > 10_000
+
+
+@pytest.mark.slow
+def test_the_appendix_notebook_runs_alone(root, demo, tmp_path):
+    nb = execute(
+        [root / "notebooks" / "city" / "09-appendix.ipynb"],
+        tmp_path / "appendix.ipynb",
+        {"evaluation": "demo-comprehensive", "city": "nanhu", "root": str(root)},
+        cwd=root / "notebooks" / "city",
+    )
+    shown = "".join(out.get("data", {}).get("text/html", "") for cell in nb.cells for out in cell.get("outputs", []))
+    assert "附录1　指标定义、参考值与计分规则" in shown and "表1　评价指标定义" in shown  # numbering starts afresh

@@ -6,9 +6,7 @@ import pytest
 
 from hotline_eval.compare import robustness
 from hotline_eval.compare.settings import load_settings
-from hotline_eval.config.evaluation import ExpertPanelRules
 from hotline_eval.results import load
-from hotline_eval.score.expert_panel import trimmed_mean
 
 pytestmark = pytest.mark.slow
 
@@ -80,11 +78,3 @@ def test_rank_stability_is_reproducible_and_contains_the_nominal_rank(results):
     one, two = robustness.rank_stability(results), robustness.rank_stability(results)
     pd.testing.assert_frame_equal(one, two)
     assert ((one["low"] <= one["rank"]) & (one["rank"] <= one["high"])).all()
-
-
-def test_resampled_panels_use_the_trimmed_mean_of_the_expert_panel():
-    rules = ExpertPanelRules(min_experts=5, min_external=1, trim_from=5, min_scores=3, dispersion_share=0.5)
-    scores = np.array([1.2, 1.7, 0.9, 0.7, 1.2])
-    drawn = robustness._resample_panel(np.random.default_rng(7), scores, rules, 200)
-    picks = scores[np.random.default_rng(7).integers(0, 5, size=(200, 5))]
-    assert drawn == pytest.approx([trimmed_mean(row, rules)[0] for row in picks])

@@ -1,11 +1,8 @@
 """The score sheet (§8.3): scores.xlsx opens with its sheets, Chinese headers, formats and print setup."""
 
-import numpy as np
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
-
-from hotline_eval.core.xlsx import Sheet, SheetColumn, safe_text, write_workbook
 
 COMPREHENSIVE_SHEETS = ["综合得分", "维度得分", "指标得分", "承办单位", "承办单位指标", "专家评分", "计分说明"]
 
@@ -84,18 +81,3 @@ def test_print_setup_and_frozen_header(book):
         assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth in (None, 1)
         assert int(ws.page_setup.fitToHeight) == 0
         assert ws.column_dimensions["A"].width >= 6
-
-
-def test_text_that_looks_like_a_formula_is_written_as_text(tmp_path):
-    hostile = ['=HYPERLINK("http://x","点我")', "+1+1", "-2", "@SUM(A1)", "\tcmd", "\rcmd", "普通文本", "a=b"]
-    frame = pd.DataFrame({"text": hostile, "n": np.arange(len(hostile), dtype=float)})
-    sheet = Sheet("测试", "测试", frame, [SheetColumn("文本", lambda r: r["text"]), SheetColumn("数", lambda r: r["n"], "int")])
-    path = tmp_path / "t.xlsx"
-    write_workbook(path, [sheet], "测试")
-    ws = load_workbook(path)["测试"]
-    cells = [ws.cell(r, 1) for r in range(2, len(hostile) + 2)]
-    assert all(c.data_type == "s" for c in cells)  # no formula cell anywhere
-    assert [c.value for c in cells[:5]] == ["'" + h for h in hostile[:5]]
-    assert cells[5].value.startswith("'")  # the CR itself is stored escaped (_x000D_) by the writer
-    assert cells[6].value == "普通文本" and cells[7].value == "a=b"  # harmless text is left alone
-    assert safe_text(None) == ""

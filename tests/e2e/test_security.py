@@ -3,7 +3,6 @@ YAML is loaded safely, notebook parameters are data, and nothing touches the net
 
 from __future__ import annotations
 
-import ast
 import os
 import re
 import shutil
@@ -15,50 +14,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from hotline_eval.core.errors import ConfigError, UnknownNameError
-from hotline_eval.core.paramfiles import load_yaml, named_file
-from hotline_eval.core.store import spreadsheet_safe, spreadsheet_text, write_csv
-from hotline_eval.report import blocks, charts, tables
-
-HOSTILE = '<script>alert("x")</script>临江市'
-HOSTILE_UNIT = "<img src=x onerror=alert(1)>东城区"
-ATTRIBUTE = '" onmouseover="alert(1)'
-
-
-# ---------------------------------------------------------------------------------------------
-# HTML escaping, through the helpers every notebook uses
-
-
-def test_report_tables_escape_every_cell_header_caption_and_note():
-    frame = pd.DataFrame({HOSTILE: [HOSTILE_UNIT, ATTRIBUTE], "得分": ["<b>9</b>", "&amp;"]})
-    markup = tables.html_table(frame, f"{HOSTILE}各单位", note=HOSTILE_UNIT, number=1, align_right=["得分"])
-    assert "<script" not in markup and "<img" not in markup and "<b>" not in markup
-    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;临江市" in markup
-    assert "&lt;img src=x onerror=alert(1)&gt;东城区" in markup
-    assert "&amp;amp;" in markup  # an ampersand in the data stays text
-    assert '" onmouseover' not in markup
-
-
-def test_report_blocks_escape_headings_paragraphs_and_lists(monkeypatch):
-    shown: list[str] = []
-    monkeypatch.setattr(blocks, "display", lambda obj: shown.append(obj.data))
-    blocks.heading(HOSTILE, 2, anchor=ATTRIBUTE)
-    blocks.paragraph(HOSTILE_UNIT, "。")
-    blocks.bullets([HOSTILE, HOSTILE_UNIT])
-    markup = "".join(shown)
-    assert "<script" not in markup and "<img" not in markup
-    assert 'id="&quot; onmouseover=&quot;alert(1)"' in markup
-    assert markup.count("&lt;script&gt;") == 2
-
-
-def test_chart_captions_and_alt_text_are_escaped():
-    import matplotlib.pyplot as plt
-
-    fig, _ = plt.subplots()
-    markup = charts.figure_html(fig, HOSTILE, alt=ATTRIBUTE, number=3)
-    assert "<script" not in markup
-    assert 'alt="&quot; onmouseover=&quot;alert(1)"' in markup
-
+from hotline_eval.core.errors import UnknownNameError
 
 # ---------------------------------------------------------------------------------------------
 # A full report on a tiny tampered province, with the network blocked
@@ -168,51 +124,6 @@ def test_the_pipeline_and_the_report_kernel_never_touch_the_network(tampered, of
 
 
 # ---------------------------------------------------------------------------------------------
-# Spreadsheet formula injection
-
-
-@pytest.mark.parametrize(
-    "value, shown",
-    [
-        ("=1+1", "'=1+1"),
-        ('=HYPERLINK("http://example.invalid","x")', '\'=HYPERLINK("http://example.invalid","x")'),
-        ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
-        ("-2+3", "'-2+3"),
-        ("@SUM(A1:A9)", "'@SUM(A1:A9)"),
-        ("\t=1+1", "'\t=1+1"),
-        ("\r=1+1", "'\r=1+1"),
-        ("-5", "-5"),  # plain numbers stay numbers
-        ("+3.5", "+3.5"),
-        ("-12.5%", "-12.5%"),
-        ("临江市", "临江市"),
-        ("a=b", "a=b"),
-        (-5, -5),
-        (None, None),
-    ],
-)
-def test_spreadsheet_text_neutralises_formulas_only(value, shown):
-    assert spreadsheet_text(value) == shown
-
-
-def test_csv_exports_hold_no_live_formula_and_keep_numbers(tmp_path):
-    frame = pd.DataFrame(
-        {
-            "单位": ['=HYPERLINK("http://example.invalid")', "@SUM(1)", "市住建局"],
-            "得分": [-1.5, 2.0, 3.25],
-            "说明": ["-5", "+cmd|'/C calc'!A0", None],
-        }
-    )
-    write_csv(tmp_path / "scores.csv", frame)
-    text = (tmp_path / "scores.csv").read_text(encoding="utf-8-sig")
-    assert not re.search(r'(^|,)"?[=+@\t\r]', text, re.M), text
-    back = pd.read_csv(tmp_path / "scores.csv", encoding="utf-8-sig")
-    assert back["得分"].tolist() == [-1.5, 2.0, 3.25]
-    assert back["单位"].tolist()[:2] == ['\'=HYPERLINK("http://example.invalid")', "'@SUM(1)"]
-    assert back["说明"].tolist()[0] == "-5"  # a plain number is left as it is
-    assert spreadsheet_safe(frame)["得分"].dtype == frame["得分"].dtype
-
-
-# ---------------------------------------------------------------------------------------------
 # Names given on the command line
 
 
@@ -243,68 +154,6 @@ def test_an_unknown_or_crafted_evaluation_is_refused_with_the_valid_ids(root, ou
     assert result.returncode == 2
     assert f"unknown evaluation '{evaluation}'" in result.stderr and "demo-comprehensive" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
-
-
-def test_named_params_files_never_leave_their_folder(root):
-    folder = root / "params" / "mappings"
-    assert named_file(folder, "mapping", "vendor-a") == folder / "vendor-a.yaml"
-    for name in ("../schema", "../../pyproject", "vendor-a.yaml", "", ".", "/etc/passwd"):
-        with pytest.raises(UnknownNameError):
-            named_file(folder, "mapping", name)
-
-
-# ---------------------------------------------------------------------------------------------
-# YAML, notebook parameters
-
-
-def test_yaml_with_python_tags_is_refused_and_runs_nothing(tmp_path):
-    marker = tmp_path / "pwned"
-    path = tmp_path / "evil.yaml"
-    path.write_text(f'id: !!python/object/apply:os.system ["touch {marker}"]\n', encoding="utf-8")
-    with pytest.raises(ConfigError) as err:
-        load_yaml(path)
-    assert "evil.yaml" in str(err.value)
-    assert not marker.exists()
-
-
-def test_the_package_never_loads_yaml_unsafely_or_runs_strings(root):
-    unsafe = re.compile(
-        r"yaml\.(?:load|unsafe_load|full_load|load_all)\(|Loader\s*=|\beval\(|\bexec\(|pickle\.load|shell\s*=\s*True"
-    )
-    found = [
-        f"{path.relative_to(root)}:{n}: {line.strip()}"
-        for path in sorted((root / "hotline_eval").rglob("*.py"))
-        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
-        if unsafe.search(line)
-    ]
-    assert found == []
-
-
-@pytest.mark.parametrize(
-    "value",
-    [
-        'x"; import os; os.system("touch pwned") #',
-        "x'''\nimport os\n'''",
-        "\\\"); print('pwned') #",
-        "临江市\n__import__('os').system('touch pwned')",
-    ],
-)
-def test_notebook_parameters_are_injected_as_literals(value):
-    import nbformat
-    from papermill.parameterize import parameterize_notebook
-
-    nb = nbformat.v4.new_notebook()
-    cell = nbformat.v4.new_code_cell('city = "linjiang"')
-    cell.metadata["tags"] = ["parameters"]
-    nb.cells = [cell]
-    nb.metadata["kernelspec"] = {"name": "python3", "language": "python", "display_name": "Python 3"}
-    nb.metadata["papermill"] = {}
-    injected = parameterize_notebook(nb, {"city": value, "root": value})
-    source = next(c.source for c in injected.cells if "injected-parameters" in c.metadata.get("tags", []))
-    tree = ast.parse(source)
-    assignments = [node for node in tree.body if isinstance(node, ast.Assign)]
-    assert [type(node) for node in tree.body] == [ast.Assign, ast.Assign], "nothing but two assignments"
-    assert {a.targets[0].id: ast.literal_eval(a.value) for a in assignments} == {"city": value, "root": value}
 
 
 def test_a_report_for_an_unknown_city_is_refused_before_anything_runs(root, demo, monkeypatch):

@@ -1,6 +1,9 @@
 """Ingest: encodings, Excel title rows, rejects with file/row/column/reason, reconciliation, masking."""
 
+from __future__ import annotations
+
 import csv
+import filecmp
 
 import duckdb
 import pandas as pd
@@ -8,6 +11,7 @@ import pytest
 import xlsxwriter
 
 from hotline_eval.core.errors import InputError
+from hotline_eval.core.store import write_csv
 from hotline_eval.ingest.canonical import InputFile, ingest
 
 HEADER_A = "呼叫流水号,来电时间,进入队列时间,振铃时间,应答时间,挂机时间,呼叫结果,坐席工号,转接类型,满意度评价,主叫号码,有效标识,无效原因"
@@ -163,12 +167,22 @@ def test_every_canonical_table_is_written_even_without_input(root, tmp_path):
     assert (out / "rejects" / "tickets.csv").exists()
 
 
-def test_the_demo_ingest_reconciles_and_drops_personal_columns(demo):
-    import json
+def test_ingesting_the_same_files_twice_gives_identical_files(root, tmp_path):
+    # the whole corpus that can be read, several systems and tables at once
+    from hotline_eval.ingest.canonical import InputFile
 
-    report = json.loads((demo.out / "ingest.json").read_text(encoding="utf-8"))
-    for table, t in report["totals"].items():
-        assert t["rows_in"] == t["accepted"] + t["rejected"], table
-    assert {"诉求人姓名", "身份证号", "诉求地址"} <= set(report["personal_columns_dropped"])
-    names = pd.read_parquet(demo.data / "tickets.parquet").columns
-    assert not any(c in names for c in ("诉求人姓名", "身份证号", "诉求地址", "联系电话"))
+    files = [
+        InputFile(CORPUS / "files" / name, "vendor-a", "calls", "linjiang")
+        for name in ("enc_gbk.csv", "ragged_rows.csv", "calls_duplicate_ids.csv", "inject_formula.csv", "typed.parquet")
+    ] + [InputFile(CORPUS / "files" / "xlsx_title_merged.xlsx", "vendor-c", "calls", "nanhu")]
+    cities = ["linjiang", "nanhu"]
+    first = ingest(root, files, tmp_path / "a", cities, base_dir=CORPUS)
+    second = ingest(root, list(reversed(files))[::-1], tmp_path / "b", cities, base_dir=CORPUS)
+    assert first.as_dict() == second.as_dict()
+    for sub in ("data", "rejects"):
+        compared = filecmp.dircmp(tmp_path / "a" / sub, tmp_path / "b" / sub)
+        assert compared.left_only == compared.right_only == []
+        _, mismatch, errors = filecmp.cmpfiles(
+            tmp_path / "a" / sub, tmp_path / "b" / sub, compared.common, shallow=False
+        )
+        assert mismatch == errors == []

@@ -17,18 +17,14 @@ import io
 import shutil
 from pathlib import Path
 
-import duckdb
-import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hotline_eval.config.mapping import load_mapping
-from hotline_eval.core.masking import phone_hash_sql
 from hotline_eval.ingest.canonical import InputFile, ingest
 from hotline_eval.ingest.textfiles import WHITESPACE
-from hotline_eval.score.rules import RULES, best_of
 
 HEADER = [
     "呼叫流水号",
@@ -196,143 +192,3 @@ def test_every_time_layout_means_the_same_instant(flex_root, scratch, stamps):
     assert report.totals()["calls"]["accepted"] == len(stamps)
     data = pd.read_parquet(out / "data" / "calls.parquet")
     assert data["arrived_at"].tolist() == instants
-
-
-phones = st.tuples(st.sampled_from("3456789"), st.text("0123456789", min_size=9, max_size=9))
-
-
-@given(phones, st.sampled_from(["{n}", "+86 {a} {b} {c}", "0086-{n}", "86{n}", "{a}-{b}-{c}", " {n} "]))
-def test_one_caller_has_one_hash_however_the_number_is_written(phone, layout):
-    number = f"1{phone[0]}{phone[1]}"
-    written = layout.format(n=number, a=number[:3], b=number[3:7], c=number[7:])
-    con = duckdb.connect()
-    plain, other = con.execute(
-        f"SELECT {phone_hash_sql('a', 'salt')}, {phone_hash_sql('b', 'salt')} FROM (VALUES (?, ?)) t(a, b)",
-        [number, written],
-    ).fetchone()
-    assert plain == other and len(plain) == 16 and number not in plain
-
-
-# ---------------------------------------------------------------------------------------------
-# Scoring (Appendix A rules, hotline_eval.score.rules)
-
-
-values = st.floats(min_value=0, max_value=1e6, allow_nan=False)
-rates = st.floats(min_value=0, max_value=1, allow_nan=False)
-floors = st.floats(min_value=0.01, max_value=100, allow_nan=False)
-
-
-@given(values, values, floors)
-def test_ratio_rules_give_a_share_between_zero_and_one(v, r, floor):
-    for rule in ("higher", "lower"):
-        share = RULES[rule](np.array([v]), r, floor)[0]
-        assert 0 <= share <= 1
-
-
-@given(rates, rates)
-def test_the_complement_rule_gives_a_share_between_zero_and_one(v, r):
-    assert 0 <= RULES["lower_rate"](np.array([v]), r, 0)[0] <= 1
-
-
-@given(st.floats(min_value=1e-6, max_value=1e6), floors)
-def test_the_reference_itself_earns_full_marks(r, floor):
-    assert RULES["higher"](np.array([r]), r, floor)[0] == 1
-    assert RULES["lower"](np.array([r]), r, floor)[0] == 1
-    if r <= 1:
-        assert RULES["lower_rate"](np.array([r]), r, 0)[0] == 1
-
-
-@given(values, values, st.floats(min_value=1e-6, max_value=1e6), floors)
-def test_shares_move_the_right_way_with_the_value(v1, v2, r, floor):
-    low, high = sorted((v1, v2))
-    assert RULES["higher"](np.array([low]), r, floor)[0] <= RULES["higher"](np.array([high]), r, floor)[0]
-    assert RULES["lower"](np.array([low]), r, floor)[0] >= RULES["lower"](np.array([high]), r, floor)[0]
-
-
-@given(rates, rates, st.floats(min_value=0, max_value=0.999))
-def test_a_higher_bad_rate_never_scores_more(v1, v2, r):
-    low, high = sorted((v1, v2))
-    assert RULES["lower_rate"](np.array([low]), r, 0)[0] >= RULES["lower_rate"](np.array([high]), r, 0)[0]
-
-
-@given(
-    st.floats(min_value=1e-3, max_value=1e3),
-    st.floats(min_value=1e-3, max_value=1e3),
-    st.floats(min_value=0.01, max_value=100),
-)
-def test_ratio_rules_do_not_depend_on_the_unit(v, r, k):
-    # seconds or minutes, per cent or per mille: the share is the same (no floor in play)
-    assert RULES["higher"](np.array([v * k]), r * k, 0)[0] == pytest.approx(RULES["higher"](np.array([v]), r, 0)[0])
-    assert RULES["lower"](np.array([v * k]), r * k, 0)[0] == pytest.approx(RULES["lower"](np.array([v]), r, 0)[0])
-
-
-@given(st.floats(min_value=0, max_value=1, exclude_max=True), floors)
-def test_values_below_the_floor_count_as_the_floor(fraction, floor):
-    v = fraction * floor  # drawn below the floor directly: filtering with assume() starved the search
-    r = floor * 3
-    assert RULES["lower"](np.array([v]), r, floor)[0] == RULES["lower"](np.array([floor]), r, floor)[0] == 1
-
-
-@given(
-    st.dictionaries(
-        st.sampled_from(["linjiang", "qingshan", "baihe", "yunling", "dongpo"]),
-        st.floats(min_value=0.01, max_value=1e4),
-        min_size=1,
-    ),
-    st.sampled_from(["higher", "lower"]),
-)
-def test_the_best_city_holds_the_reference_and_nobody_beats_it(by_city, direction):
-    values = pd.Series(by_city)
-    ref = best_of(values, direction)
-    best = values.max() if direction == "higher" else values.min()
-    assert ref.value == best
-    holders = set(ref.holder.split("、"))
-    # every city with the best value holds it (whether near-ties share it is scoring's own rule)
-    assert holders >= set(values.index[values == best])
-    shares = RULES[direction](values.to_numpy(), ref.value, 0)
-    assert (shares <= 1).all()
-    assert all(shares[list(values.index).index(h)] == 1 for h in values.index[values == best])
-
-
-cells = st.one_of(
-    st.none(),
-    st.just(""),
-    st.datetimes(min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2099, 1, 1)),
-    st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2099, 1, 1)),
-    st.integers(-(10**12), 10**12).map(float),
-    st.floats(allow_nan=False, allow_infinity=False, width=64),
-    st.integers(-(10**15), 10**15),
-    st.booleans(),
-    st.text(st.sampled_from(list(" ab临江\t-")), max_size=5),
-)
-
-
-@settings(max_examples=300)
-@given(
-    st.one_of(
-        st.lists(cells, max_size=12),
-        st.integers(0, 7).flatmap(
-            lambda k: st.lists(
-                cells.filter(
-                    lambda v, k=k: (
-                        type(v) is [type(None), str, dt.datetime, dt.date, float, int, bool, str][k] or v is None
-                    )
-                ),
-                max_size=12,
-            )
-        ),
-    )
-)
-def test_a_worksheet_column_reads_as_its_cells_read_one_by_one(values):
-    # e.g. a date cell above date-time cells must not cut the times off the date-times
-    from hotline_eval.ingest.excel_cells import cell_text, column_text
-
-    grid = np.empty(len(values), dtype=object)
-    grid[:] = values
-    nulls = ["", "NULL"]
-    expected = []
-    for v in values:
-        text = cell_text(v)
-        text = None if text is None else text.strip()
-        expected.append(None if text in nulls or text is None else text)
-    assert column_text(grid, nulls).to_pylist() == expected

@@ -7,7 +7,6 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from canonical import evaluation
-from hotline_eval.config.catalogue import Indicator
 from hotline_eval.config.evaluation import Item
 from hotline_eval.score.rules import (
     RULES,
@@ -19,27 +18,6 @@ from hotline_eval.score.rules import (
     ratio_lower,
     score_item,
 )
-
-
-def indicator(id="answer_rate", direction="higher", unit="percent", points=4.0, kind="system", scoring="ratio"):
-    """A catalogue entry built in the test (qualitative and expert entries arrive with issue 3)."""
-    fields = {} if kind == "expert" else {"source": "calls", "numerator": "count", "denominator": "count"}
-    return Indicator.model_validate(
-        {
-            "id": id,
-            "zh": id,
-            "en": id,
-            "dimension": "response",
-            "clause": "6.1.1",
-            "kind": kind,
-            "direction": direction,
-            "unit": unit,
-            "points": points,
-            "scoring": scoring,
-            "formula_zh": "测试",
-            **fields,
-        }
-    )
 
 
 def values(rows: dict[str, float | None], status=None) -> pd.DataFrame:

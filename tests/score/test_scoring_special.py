@@ -9,7 +9,6 @@ import pytest
 
 from canonical import evaluation, run_measure
 from hotline_eval.config.catalogue import load_catalogue
-from hotline_eval.score.activity import two_proportion
 from hotline_eval.score.scoring import ScoringContext, score_evaluation
 
 UNITS = pd.DataFrame(columns=["unit_id", "city", "class", "name_zh"])
@@ -149,14 +148,6 @@ def test_every_sub_item_is_a_scored_row_and_the_points_add_up(result):
         ]
     )
     assert a["points"].sum() == 45
-
-
-def test_two_proportion_test_by_hand():
-    z, p = two_proportion(30, 100, 20, 100)
-    # pooled 0.25; se = √(0.25 × 0.75 × 0.02) = 0.061237; z = 0.1 / se = 1.63299
-    assert z == pytest.approx(0.1 / math.sqrt(0.25 * 0.75 * 0.02))
-    assert p == pytest.approx(math.erfc(z / math.sqrt(2)))
-    assert np.isnan(two_proportion(1, 0, 1, 2)[0])
 
 
 def test_the_quality_gate_reaches_every_windowed_sub_item(root, measured):

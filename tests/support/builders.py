@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from canonical import evaluation, run_measure, value
+from hotline_eval.config.catalogue import Indicator
 
 FORMAT = "%Y-%m-%d %H:%M:%S"
 H = 3600
@@ -116,3 +117,24 @@ def measured(root: Path, tmp_path: Path, tables: dict[str, list[dict]], **evalua
 
 def row(frame: pd.DataFrame, indicator: str, city: str = "a", month: str = "all", unit: str = "") -> pd.Series:
     return value(frame, indicator, city, month, unit)
+
+
+def indicator(id="answer_rate", direction="higher", unit="percent", points=4.0, kind="system", scoring="ratio"):
+    """A catalogue entry built in the test (qualitative and expert entries arrive with issue 3)."""
+    fields = {} if kind == "expert" else {"source": "calls", "numerator": "count", "denominator": "count"}
+    return Indicator.model_validate(
+        {
+            "id": id,
+            "zh": id,
+            "en": id,
+            "dimension": "response",
+            "clause": "6.1.1",
+            "kind": kind,
+            "direction": direction,
+            "unit": unit,
+            "points": points,
+            "scoring": scoring,
+            "formula_zh": "测试",
+            **fields,
+        }
+    )

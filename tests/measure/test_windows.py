@@ -1,0 +1,10 @@
+import datetime as dt
+
+from hotline_eval.measure.windows import short_periods
+
+
+def test_short_periods_are_whole_seven_day_blocks_from_the_start():
+    periods = short_periods(special().period, 7)
+    assert len(periods) == 13  # 92 days = 13 × 7 + 1; the last day is left out
+    assert periods[0] == (dt.date(2026, 7, 1), dt.date(2026, 7, 7))
+    assert periods[-1] == (dt.date(2026, 9, 23), dt.date(2026, 9, 29))

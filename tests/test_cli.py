@@ -1,3 +1,5 @@
+"""The command line: a message and an exit code, never a traceback."""
+
 from __future__ import annotations
 
 import os

@@ -1,3 +1,5 @@
+"""The package's source: YAML is never loaded unsafely, no string is run (eval, exec, pickle, a shell)."""
+
 from __future__ import annotations
 
 import re

@@ -1,3 +1,5 @@
+"""The pipeline: an input folder that does not exist is named before anything runs."""
+
 import pytest
 
 

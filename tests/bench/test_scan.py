@@ -1,3 +1,5 @@
+"""The benchmark's plain scan (bench/scan.py) reads exactly the columns the catalogue's formulas name."""
+
 import sys
 
 import duckdb

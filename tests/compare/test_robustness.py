@@ -1,3 +1,6 @@
+"""The reference strategies and the expert-panel redraws of the robustness checks, by hand
+(the checks on the sample province are in tests/e2e/test_robustness.py)."""
+
 import numpy as np
 import pytest
 

@@ -1,3 +1,6 @@
+"""Working days (params/calendar.yaml) in SQL, as the formulas' time limits use them: holidays, make-up days,
+and the same answer as the Python calendar."""
+
 import datetime as dt
 
 import duckdb

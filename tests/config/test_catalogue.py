@@ -6,14 +6,14 @@ import shutil
 import pandas as pd
 import pytest
 import yaml
-from builders import call, measured, row
 
-from canonical import evaluation, run_measure
 from hotline_eval.config.catalogue import load_catalogue
 from hotline_eval.config.schema import load_schema
 from hotline_eval.config.wording import load_wording
 from hotline_eval.core.errors import ConfigError
 from hotline_eval.measure.engine import computed_indicators
+from tests.support.builders import call, measured, row
+from tests.support.hand_built import evaluation, run_measure
 
 # indicators.md §2.1: id → (clause, points, kind)
 TABLE_2_1 = {
@@ -71,11 +71,6 @@ COMPANIONS = {  # indicators.md §2.1, report-only companions → parent
     "dissatisfaction_recovered_rate": "dissatisfaction_followup_rate",
     "actual_resolution_rate": "result_satisfaction",
 }
-
-
-@pytest.fixture(scope="module")
-def catalogue(root):
-    return load_catalogue(root)
 
 
 def test_the_45_indicators_of_table_2_1_with_their_clause_points_and_kind(catalogue):
@@ -233,7 +228,7 @@ def test_an_unknown_source_is_refused_when_the_catalogue_loads(root, tmp_path):
 
 
 def test_every_computed_indicator_has_a_hand_built_test(catalogue, root):
-    """Each per-dimension test file (tests/test_indicators_*.py) checks its indicators by id."""
-    text = "".join(p.read_text(encoding="utf-8") for p in (root / "tests").glob("test_indicators_*.py"))
+    """Each per-dimension test file of the engine (tests/measure/test_engine_*.py) checks its indicators by id."""
+    text = "".join(p.read_text(encoding="utf-8") for p in (root / "tests" / "measure").glob("test_engine_*.py"))
     untested = [i.id for i in catalogue.indicators if i.computed and f'"{i.id}"' not in text]
     assert untested == []

@@ -1,3 +1,5 @@
+"""The evaluation model's input folders: the shared data folder and a file filter."""
+
 from __future__ import annotations
 
 from hotline_eval.ingest.canonical import discover

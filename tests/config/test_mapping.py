@@ -1,3 +1,5 @@
+"""The canonical mapping (params/mappings/canonical.yaml) reads every schema column under its own name."""
+
 from hotline_eval.config.mapping import load_mapping
 from hotline_eval.config.schema import load_schema
 

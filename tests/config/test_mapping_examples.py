@@ -1,6 +1,6 @@
 """The mapping language by example: the shipped example export (docs/examples/12345-export) read
-through params/mappings/example-12345.yaml, a new mapping written as YAML only, and the evaluation
-options real data need (the shared data folder, a file filter, the period waiver)."""
+through params/mappings/example-12345.yaml, a new mapping written as YAML only, and mapping mistakes
+named when the mapping loads."""
 
 from __future__ import annotations
 

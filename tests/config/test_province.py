@@ -1,3 +1,5 @@
+"""Province definitions (params/provinces/): the benchmark province extends the sample province; a circle is refused."""
+
 import pytest
 import yaml
 

@@ -1,3 +1,5 @@
+"""The rule tables of the qualitative indicators come from params, a table shared by several indicators shown once."""
+
 from hotline_eval.config.rule_tables import rule_tables
 
 

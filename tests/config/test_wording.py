@@ -1,3 +1,5 @@
+"""The wording files (params/wording/*.yaml): every file is read, and a key given in two files is named."""
+
 import pytest
 
 from hotline_eval.core.errors import ConfigError

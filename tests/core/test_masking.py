@@ -1,3 +1,6 @@
+"""Personal numbers: the patterns that find them, masking that leaves none, the private salt, and one hash per
+caller however the number is written."""
+
 from __future__ import annotations
 
 import re

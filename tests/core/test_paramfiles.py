@@ -1,3 +1,5 @@
+"""Params files: a named file never leaves its folder, and YAML with Python tags is refused without running anything."""
+
 from __future__ import annotations
 
 import pytest

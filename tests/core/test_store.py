@@ -1,3 +1,6 @@
+"""Outputs are written atomically (an interrupted write leaves the old file and no debris) and spreadsheet-safe
+(no live formula in a CSV cell)."""
+
 from __future__ import annotations
 
 import os

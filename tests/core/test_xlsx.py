@@ -1,3 +1,5 @@
+"""Workbooks: text that looks like a formula is written as text."""
+
 import numpy as np
 import pandas as pd
 from openpyxl import load_workbook

@@ -5,9 +5,7 @@ import datetime as dt
 
 import pandas as pd
 import pytest
-from builders import call
 
-from canonical import evaluation, write_tables
 from hotline_eval.config.evaluation import Item
 from hotline_eval.config.sql import register_tables
 from hotline_eval.core.connection import connect
@@ -15,6 +13,8 @@ from hotline_eval.core.errors import ConfigError
 from hotline_eval.cycle.appeals import load_appeals, write_adjusted_data
 from hotline_eval.measure.engine import measure
 from hotline_eval.score.rules import pooled_values, score_item
+from tests.support.builders import call
+from tests.support.hand_built import evaluation, write_tables
 
 # results issued 2026-07-31 (Friday): 10 working days from Monday 3 August → Friday 14 August 2026
 EV = evaluation(report_date=dt.date(2026, 7, 31), appeal_days=10)

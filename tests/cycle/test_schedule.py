@@ -1,3 +1,5 @@
+"""The schedule of an evaluation: milestones and the appeal deadline in working days, an impossible schedule named."""
+
 import datetime as dt
 
 import pytest

@@ -1,15 +1,9 @@
+"""End to end: the sample province's second quarter with its appeals (params/appeals/demo-2026q2.yaml): the accepted
+appeal re-scored, the log, the score sheet and the manifest, and the city appendix."""
+
 import numpy as np
 import pandas as pd
 import pytest
-
-# ---- the sample province's second quarter: params/appeals/demo-2026q2.yaml --------------------------
-
-
-@pytest.fixture(scope="module")
-def q2(root, outputs_dir):
-    from hotline_eval.pipeline import prepare
-
-    return prepare(root, "demo-2026q2")
 
 
 def read(path):

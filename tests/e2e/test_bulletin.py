@@ -8,19 +8,13 @@ import subprocess
 import pandas as pd
 import pytest
 
-from hotline_eval.pipeline import prepare
 from hotline_eval.report.bulletin import render_bulletin
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def previous(root, demo):
-    return prepare(root, "demo-2026q2")
-
-
-@pytest.fixture(scope="module")
-def bulletin(root, demo, previous):
+def bulletin(root, demo, q2):
     pdf = None if shutil.which("pdftotext") else False
     return render_bulletin(root, "demo-comprehensive", previous="demo-2026q2", pdf=pdf)
 
@@ -32,9 +26,9 @@ def text(bulletin):
 
 
 @pytest.fixture(scope="module")
-def totals(demo, previous):
+def totals(demo, q2):
     now = pd.read_csv(demo.out / "totals.csv").set_index("city")
-    before = pd.read_csv(previous.out / "totals.csv").set_index("city")
+    before = pd.read_csv(q2.out / "totals.csv").set_index("city")
     return now, before
 
 
@@ -137,7 +131,7 @@ def test_without_a_previous_evaluation_there_is_no_change_column(root, demo):
     assert list(frame.columns) == ["位次", "城市", "综合得分", "等级", "有效分值占比"]
 
 
-def test_the_city_reports_dimension_table_shows_the_change_of_each_score_rate(root, totals, previous):
+def test_the_city_reports_dimension_table_shows_the_change_of_each_score_rate(root, totals, q2):
     from hotline_eval.report.table_frames import dimension_table
     from hotline_eval.results import load
 

@@ -10,21 +10,8 @@ from scipy import stats as sp
 from hotline_eval.compare import extra_terms, frames, significance
 from hotline_eval.compare.analysis import analysis
 from hotline_eval.narrative import comparison as say
-from hotline_eval.pipeline import prepare
-from hotline_eval.results import load
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def results(root, demo):
-    return load(root, "demo-comprehensive")
-
-
-@pytest.fixture(scope="module")
-def previous(root, demo):
-    prepare(root, "demo-2026q2")
-    return load(root, "demo-2026q2")
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,6 @@
-"""Faults: outputs are written atomically, an interrupted run can simply be run again, a rerun
-gives the same outputs, and the command line never shows a traceback."""
+"""Faults, end to end: an ingest killed midway leaves only complete files and a rerun gives a clean run's
+files, the report command run twice writes the same report, and broken exports through the command line
+and make give a message, never a traceback."""
 
 from __future__ import annotations
 
@@ -18,9 +19,7 @@ import pytest
 
 from hotline_eval.ingest.canonical import ingest
 from hotline_eval.pipeline import collect_inputs
-
-CORPUS = Path(__file__).parent / "corpus"
-
+from tests.support import CORPUS
 
 # ---------------------------------------------------------------------------------------------
 # Interrupted ingest, rerun, idempotence
@@ -33,6 +32,7 @@ from hotline_eval.config.definitions import load_evaluation
 from hotline_eval.ingest.canonical import ingest
 from hotline_eval.core.paths import Paths
 from hotline_eval.pipeline import collect_inputs
+from tests.support import CORPUS
 
 root, out = Path(sys.argv[1]), Path(sys.argv[2])
 ev = load_evaluation(root, "demo-comprehensive")

@@ -1,4 +1,4 @@
-"""The fieldwork kit (§7.2, §7.3): allocation, precision, a reproducible draw that meets the minimum n,
+"""The fieldwork kit on the sample province (§7.2, §7.3): a reproducible draw that meets the minimum n,
 and review forms that ingest reads back into qc_samples and expert_scores, changing the qualitative
 scores exactly as the rule tables say. Expected values are worked out in the tests."""
 

@@ -8,7 +8,6 @@ import pytest
 
 from hotline_eval import narrative
 from hotline_eval.narrative import comparison as say
-from hotline_eval.pipeline import prepare
 from hotline_eval.report.render import execute
 from hotline_eval.results import load
 
@@ -17,12 +16,7 @@ ARTEFACTS = re.compile(r"\bnan\b|\bNone\b|NaT|<NA>|Traceback|\binf\b|\bTrue\b|\b
 
 
 @pytest.fixture(scope="module")
-def previous(root, demo):
-    return prepare(root, "demo-2026q2")
-
-
-@pytest.fixture(scope="module")
-def shown(root, demo, previous, tmp_path_factory):
+def shown(root, demo, q2, tmp_path_factory):
     """03-comparison and 05-findings of 东坡市, with the second quarter as the previous evaluation."""
     nb = execute(
         [root / "notebooks" / "city" / "03-comparison.ipynb", root / "notebooks" / "city" / "05-findings.ipynb"],
@@ -36,7 +30,7 @@ def shown(root, demo, previous, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def story(root, demo, previous):
+def story(root, demo, q2):
     return narrative.story(load(root, "demo-comprehensive"), "dongpo", load(root, "demo-2026q2"))
 
 

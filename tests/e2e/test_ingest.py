@@ -1,3 +1,5 @@
+"""End to end: the sample province's ingest reconciles every table and drops the personal columns."""
+
 from __future__ import annotations
 
 import pandas as pd

@@ -1,3 +1,6 @@
+"""End to end: the engine on the sample province computes every catalogue entry, every dimension for every city,
+reproducibly to the last digit."""
+
 import pandas as pd
 
 from hotline_eval.config.definitions import load_evaluation

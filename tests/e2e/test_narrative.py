@@ -15,23 +15,10 @@ from hotline_eval.narrative import overview as summary_module
 from hotline_eval.narrative import problems as problems_module
 from hotline_eval.narrative import stories as story_module
 from hotline_eval.narrative.rectification_spec import load_measures
-from hotline_eval.pipeline import prepare
-from hotline_eval.results import load
 
 pytestmark = pytest.mark.slow
 CITIES = ["linjiang", "qingshan", "baihe", "yunling", "dongpo", "nanhu", "shiqiao", "jinsha"]
 CHANGE_WORDS = ("下降", "提升", "上升", "缩短", "延长", "提高", "有所改善")
-
-
-@pytest.fixture(scope="module")
-def results(root, demo):
-    return load(root, "demo-comprehensive")
-
-
-@pytest.fixture(scope="module")
-def previous(root, demo):
-    prepare(root, "demo-2026q2")
-    return load(root, "demo-2026q2")
 
 
 @pytest.fixture(scope="module")

@@ -1,3 +1,5 @@
+"""End to end: the evaluation plan (评价方案, §5.2.3) rendered as a document."""
+
 import html as htmllib
 import re
 

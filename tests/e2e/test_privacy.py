@@ -4,7 +4,8 @@ The sample province's raw exports (outputs/<evaluation>/raw/, the generated inpu
 names, mobile numbers, ID-card numbers and addresses. After a full evaluation and a rendered report,
 every other file under the evaluation's outputs is scanned: text files as text (embedded images and
 fonts removed), Parquet and Excel files cell by cell, PDFs through pdftotext. An output type the
-scanner does not know fails the test, so that new outputs are scanned too.
+scanner does not know fails the test, so that new outputs are scanned too. (The patterns and the
+masking themselves: tests/core/test_masking.py.)
 """
 
 from __future__ import annotations

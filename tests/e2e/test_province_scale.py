@@ -1,5 +1,5 @@
-"""Province scale (make bench): the canonical Parquet layout, the benchmark province, the engine's
-rewritten sources against their first definitions, and the benchmark's pandas baseline.
+"""Province scale (make bench) on the sample province: the engine's rewritten sources against their first
+definitions, the working-day macro against the Python calendar, and the benchmark's pandas baseline.
 
 Timings are the benchmark's business (bench/); these tests check that what it times is right.
 """

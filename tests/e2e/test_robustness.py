@@ -6,14 +6,8 @@ import pytest
 
 from hotline_eval.compare import robustness
 from hotline_eval.compare.settings import load_settings
-from hotline_eval.results import load
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def results(root, demo):
-    return load(root, "demo-comprehensive")
 
 
 def test_the_board_reproduces_every_score_and_total(demo, results):

@@ -1,4 +1,5 @@
-"""The sample province generator: deterministic by seed, realistic, every table and channel."""
+"""The generated sample province (demo-comprehensive): personal data in the raw exports, every channel,
+the daily profile, rates in the published ranges."""
 
 
 import pandas as pd

@@ -1,5 +1,5 @@
-"""Security: data-derived text is escaped, spreadsheet cells are inert, names are validated,
-YAML is loaded safely, notebook parameters are data, and nothing touches the network."""
+"""Security, end to end: markup in names renders as text in a report made with the network blocked, nothing
+touches the network, and crafted names on the command line or for a report are refused."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from hotline_eval.core.errors import UnknownNameError
+from tests.support.hostile import HOSTILE, HOSTILE_UNIT
 
 # ---------------------------------------------------------------------------------------------
 # A full report on a tiny tampered province, with the network blocked

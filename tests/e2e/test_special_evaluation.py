@@ -1,3 +1,6 @@
+"""End to end: the shipped special evaluation (demo-special) scores every sub-item and records its series; its
+report shows the monthly change; the trend notebook shows nothing for a comprehensive evaluation."""
+
 import pandas as pd
 import pytest
 

@@ -1,3 +1,5 @@
+"""End to end: the handling units of the sample province scored all at once equal each group scored alone."""
+
 import pandas as pd
 
 from hotline_eval.config.catalogue import load_catalogue

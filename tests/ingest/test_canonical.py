@@ -1,7 +1,5 @@
 """Ingest: encodings, Excel title rows, rejects with file/row/column/reason, reconciliation, masking."""
 
-from __future__ import annotations
-
 import csv
 import filecmp
 
@@ -11,8 +9,8 @@ import pytest
 import xlsxwriter
 
 from hotline_eval.core.errors import InputError
-from hotline_eval.core.store import write_csv
 from hotline_eval.ingest.canonical import InputFile, ingest
+from tests.support import CORPUS
 
 HEADER_A = "呼叫流水号,来电时间,进入队列时间,振铃时间,应答时间,挂机时间,呼叫结果,坐席工号,转接类型,满意度评价,主叫号码,有效标识,无效原因"
 ROWS_A = [

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -18,21 +17,12 @@ import pytest
 
 from hotline_eval.core.errors import InputError, InputErrors
 from hotline_eval.ingest.canonical import InputFile, ingest
+from tests.support import CORPUS
 
-CORPUS = Path(__file__).parent / "corpus"
 FILES = CORPUS / "files"
 CITIES = ["linjiang", "qingshan", "nanhu"]
 HEADER_A = "呼叫流水号,来电时间,进入队列时间,振铃时间,应答时间,挂机时间,呼叫结果,坐席工号,转接类型,满意度评价,主叫号码,有效标识,无效原因"
 UTC = dt.UTC
-
-
-@pytest.fixture(scope="module")
-def corpus_root(root, tmp_path_factory) -> Path:
-    """A project root with the real params plus the corpus' test mapping (corpus-flex)."""
-    folder = tmp_path_factory.mktemp("corpus-root")
-    shutil.copytree(root / "params", folder / "params")
-    shutil.copy(CORPUS / "mappings" / "corpus-flex.yaml", folder / "params" / "mappings")
-    return folder
 
 
 def run(corpus_root: Path, tmp_path: Path, name: str, system: str = "vendor-a", table: str = "calls", city="linjiang"):

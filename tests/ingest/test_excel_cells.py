@@ -1,3 +1,5 @@
+"""Worksheet cells: a column reads as its cells read one by one (property-based)."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -2,7 +2,7 @@
 
 import pytest
 
-from canonical import evaluation, run_measure, value
+from tests.support.hand_built import evaluation, run_measure, value
 
 
 def call(i, city, arrived, queued, answered, ended, outcome, valid=True):
@@ -189,10 +189,10 @@ def test_wilson_interval_accompanies_rates(calls_result):
 def test_an_indicator_needing_a_column_no_source_provides_is_no_data_not_computed(root, tmp_path):
     """ring_time_avg needs alerting_at: a source that does not record it gives no data, flagged
     not_provided, while indicators whose columns are all provided are computed as usual."""
-    from canonical import write_tables
     from hotline_eval.config.sql import register_tables
     from hotline_eval.core.connection import connect
     from hotline_eval.measure.engine import measure
+    from tests.support.hand_built import write_tables
 
     write_tables(root, tmp_path / "data", {"calls": CALLS})
     columns = ["call_id", "city", "arrived_at", "queue_entered_at", "answered_at", "ended_at", "outcome", "is_valid"]

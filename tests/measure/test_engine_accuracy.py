@@ -1,8 +1,9 @@
 """6.2 服务准确性: every indicator on a hand-built fixture; expected values worked out in the comments."""
 
 import pytest
-from builders import bot_test, call, measured, qc, row, ticket
 from scipy.stats import binomtest
+
+from tests.support.builders import bot_test, call, measured, qc, row, ticket
 
 CONSULT = (
     # city a: 30 sampled consultations, 27 answered correctly; two samples of other kinds do not count

@@ -1,10 +1,11 @@
-"""6.4 服务效率: every indicator on a hand-built fixture, and the working-day arithmetic behind the
-time limits; expected values worked out in the comments."""
+"""6.4 服务效率: every indicator on a hand-built fixture; expected values worked out in the comments.
+(The working-day arithmetic behind the time limits: tests/config/test_calendar.py.)"""
 
 import datetime as dt
 
 import pytest
-from builders import callback, measured, row, ticket
+
+from tests.support.builders import callback, measured, row, ticket
 
 CYCLE = [
     ticket(1, "a", "2026-07-01 09:00:00", handling_mode="direct_answer", closed_at="2026-07-01 09:30:00"),  # 0.5 h

@@ -1,7 +1,8 @@
 """6.6 问题解决质量: every indicator on a hand-built fixture; expected values worked out in the comments."""
 
 import pytest
-from builders import callback, measured, qc, row, ticket
+
+from tests.support.builders import callback, measured, qc, row, ticket
 
 DIRECT = [
     ticket(1, "a", handling_mode="direct_answer"),

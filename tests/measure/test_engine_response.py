@@ -1,7 +1,8 @@
 """6.1 服务响应: every indicator on a hand-built fixture; expected values worked out in the comments."""
 
 import pytest
-from builders import at, bot_test, call, capability, chat, measured, row, ticket
+
+from tests.support.builders import at, bot_test, call, capability, chat, measured, row, ticket
 
 DAY1, DAY2 = "2026-07-01", "2026-07-02"
 

@@ -4,14 +4,14 @@ expected values worked out in the comments."""
 import csv
 
 import pytest
-from builders import call, callback, measured, row, ticket
 
-from canonical import evaluation, write_tables
 from hotline_eval.config.sql import register_tables
 from hotline_eval.core.connection import connect
 from hotline_eval.core.errors import ConfigError
 from hotline_eval.ingest.canonical import InputFile, ingest
 from hotline_eval.measure.dissatisfaction import reason_distribution, taxonomy
+from tests.support.builders import call, callback, measured, row, ticket
+from tests.support.hand_built import evaluation, write_tables
 
 SURVEYS = [
     call(i, "a", "2026-07-01 09:00:00", outcome="answered", queue=5, answer=10, end=100, survey_level=level)

@@ -1,7 +1,8 @@
 """6.3 服务规范性: every indicator on a hand-built fixture; expected values worked out in the comments."""
 
 import pytest
-from builders import at, call, measured, qc, row, ticket
+
+from tests.support.builders import at, call, measured, qc, row, ticket
 
 
 def items(sample, rule, levels, veto=None):

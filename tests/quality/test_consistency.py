@@ -1,9 +1,13 @@
+"""Consistency checks (§5.2.7, indicators.md §8.3) on hand-built tables: intra-record rules, cross-source
+deviation, cross-period jumps; the arithmetic is in the comments."""
+
 import pandas as pd
 import pytest
 
-from canonical import evaluation
 from hotline_eval.quality import consistency
 from hotline_eval.quality.rejects import COLUMNS as REJECT_COLUMNS
+from tests.support.hand_built import evaluation
+from tests.support.quality_tables import context, report, row, ticket
 
 # ---------------------------------------------------------------- 一致性 (§8.3)
 

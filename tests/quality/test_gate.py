@@ -1,8 +1,11 @@
+"""The quality gate: a failing check blocks only the indicators reading the failing table or field."""
+
 import math
 
 import pandas as pd
 
 from hotline_eval.quality.gate import BLOCKED, apply_gate
+from tests.support.quality_tables import tiny_catalogue
 
 # ---------------------------------------------------------------- the gate
 

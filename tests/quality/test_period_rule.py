@@ -1,11 +1,13 @@
+"""The period rule against the data (§5.1.1.3, §5.1.2.3): whole months covered, the gap named."""
+
 import datetime as dt
 
 import pandas as pd
 import pytest
 
-from canonical import evaluation
 from hotline_eval.core.errors import PeriodError
 from hotline_eval.quality.period_rule import check_data_period, longest_run, month_coverage
+from tests.support.hand_built import evaluation
 
 # ---- the period rule against the data (§5.1.1.3, §5.1.2.3) -----------------------------------------
 

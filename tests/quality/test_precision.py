@@ -1,4 +1,5 @@
-"""The data-quality checks (§5.2.7, indicators.md §8) on hand-built tables; the arithmetic is in the comments."""
+"""Precision checks (查准率, §5.2.7, indicators.md §8.2) on hand-built tables: record precision and its parts,
+verified accuracy with its Wilson bound; the arithmetic is in the comments."""
 
 import math
 
@@ -7,6 +8,7 @@ import pytest
 
 from hotline_eval.quality import precision
 from hotline_eval.quality.rejects import COLUMNS as REJECT_COLUMNS
+from tests.support.quality_tables import context, row, ticket
 
 # ---------------------------------------------------------------- 查准率 (§8.2)
 

@@ -1,6 +1,10 @@
+"""Recall checks (查全率, §5.2.7, indicators.md §8.1) on hand-built tables: record recall against the control
+total, gap days, period coverage, field completeness; the arithmetic is in the comments."""
+
 import pytest
 
 from hotline_eval.quality import recall
+from tests.support.quality_tables import call, context, report, row, ticket
 
 # ---------------------------------------------------------------- 查全率 (§8.1)
 

@@ -1,6 +1,10 @@
+"""Relevance checks (关联度, §5.2.7, indicators.md §8.4) on hand-built tables: linkage of tickets to calls and
+the share of records feeding an indicator."""
+
 import pytest
 
 from hotline_eval.quality import relevance
+from tests.support.quality_tables import call, context, row, ticket, tiny_catalogue
 
 # ---------------------------------------------------------------- 关联度 (§8.4)
 

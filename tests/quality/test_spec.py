@@ -1,3 +1,6 @@
+"""The data-quality params (params/quality.yaml): errors name file and key; every check has a Chinese name and
+every gate a threshold."""
+
 import shutil
 
 import pytest

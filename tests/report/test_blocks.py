@@ -1,6 +1,9 @@
+"""Headings, paragraphs and lists of the documents escape what they show."""
+
 from __future__ import annotations
 
 from hotline_eval.report import blocks
+from tests.support.hostile import ATTRIBUTE, HOSTILE, HOSTILE_UNIT
 
 
 def test_report_blocks_escape_headings_paragraphs_and_lists(monkeypatch):

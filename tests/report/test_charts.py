@@ -1,6 +1,9 @@
+"""Chart captions and alt text are escaped."""
+
 from __future__ import annotations
 
 from hotline_eval.report import charts
+from tests.support.hostile import ATTRIBUTE, HOSTILE
 
 
 def test_chart_captions_and_alt_text_are_escaped():

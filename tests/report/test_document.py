@@ -1,3 +1,5 @@
+"""The document template: a running head cannot break out of its CSS string."""
+
 from hotline_eval.report.document import css_string
 
 

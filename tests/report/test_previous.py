@@ -1,3 +1,5 @@
+"""Changes since the previous evaluation, as the documents show them."""
+
 import math
 
 import pandas as pd

@@ -1,4 +1,5 @@
-"""The notebooks of each document slot together: one parameters cell each, a shared context, and each runs alone."""
+"""Rendering: the notebooks of each document slot together (one parameters cell each, a shared context, the
+combined document keeps the first), and notebook parameters are injected as literals."""
 
 from __future__ import annotations
 

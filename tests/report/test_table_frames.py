@@ -1,3 +1,5 @@
+"""The frames behind the documents' tables: grade bands worded from the definition."""
+
 from hotline_eval.config.evaluation import Grade
 from hotline_eval.report.table_frames import grade_bands
 

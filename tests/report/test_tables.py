@@ -1,3 +1,5 @@
+"""HTML tables of the documents: text escaped, a dash for missing values, grouped rows."""
+
 from __future__ import annotations
 
 import math
@@ -6,6 +8,7 @@ import pandas as pd
 import pytest
 
 from hotline_eval.report import tables
+from tests.support.hostile import ATTRIBUTE, HOSTILE, HOSTILE_UNIT
 
 
 def test_tables_escape_text_show_a_dash_for_missing_values_and_group_rows():

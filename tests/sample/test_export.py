@@ -1,3 +1,6 @@
+"""The sample's exports: one city written as vendor CSV files and as typed canonical Parquet ingests to the same
+tables."""
+
 import pandas as pd
 
 from hotline_eval.config.schema import load_schema

@@ -1,3 +1,6 @@
+"""The sample province generator: deterministic by seed, each city in its own system layout
+(the generated province itself is checked in tests/e2e/test_sample_province.py)."""
+
 import hashlib
 
 from hotline_eval.sample import SampleSpec, generate_sample

@@ -1,3 +1,5 @@
+"""The themed activity's two-proportion test, by hand."""
+
 import math
 
 import numpy as np

@@ -3,10 +3,10 @@
 import numpy as np
 import pandas as pd
 import pytest
-from test_scoring import indicator
 
-from canonical import evaluation
 from hotline_eval.score.expert_panel import panel
+from tests.support.builders import indicator
+from tests.support.hand_built import evaluation
 
 INNOVATION = indicator("innovation_new_technology", unit="points", points=2, kind="expert", scoring="expert_panel")
 
@@ -157,8 +157,8 @@ def daily_calls(city, skip=()):
 def analysed(project, calls, expert_rows):
     from types import SimpleNamespace
 
-    from canonical import write_tables
     from hotline_eval.pipeline import analyse
+    from tests.support.hand_built import write_tables
 
     ev = evaluation(cities=("a", "b"), indicators={"answer_rate": 4, "innovation_new_technology": 2})
     paths = SimpleNamespace(out=project / "out", data=project / "out" / "data")

@@ -6,7 +6,6 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from canonical import evaluation
 from hotline_eval.config.evaluation import Item
 from hotline_eval.score.rules import (
     RULES,
@@ -18,6 +17,8 @@ from hotline_eval.score.rules import (
     ratio_lower,
     score_item,
 )
+from tests.support.builders import indicator
+from tests.support.hand_built import evaluation
 
 
 def values(rows: dict[str, float | None], status=None) -> pd.DataFrame:

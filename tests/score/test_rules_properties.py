@@ -1,3 +1,6 @@
+"""Property-based tests (hypothesis) of the Appendix A scoring rules: a share of the points in [0, 1], full marks
+at the reference, the right direction with the value, and the best city of the province holds the reference."""
+
 from __future__ import annotations
 
 import numpy as np

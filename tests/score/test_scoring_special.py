@@ -7,9 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from canonical import evaluation, run_measure
 from hotline_eval.config.catalogue import load_catalogue
 from hotline_eval.score.scoring import ScoringContext, score_evaluation
+from tests.support.hand_built import evaluation, run_measure
 
 UNITS = pd.DataFrame(columns=["unit_id", "city", "class", "name_zh"])
 _ids = iter(range(100_000))

@@ -4,11 +4,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from canonical import evaluation
-from hotline_eval.config.catalogue import load_catalogue
 from hotline_eval.score.rules import NOT_GRADED
 from hotline_eval.score.totals import totals
 from hotline_eval.score.veto import SOURCES, VetoRecord, collect, veto_source
+from tests.support.hand_built import evaluation
 
 
 def row(city, indicator, dimension, points, score, kind="system"):
@@ -20,11 +19,6 @@ def row(city, indicator, dimension, points, score, kind="system"):
         "score": score,
         "kind": kind,
     }
-
-
-@pytest.fixture
-def catalogue(root):
-    return load_catalogue(root)
 
 
 def test_no_data_is_not_scored_and_the_total_is_rescaled_over_available_points(catalogue):

@@ -12,11 +12,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from canonical import evaluation, run_measure
 from hotline_eval.config.catalogue import load_catalogue
 from hotline_eval.config.evaluation import ChangeScoring
 from hotline_eval.score.scoring import ScoringContext, score_evaluation
 from hotline_eval.score.trend import change_share, monthly_series, trend_test
+from tests.support.hand_built import evaluation, run_measure
 
 START = dt.date(2026, 7, 1)
 DAYS = 92

@@ -3,9 +3,9 @@
 import pandas as pd
 import pytest
 
-from canonical import evaluation
 from hotline_eval.config.catalogue import load_catalogue
 from hotline_eval.score.units import unit_scores, unit_totals
+from tests.support.hand_built import evaluation
 
 UNITS = pd.DataFrame(
     [

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from canonical import evaluation, run_measure, value
 from hotline_eval.config.catalogue import Indicator
+from tests.support.hand_built import evaluation, run_measure, value
 
 FORMAT = "%Y-%m-%d %H:%M:%S"
 H = 3600

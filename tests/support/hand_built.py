@@ -12,10 +12,8 @@ from hotline_eval.config.evaluation import Evaluation
 from hotline_eval.config.schema import load_schema
 from hotline_eval.config.sql import register_tables
 from hotline_eval.core.connection import connect
-from hotline_eval.core.paramfiles import project_root
 from hotline_eval.measure.engine import measure
-
-ROOT = project_root(Path(__file__).parent)
+from tests.support import ROOT
 
 
 def write_tables(root: Path, data_dir: Path, tables: dict[str, list[dict]]) -> None:

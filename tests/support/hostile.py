@@ -1,3 +1,5 @@
+"""Names carrying markup, for the tests that check documents show them as text."""
+
 from __future__ import annotations
 
 HOSTILE = '<script>alert("x")</script>临江市'

@@ -1,9 +1,11 @@
+"""The data-quality checks on hand-built tables: their context, one result row, and records of the checked tables."""
+
 import pandas as pd
 
-from canonical import evaluation, write_tables
 from hotline_eval.config.catalogue import Catalogue
 from hotline_eval.quality.context import QualityContext, open_quality_data
 from hotline_eval.quality.rejects import COLUMNS as REJECT_COLUMNS
+from tests.support.hand_built import evaluation, write_tables
 
 
 def context(root, tmp_path, tables, ev=None, rejects=None) -> QualityContext:

@@ -1,3 +1,6 @@
+"""The fieldwork design (params/fieldwork.yaml): the stated precision of a sample, and the review forms'
+mappings that read them back."""
+
 import math
 
 import pytest

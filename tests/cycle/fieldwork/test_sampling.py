@@ -1,3 +1,5 @@
+"""Sample allocation over strata and the sample size (§7.2), on hand values."""
+
 import numpy as np
 
 from hotline_eval.cycle.fieldwork.design import load_design

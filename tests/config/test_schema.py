@@ -53,6 +53,8 @@ def test_dissatisfaction_codes_include_the_five_mandatory_reasons_of_6_5_3(root)
 
 
 def test_channels_cover_every_source_of_5_2_2(root):
+    # the sources §5.2.2 names, written out here as the standard's side of the check: the one place the
+    # tests spell channels out (the others read them from the schema and the mappings: tests/support/channels.py)
     channels = set(load_schema(root).codes["ticket_channel"].values)
     assert {
         "phone",

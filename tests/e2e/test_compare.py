@@ -9,7 +9,9 @@ from scipy import stats as sp
 
 from hotline_eval.compare import extra_terms, frames, significance
 from hotline_eval.compare.analysis import analysis
+from hotline_eval.config.province import load_province
 from hotline_eval.narrative import comparison as say
+from tests.support.channels import exported_channels
 
 pytestmark = pytest.mark.slow
 
@@ -142,7 +144,14 @@ def test_the_channel_table_withholds_blocked_indicators_and_tests_channels(a):
     jinsha = frames.channels(a, "jinsha")
     assert jinsha["value_ontime_completion_rate"].isna().all()  # blocked by the data-quality gate
     dongpo = frames.channels(a, "dongpo")
-    assert dongpo["n"].is_monotonic_decreasing and len(dongpo) == 14  # every §5.2.2 channel
+    # every channel of 东坡市's valid tickets of the period, as many as its system exports (§5.2.2)
+    tickets = pd.read_parquet(a.results.paths.data / "tickets.parquet", columns=["city", "channel", "is_valid", "accepted_at"])
+    local = tickets["accepted_at"].dt.tz_convert("Asia/Shanghai")
+    own = tickets[(tickets["city"] == "dongpo") & tickets["is_valid"].fillna(True) & (local >= "2026-07-01") & (local < "2026-10-01")]
+    assert dongpo["n"].is_monotonic_decreasing and set(dongpo["channel"]) == set(own["channel"])
+    assert list(dongpo["n"]) == own["channel"].value_counts().loc[dongpo["channel"]].tolist()
+    system = next(c.system for c in load_province(a.results.root, "sample").cities if c.id == "dongpo")
+    assert len(dongpo) == len(exported_channels(a.results.root, system))
     tests = dongpo.attrs["tests"].set_index("indicator")
     assert tests["q"].notna().all() and (tests["q"] >= tests["p"] - 1e-12).all()
     small = dongpo["n"] < a.settings.channel_min_tickets

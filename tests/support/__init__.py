@@ -3,7 +3,8 @@
 - `hand_built`: canonical tables written from hand-built rows, the test evaluation, one engine run;
 - `builders`: one readable line per record of those tables, and catalogue entries built in a test;
 - `quality_tables`: the data-quality checks' context and rows on hand-built tables;
-- `hostile`: names carrying markup, for the escaping tests.
+- `hostile`: names carrying markup, for the escaping tests;
+- `channels`: the intake channels (§5.2.2) as the schema and the mappings name them.
 """
 
 from __future__ import annotations

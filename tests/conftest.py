@@ -18,10 +18,20 @@ from hypothesis import settings
 from hotline_eval.config.catalogue import load_catalogue
 from tests.support import CORPUS, ROOT
 
+E2E = Path(__file__).parent / "e2e"
+
 # Property tests draw the same examples on every run (a red run can be rerun and looked at), keep no
 # example database in the working tree, and never fail on wall-clock time.
 settings.register_profile("hotline", derandomize=True, deadline=None, database=None)
 settings.load_profile("hotline")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The end-to-end tests first. With pytest-xdist (pyproject.toml: `-n auto --dist loadfile`) every worker
+    makes its own session fixtures and runs whole files, so a file's module fixtures (a rendered report, a
+    prepared project) are made once; the long end-to-end files start first and the many short unit tests
+    fill the end of the run, keeping the workers busy until it ends."""
+    items.sort(key=lambda item: E2E not in item.path.parents)
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,7 @@ each worker runs the city notebooks through Papermill's Python API and prints th
 keeps one kernel for all its cities (render.Kernel; IPC transport, no port races): the notebooks
 open by clearing its namespace, and the modules stay imported and the evaluation's shared
 analysis (compare/analysis.py) computed, which saves seconds per city; a report is the same, byte
-for byte, whichever kernel made it (tests/test_batch.py). Outputs are written atomically, so an
+for byte, whichever kernel made it (tests/e2e/test_report_batch.py). Outputs are written atomically, so an
 interrupted batch can simply be run again.
 """
 

@@ -2,7 +2,7 @@
 
     .venv/bin/python tests/corpus/build.py
 
-The files are committed; tests/test_bad_input.py checks that this script still reproduces them,
+The files are committed; tests/ingest/test_canonical_corpus.py checks that this script still reproduces them,
 so a change to a file is always a change to its recipe here. Every name, phone number and ID
 number below is fictional.
 """

@@ -1,0 +1,32 @@
+"""End to end: the evaluation plan (评价方案, §5.2.3) rendered as a document."""
+
+import html as htmllib
+import re
+
+import pytest
+
+
+@pytest.mark.slow
+def test_the_plan_document(root, outputs_dir):
+    from hotline_eval.report.plan import render_plan
+
+    written = render_plan(root, "demo-special", pdf=False)
+    page = written["html"].read_text(encoding="utf-8")
+    text = re.sub(
+        r"\s+", " ", htmllib.unescape(re.sub(r"<[^>]+>", " ", re.sub(r"<style.*?</style>", "", page, flags=re.S)))
+    )
+    assert "示例省2026年第三季度12345热线接通与办理时效专项评价方案" in text
+    for heading in (
+        "一、评价目的和依据",
+        "二、评价对象、类型和周期",
+        "三、评价指标和分值",
+        "四、数据采集方式",
+        "五、数据和材料报送要求",
+        "六、计分规则和等级",
+        "七、工作安排",
+        "八、申诉",
+    ):
+        assert heading in text
+    assert "满分100分" in text and "逐月变化10分" in text and "领导干部走进12345热线" in text
+    assert "2026年10月20日" in text and "2026年11月13日" in text  # data due, appeal deadline
+    assert not re.search(r"\bnan\b|\bNone\b|NaT", text)

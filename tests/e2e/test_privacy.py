@@ -1,0 +1,237 @@
+"""Personal data never reaches an output: phone, ID-card and landline numbers, names, addresses.
+
+The sample province's raw exports (outputs/<evaluation>/raw/, the generated inputs) carry callers'
+names, mobile numbers, ID-card numbers and addresses. After a full evaluation and a rendered report,
+every other file under the evaluation's outputs is scanned: text files as text (embedded images and
+fonts removed), Parquet and Excel files cell by cell, PDFs through pdftotext. An output type the
+scanner does not know fails the test, so that new outputs are scanned too. (The patterns and the
+masking themselves: tests/core/test_masking.py.)
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from hotline_eval.config.mapping import load_mapping
+from hotline_eval.config.province import load_province
+from hotline_eval.core.masking import PATTERNS, find_personal_numbers
+from hotline_eval.ingest.canonical import discover
+from hotline_eval.ingest.textfiles import detect_encoding
+
+TEXT = {".csv", ".json", ".html", ".ipynb", ".log", ".txt", ".md", ".key"}
+IMAGES = {".png", ".svg"}
+BASE64_RUN = re.compile(r"[A-Za-z0-9+/=\\n]{120,}")  # embedded images and fonts
+ADDRESS = re.compile(r"[\u4e00-\u9fff]{2,}(?:路|街|大道)[0-9]+号")
+
+
+# ---------------------------------------------------------------------------------------------
+# The scanner
+
+
+@dataclass
+class Personal:
+    """The personal values of the raw exports."""
+
+    names: set[str] = field(default_factory=set)
+    phones: set[str] = field(default_factory=set)
+    id_numbers: set[str] = field(default_factory=set)
+    addresses: set[str] = field(default_factory=set)
+
+    def values(self) -> set[str]:
+        return self.names | self.phones | self.id_numbers | self.addresses
+
+
+def scan(folder: Path, personal: Personal, skip: tuple[str, ...] = ("raw",)) -> list[str]:
+    """Every leak found under folder: 'file: kind value'."""
+    leaks = []
+    long_names = {n for n in personal.names if len(n) >= 3}
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        rel = path.relative_to(folder)
+        if rel.parts[0] in skip:
+            continue
+        suffix = path.suffix.lower()
+        if suffix in IMAGES:
+            continue  # charts: drawn from aggregates only
+        if suffix in TEXT:
+            text = path.read_text(encoding="utf-8-sig", errors="replace")
+            cells = _text_cells(path, text)
+        elif suffix == ".parquet":
+            cells = _parquet_cells(path)
+            text = "\n".join(cells)
+        elif suffix == ".xlsx":
+            cells = _xlsx_cells(path)
+            text = "\n".join(cells)
+        elif suffix == ".pdf":
+            text = _pdf_text(path)
+            cells = set()
+        else:
+            leaks.append(f"{rel}: unknown output type (teach the scanner to read it)")
+            continue
+        text = BASE64_RUN.sub(" ", text)
+        leaks += [f"{rel}: {kind} {value}" for kind, value in find_personal_numbers(text)]
+        leaks += [f"{rel}: address {m.group()}" for m in ADDRESS.finditer(text)]
+        leaks += [f"{rel}: value {v}" for v in sorted(cells & personal.values())]
+        leaks += [f"{rel}: name {n}" for n in sorted(_windows(text) & long_names)]
+    return leaks
+
+
+def _windows(text: str) -> set[str]:
+    return {text[i : i + n] for n in (3, 4) for i in range(len(text) - n + 1)}
+
+
+def _text_cells(path: Path, text: str) -> set[str]:
+    if path.suffix == ".csv":
+        return {c.strip() for row in csv.reader(text.splitlines()) for c in row}
+    if path.suffix in (".json", ".ipynb"):
+        out: set[str] = set()
+
+        def walk(node):
+            if isinstance(node, dict):
+                for v in node.values():
+                    walk(v)
+            elif isinstance(node, list):
+                for v in node:
+                    walk(v)
+            elif isinstance(node, str):
+                out.add(node.strip())
+
+        walk(json.loads(text))
+        return out
+    return set()
+
+
+def _parquet_cells(path: Path) -> set[str]:
+    con = duckdb.connect()
+    columns = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM read_parquet('{path}')").fetchall()]
+    cells: set[str] = set()
+    for column in columns:
+        rows = con.execute(f"SELECT DISTINCT CAST(\"{column}\" AS VARCHAR) FROM read_parquet('{path}')").fetchall()
+        cells |= {r[0] for r in rows if r[0] is not None}
+    return cells
+
+
+def _xlsx_cells(path: Path) -> set[str]:
+    from python_calamine import CalamineWorkbook
+
+    wb = CalamineWorkbook.from_path(str(path))
+    return {
+        str(v).strip()
+        for name in wb.sheet_names
+        for row in wb.get_sheet_by_name(name).to_python()
+        for v in row
+        if v not in (None, "")
+    }
+
+
+def _pdf_text(path: Path) -> str:
+    if shutil.which("pdftotext") is None:
+        pytest.skip("needs pdftotext to read the PDF (.ci/run installs poppler-utils)")
+    return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def raw_personal(root: Path, raw: Path) -> Personal:
+    """Names, phones, ID numbers and addresses the generator wrote into the raw exports."""
+    found = Personal()
+    province = load_province(root, json.loads((raw / "sample.json").read_text(encoding="utf-8"))["province"])
+    for city in province.cities:
+        for item in discover(root, raw / city.id, [city.system, "province-template"], city.id):
+            mapping = load_mapping(root, item.system)
+            kinds = dict(mapping.personal_columns)
+            tmap = mapping.tables[item.table]
+            kinds |= {s.source: "phone" for c in tmap.columns if (s := tmap.source(c)) and s.mask == "phone"}
+            for column, values in _raw_columns(item.path, list(kinds)).items():
+                target = {
+                    "name": found.names,
+                    "phone": found.phones,
+                    "id_number": found.id_numbers,
+                    "address": found.addresses,
+                }[kinds[column]]
+                target |= {v for v in values if v}
+    return found
+
+
+def _raw_columns(path: Path, columns: list[str]) -> dict[str, list[str]]:
+    if path.suffix == ".xlsx":
+        from python_calamine import CalamineWorkbook
+
+        wb = CalamineWorkbook.from_path(str(path))
+        rows = [
+            [str(v) if v not in (None, "") else "" for v in r]
+            for r in wb.get_sheet_by_name(wb.sheet_names[0]).to_python()
+        ]
+    else:
+        encoding = detect_encoding(path)
+        with path.open(encoding=encoding, newline="") as fh:
+            rows = list(csv.reader(fh))
+    header_at = next((i for i, r in enumerate(rows[:30]) if set(columns) & set(r)), None)
+    if header_at is None:
+        return {}
+    header = rows[header_at]
+    return {
+        c: [r[header.index(c)] for r in rows[header_at + 1 :] if len(r) > header.index(c)]
+        for c in columns
+        if c in header
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# The full evaluation
+
+
+@pytest.fixture(scope="module")
+def personal(root, demo) -> Personal:
+    found = raw_personal(root, demo.raw)
+    # the raw data really holds personal data, so a leak would be visible
+    assert len(found.names) > 1000 and len(found.phones) > 1000
+    assert len(found.id_numbers) > 1000 and len(found.addresses) > 1000
+    return found
+
+
+@pytest.mark.slow
+def test_no_output_of_a_full_evaluation_holds_personal_data(root, demo, personal):
+    from hotline_eval.report.city import render_city
+
+    written = render_city(root, "demo-comprehensive", "linjiang", pdf=None)  # a PDF too when a browser exists
+    assert written["html"].exists() and written["notebook"].exists()
+    scanned = [p for p in demo.out.rglob("*") if p.is_file() and "raw" not in p.relative_to(demo.out).parts]
+    assert any(p.suffix == ".parquet" for p in scanned) and any(p.suffix == ".csv" for p in scanned)
+    leaks = scan(demo.out, personal)
+    assert leaks == [], "\n".join(leaks[:30])
+
+
+def test_the_scanner_finds_a_planted_leak_of_each_kind(tmp_path, personal):
+    name = next(n for n in sorted(personal.names) if len(n) == 3)
+    phone, id_number, address = (
+        sorted(personal.phones)[0],
+        sorted(personal.id_numbers)[0],
+        sorted(personal.addresses)[0],
+    )
+    (tmp_path / "report.html").write_text(f"<p>来电人{name}反映</p>", encoding="utf-8")
+    (tmp_path / "scores.csv").write_text(f"city,note\nlinjiang,{phone}\n", encoding="utf-8")
+    (tmp_path / "log.txt").write_text(f"地址：{address}", encoding="utf-8")
+    con = duckdb.connect()
+    con.execute(f"COPY (SELECT '{id_number}' AS x) TO '{tmp_path / 'data.parquet'}' (FORMAT parquet)")
+    (tmp_path / "mystery.bin").write_bytes(b"\0")
+    leaks = "\n".join(scan(tmp_path, personal))
+    assert f"name {name}" in leaks
+    assert f"scores.csv: mobile {phone}" in leaks
+    assert f"data.parquet: id_number {id_number}" in leaks
+    assert "log.txt: address" in leaks
+    assert "mystery.bin: unknown output type" in leaks
+
+
+def test_the_pattern_scan_of_parquet_is_not_fooled_by_hashes(tmp_path):
+    # 16 hexadecimal characters with eleven digits inside: a hash, not a phone number
+    con = duckdb.connect()
+    con.execute(f"COPY (SELECT 'a13812345678bcde' AS caller_hash) TO '{tmp_path / 'calls.parquet'}' (FORMAT parquet)")
+    assert scan(tmp_path, Personal()) == []
+    assert PATTERNS["mobile"].search("a13812345678bcde") is None

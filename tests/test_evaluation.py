@@ -72,64 +72,64 @@ def test_special_sub_items_expand_into_scored_items(root):
 @pytest.mark.parametrize(
     ("text", "key", "words"),
     [
-        ("type: comprehensive\nindicators: [answer_rate, no_such]\n", "indicators.no_such", "unknown indicator"),
-        ("type: comprehensive\nparameters: {no_such: 1}\n", "parameters.no_such", "unknown parameter"),
-        ("type: comprehensive\nsurprise: 1\n", "surprise", "unknown key"),
+        ("type: comprehensive\nindicators: [answer_rate, no_such]\n", "indicators.no_such", "未知的指标"),
+        ("type: comprehensive\nparameters: {no_such: 1}\n", "parameters.no_such", "未知的参数"),
+        ("type: comprehensive\nsurprise: 1\n", "surprise", "未知的键"),
         ("type: comprehensive\nreference: {strategy: best}\n", "reference.strategy", "province_best"),
         (
             "type: comprehensive\nreference: {strategy: mixed, benchmarks: {answer_rate: {value: 0.98}}}\n",
             "reference.benchmarks.answer_rate.source",
-            "missing",
+            "缺少必填键",
         ),
         (
             "type: comprehensive\nreference: {strategy: benchmark, benchmarks: "
             "{answer_rate: {value: 0.98, source: 常州}}}\n",
             "reference.benchmarks",
-            "missing: ",
+            "缺少：",
         ),
-        ("type: comprehensive\nthresholds: {no_such: {zero_below: 1}}\n", "thresholds.no_such", "unknown indicator"),
+        ("type: comprehensive\nthresholds: {no_such: {zero_below: 1}}\n", "thresholds.no_such", "未知的指标"),
         ("type: comprehensive\nthresholds: {answer_rate: {}}\n", "thresholds.answer_rate", "zero_below"),
-        ("type: comprehensive\nvetoes: [{city: atlantis, reason_zh: 数据造假}]\n", "vetoes.0.city", "unknown city"),
-        ("type: comprehensive\nvetoes: [{city: linjiang}]\n", "vetoes.0.reason_zh", "missing"),
-        ("type: comprehensive\ngrades: [{grade: 好, min: 60}, {grade: 优, min: 90}]\n", "grades", "highest"),
-        ("type: comprehensive\ngrades: [{grade: 好, min: 60}]\n", "grades", "min 0"),
-        ("type: comprehensive\nunits: {classes: [village]}\n", "units.classes.0", "unknown unit class"),
-        ("type: comprehensive\nperiod_rule: {tables: [units]}\n", "period_rule.tables.0", "undated"),
+        ("type: comprehensive\nvetoes: [{city: atlantis, reason_zh: 数据造假}]\n", "vetoes.0.city", "未知的城市"),
+        ("type: comprehensive\nvetoes: [{city: linjiang}]\n", "vetoes.0.reason_zh", "缺少必填键"),
+        ("type: comprehensive\ngrades: [{grade: 好, min: 60}, {grade: 优, min: 90}]\n", "grades", "从高到低"),
+        ("type: comprehensive\ngrades: [{grade: 好, min: 60}]\n", "grades", "min 须为 0"),
+        ("type: comprehensive\nunits: {classes: [village]}\n", "units.classes.0", "未知的单位类别"),
+        ("type: comprehensive\nperiod_rule: {tables: [units]}\n", "period_rule.tables.0", "没有日期列"),
         ("type: comprehensive\ninnovation: extra\n", "innovation", "inside"),
         (
             "type: comprehensive\nindicators: {answer_rate: {level: 4, change: 2}}\n",
             "indicators.answer_rate",
             "special",
         ),
-        ("type: special\n", "indicators", "picks its indicators"),
+        ("type: special\n", "indicators", "须选定指标"),
         ("type: special\nindicators: {answer_rate: {level: 10}}\n", "indicators.answer_rate.change", "§5.1.2.4"),
         (
             "type: special\nindicators: {answer_rate: {level: 10, change: 5, flux: 1}}\n",
             "indicators.answer_rate.flux",
-            "unknown key",
+            "未知的键",
         ),
-        ("type: comprehensive\nindicators: {answer_rate: -2}\n", "indicators.answer_rate", "negative"),
+        ("type: comprehensive\nindicators: {answer_rate: -2}\n", "indicators.answer_rate", "不能为负数"),
         ("type: comprehensive\nindicators: everything\n", "indicators", "'all'"),
         (
             "type: special\nindicators: {answer_rate: {level: 10, change: 5, segments: {night: 2}}}\n",
             "indicators.answer_rate.segments.night",
-            "unknown segment",
+            "未知的时段",
         ),
         (
             "type: special\nindicators: {answer_rate: {level: 10, change: 5, activity: 2}}\n",
             "activity",
-            "activity block",
+            "须给出 activity 设置",
         ),
         (
             "type: special\nindicators: {answer_rate: {level: 10, change: 5, activity: 2}}\n"
             "activity: {zh: 领导接听日, exclude_holidays: true, windows: [{date: 2026-10-08, start: '09:00', end: '11:00'}]}\n",
             "activity.windows.0.date",
-            "outside the period",
+            "不在评价周期内",
         ),
         (
             "type: special\nindicators: {answer_rate: {level: 10, change: 5}}\nsegments: {night: {zh: 夜间}}\n",
             "segments.night",
-            "hours, weekdays",
+            "hours 或 weekdays",
         ),
     ],
 )
@@ -159,7 +159,7 @@ def test_a_special_evaluation_needs_three_whole_months_in_its_definition(project
         BASE.replace("2026-09-30", "2026-09-15") + "type: special\nindicators: {answer_rate: {level: 5, change: 5}}\n"
     )
     (project / "params" / "evaluations" / "x.yaml").write_text(text, encoding="utf-8")
-    with pytest.raises(PeriodError, match=r"at least 3 continuous whole month\(s\).*§5\.1\.2\.3.*holds 2"):
+    with pytest.raises(PeriodError, match=r"至少3个连续的完整月份.*§5\.1\.2\.3.*只包含2个"):
         load_evaluation(project, "x")
 
 
@@ -193,7 +193,7 @@ def test_a_special_evaluation_fails_when_a_month_of_data_is_missing_and_names_th
     with pytest.raises(PeriodError) as exc:
         check_data_period(coverage.reset_index(), ev)
     message = str(exc.value)
-    assert "b市 (b): 2026-08 has records on 20 of 31 days" in message and "§5.1.2.3" in message
+    assert "b市（b）：2026-08 有记录的天数为20天（共31天）" in message and "§5.1.2.3" in message
     assert "a市" not in message
 
 
@@ -205,7 +205,7 @@ def test_one_covered_month_is_enough_for_a_comprehensive_evaluation():
     nothing_whole = pd.DataFrame(
         days("a", "2026-07-01", "2026-07-20") + days("a", "2026-08-10", "2026-08-25") + b_whole
     )
-    with pytest.raises(PeriodError, match="2026-07 has records on 20 of 31 days"):
+    with pytest.raises(PeriodError, match="2026-07 有记录的天数为20天（共31天）"):
         check_data_period(month_coverage(nothing_whole, ev), ev)
 
 
@@ -244,7 +244,7 @@ def test_an_indicator_that_cannot_be_windowed_cannot_have_windowed_sub_items(pro
     path.unlink()
     path.write_text(yaml.safe_dump(catalogue, allow_unicode=True), encoding="utf-8")
     exc = error(project, "type: special\nindicators: {consult_accuracy_test: {level: 5, change: 5}}\n")
-    assert exc.key == "indicators.consult_accuracy_test" and "selected by time" in str(exc)
+    assert exc.key == "indicators.consult_accuracy_test" and "无法按时间筛选" in str(exc)
 
 
 def test_every_default_lives_in_the_defaults_file_only(root):
@@ -283,6 +283,6 @@ def test_wording_is_read_from_every_file_and_a_key_given_twice_is_named(root, tm
     for path in (root / "params" / "wording").glob("*.yaml"):
         (copy / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
     (copy / "extra.yaml").write_text("report:\n  objects: x\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"given in extra\.yaml as well") as err:
+    with pytest.raises(ConfigError, match=r"在 extra\.yaml 中也有") as err:
         load_wording(tmp_path)
     assert err.value.key == "report" and err.value.file.endswith("report.yaml")

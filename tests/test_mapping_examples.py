@@ -149,11 +149,11 @@ def test_a_new_mapping_needs_only_yaml(own_root, tmp_path):
 @pytest.mark.parametrize(
     ("column", "spec", "message"),
     [
-        ("outcome", {"from": "结果", "add_seconds": "等待"}, "not a timestamp"),
-        ("agent_id", {"from": "坐席", "mask": "id", "values": {"x": "y"}}, "masked column"),
+        ("outcome", {"from": "结果", "add_seconds": "等待"}, "不是时间戳"),
+        ("agent_id", {"from": "坐席", "mask": "id", "values": {"x": "y"}}, "脱敏列"),
         ("agent_id", {"const": "x", "when": "true"}, "const"),
-        ("agent_id", {"from": ["坐席", "线路"], "mask": "id"}, "one column"),
-        ("outcome", {"from": "结果", "format": "%Y"}, "only times take a format"),
+        ("agent_id", {"from": ["坐席", "线路"], "mask": "id"}, "只含一列"),
+        ("outcome", {"from": "结果", "format": "%Y"}, "只有时间和日期列才能设 format"),
     ],
 )
 def test_mapping_mistakes_are_named(own_root, column, spec, message):
@@ -198,12 +198,12 @@ def definition(**extra) -> dict:
 def test_the_period_rule_is_waived_only_explicitly_and_with_a_reason(root):
     from hotline_eval.config.definitions import build_evaluation
 
-    with pytest.raises(PeriodError, match="continuous whole month"):
+    with pytest.raises(PeriodError, match="连续的完整月份"):
         build_evaluation(root, definition())
     rule = {"tables": ["calls"], "min_day_share": 0.9, "waived": True}
     with pytest.raises(ConfigError, match="reason_zh"):
         build_evaluation(root, definition(period_rule=rule))
     waived = build_evaluation(root, definition(period_rule={**rule, "reason_zh": "样本仅9天，仅作方法检验"}))
     assert waived.period_rule.waived  # no error: the report states the waiver instead
-    with pytest.raises(ConfigError, match="only with waived"):
+    with pytest.raises(ConfigError, match="只能与 waived: true 一同给出"):
         build_evaluation(root, definition(period_rule={**rule, "waived": False, "reason_zh": "理由"}))

@@ -77,7 +77,7 @@ def test_a_province_extending_another_in_a_circle_is_refused(root, tmp_path):
     (folder / "b.yaml").write_text(yaml.safe_dump({"extends": "a", "id": "b"}), encoding="utf-8")
     for name in ("schema.yaml",):
         (tmp_path / "params" / name).write_text((root / "params" / name).read_text(encoding="utf-8"), encoding="utf-8")
-    with pytest.raises(ConfigError, match="circle"):
+    with pytest.raises(ConfigError, match="循环继承"):
         load_province(tmp_path, "a")
 
 
@@ -160,7 +160,7 @@ def test_an_input_folder_that_does_not_exist_is_named_before_anything_runs(root,
     project.mkdir()
     (project / "params").symlink_to(root / "params")
     monkeypatch.setenv("HOTLINE_EVAL_OUTPUTS", str(tmp_path / "outputs"))
-    with pytest.raises(InputError, match="input folder does not exist") as exc:
+    with pytest.raises(InputError, match="输入文件夹不存在") as exc:
         prepare(project, "bench")
     assert "outputs/bench/raw/linjiang" in str(exc.value) and "make bench" in str(exc.value)
     assert not (tmp_path / "outputs" / "bench" / "data").exists()

@@ -25,6 +25,13 @@ NAME_FIXES_ZH = {
 }
 
 
+def place(file: Path | str) -> str:
+    """"文件 <path>", or "文件夹 <path>" for a path without a file extension (params/wording, an input folder)."""
+    name = str(file)
+    folder = not Path(name).suffix and not name.startswith("<")
+    return f"{'文件夹' if folder else '文件'} {name}"
+
+
 class HotlineEvalError(Exception):
     """Base class: a problem the user can fix. The CLI prints it without a traceback."""
 
@@ -41,7 +48,7 @@ class ConfigError(HotlineEvalError):
     """A params file (YAML) is missing, malformed or refers to something unknown."""
 
     def __init__(self, file: Path | str, key: str | None, problem: str, *, fix: str | None = None):
-        where = f"文件 {file}" + (f"，键 '{key}'" if key else "")
+        where = place(file) + (f"，键 '{key}'" if key else "")
         super().__init__(f"{where}：{problem}", fix=fix)
         self.file = str(file)
         self.key = key
@@ -59,7 +66,7 @@ class InputError(HotlineEvalError):
         column: str | None = None,
         fix: str | None = None,
     ) -> None:
-        parts = [f"文件 {file}"]
+        parts = [place(file)]
         if row is not None:
             parts.append(f"第{row}行")
         if column is not None:

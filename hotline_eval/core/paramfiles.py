@@ -18,6 +18,20 @@ from hotline_eval.core.validation_zh import first_problem
 
 M = TypeVar("M", bound=BaseModel)
 
+# PyYAML's common complaints (how its message starts) in the words of the person editing the file.
+YAML_PROBLEMS = [
+    ("found character '\\t'", "含有制表符（Tab），缩进只能用空格"),
+    ("mapping values are not allowed", "此处不能出现冒号：值中的冒号须加引号，或该行缩进有误"),
+    ("could not find expected ':'", "缺少冒号（:），或该行缩进有误"),
+    ("expected ',' or ']'", "方括号 [ ] 没有闭合"),
+    ("expected ',' or '}'", "花括号 { } 没有闭合"),
+    ("expected <block end>", "缩进不一致"),
+    ("expected '<document start>'", "缩进不一致"),
+    ("found unexpected end of stream", "文件意外结束：引号或括号没有闭合"),
+    ("found undefined alias", "引用了未定义的锚点（*）"),
+    ("found unknown escape character", "双引号内有无效的转义字符（\\），可改用单引号"),
+]
+
 
 class Strict(BaseModel):
     """Base for params models: unknown keys are errors, models are immutable."""
@@ -42,13 +56,37 @@ def project_root(start: Path | None = None) -> Path:
     )
 
 
+class InvalidDate(yaml.constructor.ConstructorError):
+    """A value written as a date that is no date (2026-13-01): YAML's own error, with its position."""
+
+
+class ParamsLoader(yaml.SafeLoader):
+    """The safe loader, whose impossible dates are YAML errors with a line and column, not ValueErrors."""
+
+    def construct_yaml_timestamp(self, node: yaml.Node) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError as exc:
+            problem = f"无效的日期 '{node.value}'：月份应为 1—12，日不超过当月天数"
+            raise InvalidDate(None, None, problem, node.start_mark) from exc
+
+
+ParamsLoader.add_constructor("tag:yaml.org,2002:timestamp", ParamsLoader.construct_yaml_timestamp)
+
+
 def load_yaml(path: Path) -> Any:
     """Load one YAML file safely (no Python object tags)."""
     if not path.is_file():
         raise ConfigError(path, None, "未找到文件")
     try:
         with path.open(encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
+            loader = ParamsLoader(fh)  # yaml.safe_load's steps, with the safe loader above
+            try:
+                return loader.get_single_data()
+            finally:
+                loader.dispose()
+    except InvalidDate as exc:
+        raise ConfigError(path, None, yaml_problem(exc), fix="请改为有效的日期（YYYY-MM-DD）") from exc
     except yaml.YAMLError as exc:
         raise ConfigError(path, None, yaml_problem(exc), fix="请检查该处附近的缩进（只能用空格）、冒号和引号") from exc
     except UnicodeDecodeError as exc:
@@ -56,11 +94,14 @@ def load_yaml(path: Path) -> Any:
 
 
 def yaml_problem(exc: yaml.YAMLError) -> str:
-    """Where the YAML syntax breaks, in Chinese; the parser's own words follow in brackets."""
+    """Where the YAML syntax breaks and why, in Chinese; an unusual problem quotes the parser."""
     mark = getattr(exc, "problem_mark", None)
-    where = f"第{mark.line + 1}行第{mark.column + 1}列" if mark is not None else ""
+    where = f"，位于第{mark.line + 1}行第{mark.column + 1}列" if mark is not None else ""
     detail = getattr(exc, "problem", None) or str(exc)
-    return f"YAML 语法错误{('，位于' + where) if where else ''}（解析器信息：{detail}）"
+    if isinstance(exc, InvalidDate):
+        return f"YAML 取值错误{where}（{detail}）"
+    reason = next((zh for start, zh in YAML_PROBLEMS if detail.startswith(start)), f"解析器信息：{detail}")
+    return f"YAML 语法错误{where}（{reason}）"
 
 
 def validate(model: type[M], data: Any, path: Path, prefix: str = "") -> M:

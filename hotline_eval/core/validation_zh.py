@@ -82,10 +82,15 @@ def problem_zh(err: ErrorDetails) -> str:
         return f"应为{_expected(err)}{_shown(err)}"
     if kind in SENTENCES:
         try:
-            return SENTENCES[kind].format(**ctx)
+            return SENTENCES[kind].format(**{k: _plain(v) for k, v in ctx.items()})
         except (KeyError, IndexError):
             pass
     return f"取值无效（校验信息：{err['msg']}）"
+
+
+def _plain(value: Any) -> Any:
+    """1.0 → 1: a bound of a float field reads as the number the user wrote."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 def _expected(err: ErrorDetails) -> str:

@@ -19,7 +19,7 @@ from pydantic_core import ErrorDetails
 TYPE_NOUNS = {
     **dict.fromkeys(["int_type", "int_parsing", "int_parsing_size", "int_from_float"], "整数"),
     **dict.fromkeys(["float_type", "float_parsing", "finite_number", "decimal_type", "decimal_parsing"], "数字"),
-    **dict.fromkeys(["bool_type", "bool_parsing"], "true 或 false"),
+    **dict.fromkeys(["bool_type", "bool_parsing"], "布尔值（true 或 false）"),
     **dict.fromkeys(["string_type", "string_unicode"], "文本"),
     **dict.fromkeys(
         ["date_type", "date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact"], "日期（YYYY-MM-DD）"
@@ -79,7 +79,8 @@ def problem_zh(err: ErrorDetails) -> str:
     if kind == "int_from_float":
         return f"应为整数，不能带小数部分{_shown(err)}"
     if kind in TYPE_NOUNS or kind in CHOICE_TYPES:
-        return f"应为{_expected(err)}{_shown(err)}"
+        expected = _expected(err)
+        return f"应为{' ' if expected[:1].isascii() else ''}{expected}{_shown(err)}"
     if kind in SENTENCES:
         try:
             return SENTENCES[kind].format(**{k: _plain(v) for k, v in ctx.items()})
@@ -104,7 +105,9 @@ def _expected(err: ErrorDetails) -> str:
 def _shown(err: ErrorDetails) -> str:
     """'，实为 <value>' for a short scalar value; nothing for a mapping or a list."""
     value = err.get("input")
-    if isinstance(value, bool | int | float | dt.date):
+    if isinstance(value, bool):
+        return f"，实为 {str(value).lower()}"
+    if isinstance(value, int | float | dt.date):
         return f"，实为 {value}"
     if isinstance(value, str):
         text = value if len(value) <= SHOWN_INPUT else value[:SHOWN_INPUT] + "…"

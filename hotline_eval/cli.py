@@ -527,7 +527,7 @@ def list_() -> None:
     short_help="输出规范数据结构（Markdown）",
 )
 def schema() -> None:
-    """Print the canonical schema as Markdown (docs/schema.md is generated from it)."""
+    """Print the canonical schema as Markdown (the manual's page docs/data/schema.md is generated from it)."""
     from hotline_eval.config.schema import load_schema, schema_markdown
 
     click.echo(schema_markdown(load_schema(project_root())), nl=False)

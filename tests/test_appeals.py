@@ -224,7 +224,7 @@ def test_the_city_appendix_shows_the_appeal_log_with_scores_before_and_after(roo
     assert f"{totals.loc['yunling', 'total_before']:.2f}分变为{totals.loc['yunling', 'total_after']:.2f}分" in text
     table = appeal_table(results, words, "yunling")
     assert list(table["复核结论"]) == ["采纳"] and table["申诉指标"].iloc[0] == "接通率、未接通等待时长"
-    changed = changed_items(results, "yunling").set_index("指标")
+    changed = changed_items(results, words, "yunling").set_index("指标")
     before = read(q2.out / "appeal_changes.csv").set_index(["city", "indicator"]).loc[("yunling", "answer_rate")]
     assert changed.loc["接通率", "得分（复核前→后）"] == f"{before['score_before']:.3f}→{before['score_after']:.3f}"
     assert appeal_table(results, words, "linjiang").empty  # no appeal of its own

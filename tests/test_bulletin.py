@@ -127,22 +127,25 @@ def test_the_bulletin_pdf_reads_like_the_html(bulletin, text):
 
 
 def test_without_a_previous_evaluation_there_is_no_change_column(root, demo):
+    from hotline_eval.config.wording import load_wording
     from hotline_eval.report.context import ReportContext
     from hotline_eval.report.table_frames import ranking_table
     from hotline_eval.results import load
 
     results = load(root, "demo-comprehensive")
     ctx = ReportContext(results, {}, "")
-    frame, _ = ranking_table(results, ctx.changes)
+    frame, _ = ranking_table(results, load_wording(root), ctx.changes)
     assert list(frame.columns) == ["位次", "城市", "综合得分", "等级", "有效分值占比"]
 
 
 def test_the_city_reports_dimension_table_shows_the_change_of_each_score_rate(root, totals, previous):
+    from hotline_eval.config.wording import load_wording
     from hotline_eval.report.table_frames import dimension_table
     from hotline_eval.results import load
 
     now, before = totals
-    table = dimension_table(load(root, "demo-comprehensive"), "dongpo", load(root, "demo-2026q2")).set_index("维度")
+    words = load_wording(root)
+    table = dimension_table(load(root, "demo-comprehensive"), words, "dongpo", load(root, "demo-2026q2")).set_index("维度")
     # 服务响应 (§6.1): score ÷ available points now and before, the difference in percentage points
     rate_now = now.loc["dongpo", "dim_response"] / now.loc["dongpo", "dimavail_response"]
     rate_before = before.loc["dongpo", "dim_response"] / before.loc["dongpo", "dimavail_response"]

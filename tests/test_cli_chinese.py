@@ -74,7 +74,7 @@ def hotline_eval(project: Path, outputs: Path, *args: str) -> subprocess.Complet
         (["run", "-e", "nope"], ["未知的评价 'nope'", "demo-comprehensive"], True),
         (["check", "-c", "atlantis"], ["未知的城市 'atlantis'", "linjiang"], True),
         (["run", "-e", "bad-yaml"], ["bad-yaml.yaml", "YAML 语法错误，位于第", "制表符"], True),
-        (["run", "-e", "bad-date"], ["bad-date.yaml：YAML 取值错误，位于第6行第34列", "无效的日期 '2026-13-01'"], True),
+        (["run", "-e", "bad-date"], ["bad-date.yaml：YAML 内容错误，位于第6行第34列", "无效的日期 '2026-13-01'"], True),
         (["run", "-e", "bad-value"], ["bad-value.yaml，键 'period.end'：应为日期（YYYY-MM-DD），实为 'soon'"], False),
         (["run", "-e", "no-folder"], ["输入文件夹不存在", "exports/none", "data.inputs"], True),
         (["report", "--cty", "linjiang"], ["未知的选项 --cty", "--city", "用法："], True),

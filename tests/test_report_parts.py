@@ -9,6 +9,7 @@ import pytest
 
 from hotline_eval.config.evaluation import Grade
 from hotline_eval.config.rule_tables import rule_tables
+from hotline_eval.config.wording import load_wording
 from hotline_eval.cycle.schedule import appeal_deadline
 from hotline_eval.report import blocks, contents, tables
 from hotline_eval.report.document import css_string
@@ -94,10 +95,11 @@ def test_rule_tables_come_from_params_and_a_shared_table_is_shown_once(root):
     ]
 
 
-def test_grade_bands_are_worded_from_the_definition():
+def test_grade_bands_are_worded_from_the_definition(root):
     grades = [Grade(grade="优秀", min=90), Grade(grade="良好", min=80), Grade(grade="合格", min=60),
               Grade(grade="不合格", min=0)]
-    assert grade_bands(type("R", (), {"evaluation": type("E", (), {"grades": grades})})()) == (
+    results = type("R", (), {"evaluation": type("E", (), {"grades": grades})})()
+    assert grade_bands(results, load_wording(root)) == (
         "优秀（90分及以上）、良好（80分至90分以下）、合格（60分至80分以下）、不合格（60分以下）"
     )
 

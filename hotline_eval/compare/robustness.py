@@ -9,8 +9,8 @@ reproduces scores.csv and totals.csv exactly (tested).
   sampling distributions (rates binomial, means normal with the records' variance from Σx², per-capita
   rates Poisson), recomputes the references (the best city may change) and every score; the total's
   interval and the rank's interval follow. Expert, rule-table and composite items keep their scores.
-- `rank_stability`: method uncertainty (COINr-style, notes/anchors.md §1): each draw multiplies every
-  item's points by U(1 − noise, 1 + noise) and takes one of the reference strategies of
+- `rank_stability`: method uncertainty (COINr-style, docs/method/statistics.md#rank-stability): each
+  draw multiplies every item's points by U(1 − noise, 1 + noise) and takes one of the reference strategies of
   params/comparison.yaml (`REFERENCES`); each city's median rank and 5–95 % rank interval.
 - `influence`: each indicator dropped in turn (its points leave the available points), the cities
   re-ranked: how far each city moves.

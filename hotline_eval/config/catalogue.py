@@ -180,7 +180,10 @@ class Indicator(Strict):
         return {role: getattr(self, role) for role in roles if getattr(self, role) is not None}
 
     def sample_minimum(self, params: Mapping[str, Any]) -> int:
-        """Observations needed per object for a sampled or rule-table mean (indicators.md §2); 0 = none."""
+        """Observations needed per object for a sampled or rule-table mean; 0 = none.
+
+        See docs/method/indicators.md#sampled-indicators.
+        """
         if self.min_n is not None:
             return self.min_n
         if self.kind == "sampled" or self.scoring == "level_factor":

@@ -154,7 +154,10 @@ class ObjectLabels(Strict):
 
 
 class Threshold(Strict):
-    """Optional local rule (off unless a plan sets it, indicators.md §3.2): zero points beyond a value."""
+    """Optional local rule, off unless a plan sets it: zero points beyond a value.
+
+    See docs/method/scoring.md#thresholds.
+    """
 
     zero_below: float | None = None
     zero_above: float | None = None

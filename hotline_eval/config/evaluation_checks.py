@@ -117,7 +117,7 @@ def references(ev: Evaluation, catalogue: Catalogue, schema: Schema, path: Path)
         raise ConfigError(
             path,
             "reference.strategy",
-            "只有一个评价对象时须使用标杆参考值（indicators.md §3.1）",
+            "只有一个评价对象时须使用标杆参考值（docs/method/scoring.md#reference-values）",
             fix="请使用 strategy: benchmark 或 mixed，并在 benchmarks 中给出标杆值及其来源",
         )
     if len(ev.cities) == 1 and lacking:

@@ -187,7 +187,7 @@ def check_against_schema(mapping: Mapping, schema: Schema, path: Path) -> None:
                 path,
                 f"tables.{tname}.columns",
                 f"以下必填列没有映射：{'、'.join(missing)}",
-                fix="请为每个必填列给出映射（见 docs/schema.md），或用 const 给出固定值",
+                fix="请为每个必填列给出映射（运行 hotline-eval schema 可列出必填列），或用 const 给出固定值",
             )
 
 

@@ -108,7 +108,7 @@ def load_schema(root: Path) -> Schema:
 
 
 def schema_markdown(schema: Schema) -> str:
-    """The schema as Markdown, for docs/schema.md and `hotline-eval schema`."""
+    """The schema as Markdown, for the manual (docs/hooks.py builds docs/data/schema.md) and `hotline-eval schema`."""
     lines = ["# Canonical schema", "", "Generated from `params/schema.yaml`.", ""]
     for tname, table in schema.tables.items():
         lines += [f"## `{tname}` — {table.zh}", "", table.doc, ""]

@@ -57,7 +57,9 @@ def load_wording(root: Path, labels: ObjectLabels | None = None) -> dict[str, An
     """The wording; with `labels`, the words it is written for (scope, object, service) replaced."""
     words = _wording(root)
     pairs = replacements(labels, words[WRITTEN_FOR]) if labels is not None else []
-    return relabel(copy.deepcopy(words), pairs) if pairs else words
+    if not pairs:
+        return words
+    return {k: v if k == WRITTEN_FOR else relabel(copy.deepcopy(v), pairs) for k, v in words.items()}
 
 
 def replacements(labels: ObjectLabels, written_for: dict[str, str]) -> list[tuple[str, str]]:

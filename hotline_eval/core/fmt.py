@@ -1,4 +1,4 @@
-"""Numbers written the Chinese way (notes/report-style.md §2.5).
+"""Numbers written the Chinese way (docs/documents/city-report.md#numbers).
 
 Rates as percentages with one decimal (93.8%), changes of rates in 个百分点, scores with two
 decimals and 分, counts exact below 10,000 and in 万 above (1.23万件), ranks as 第3位, dates as

@@ -56,37 +56,54 @@ def project_root(start: Path | None = None) -> Path:
     )
 
 
-class InvalidDate(yaml.constructor.ConstructorError):
-    """A value written as a date that is no date (2026-13-01): YAML's own error, with its position."""
+class ParamsYamlError(yaml.constructor.ConstructorError):
+    """Well-formed YAML whose content is wrong at a position (a key given twice, an impossible date)."""
+
+    def __init__(self, problem: str, mark: yaml.Mark, fix: str) -> None:
+        super().__init__(None, None, problem, mark)
+        self.fix = fix
 
 
 class ParamsLoader(yaml.SafeLoader):
-    """The safe loader, whose impossible dates are YAML errors with a line and column, not ValueErrors."""
+    """Safe loading (no Python object tags) that refuses a key given twice in one mapping (YAML would
+    keep the last silently) and reports an impossible date with its line and column."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen = set()
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":  # `<<: *base` merges; the mapping may override it
+                continue
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                fix = "请删除或合并重复的键（否则只有最后一个生效）"
+                raise ParamsYamlError(f"键 '{key}' 在同一映射中出现了两次", key_node.start_mark, fix)
+            seen.add(key)
+        return super().construct_mapping(node, deep)
 
     def construct_yaml_timestamp(self, node: yaml.Node) -> Any:
         try:
             return super().construct_yaml_timestamp(node)
         except ValueError as exc:
             problem = f"无效的日期 '{node.value}'：月份应为 1—12，日不超过当月天数"
-            raise InvalidDate(None, None, problem, node.start_mark) from exc
+            raise ParamsYamlError(problem, node.start_mark, "请改为有效的日期（YYYY-MM-DD）") from exc
 
 
 ParamsLoader.add_constructor("tag:yaml.org,2002:timestamp", ParamsLoader.construct_yaml_timestamp)
 
 
 def load_yaml(path: Path) -> Any:
-    """Load one YAML file safely (no Python object tags)."""
+    """Load one YAML file safely (no Python object tags, no key given twice)."""
     if not path.is_file():
         raise ConfigError(path, None, "未找到文件")
     try:
         with path.open(encoding="utf-8") as fh:
-            loader = ParamsLoader(fh)  # yaml.safe_load's steps, with the safe loader above
+            loader = ParamsLoader(fh)  # a SafeLoader: no Python object tags
             try:
                 return loader.get_single_data()
             finally:
                 loader.dispose()
-    except InvalidDate as exc:
-        raise ConfigError(path, None, yaml_problem(exc), fix="请改为有效的日期（YYYY-MM-DD）") from exc
+    except ParamsYamlError as exc:
+        raise ConfigError(path, None, yaml_problem(exc), fix=exc.fix) from exc
     except yaml.YAMLError as exc:
         raise ConfigError(path, None, yaml_problem(exc), fix="请检查该处附近的缩进（只能用空格）、冒号和引号") from exc
     except UnicodeDecodeError as exc:
@@ -98,8 +115,8 @@ def yaml_problem(exc: yaml.YAMLError) -> str:
     mark = getattr(exc, "problem_mark", None)
     where = f"，位于第{mark.line + 1}行第{mark.column + 1}列" if mark is not None else ""
     detail = getattr(exc, "problem", None) or str(exc)
-    if isinstance(exc, InvalidDate):
-        return f"YAML 取值错误{where}（{detail}）"
+    if isinstance(exc, ParamsYamlError):
+        return f"YAML 内容错误{where}（{detail}）"
     reason = next((zh for start, zh in YAML_PROBLEMS if detail.startswith(start)), f"解析器信息：{detail}")
     return f"YAML 语法错误{where}（{reason}）"
 

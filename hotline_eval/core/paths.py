@@ -1,4 +1,7 @@
-"""Where an evaluation's outputs live: outputs/<evaluation>/ (or $HOTLINE_EVAL_OUTPUTS), the contract of the README."""
+"""Where an evaluation's outputs live: outputs/<evaluation>/ (or $HOTLINE_EVAL_OUTPUTS).
+
+The files there are the contract of docs/documents/index.md#output-files.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class Paths:
-    """Where an evaluation's outputs live (the output contract of the README)."""
+    """Where an evaluation's outputs live (the output contract, docs/documents/index.md#output-files)."""
 
     root: Path
     evaluation: str

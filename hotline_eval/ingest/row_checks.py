@@ -80,7 +80,7 @@ def column_checks(
                 name,
                 where,
                 "代码不在允许范围内",
-                f"在映射文件的 values 中把该代码对应到 {col.codes} 代码表（见 docs/schema.md）",
+                f"在映射文件的 values 中把该代码对应到 {col.codes} 代码表（见 hotline-eval schema 的输出）",
             )
         )
     if col.min is not None:

@@ -399,7 +399,10 @@ def _interval(out: pd.DataFrame, by_id: dict[str, Indicator]) -> pd.DataFrame:
 def _composite(
     ind: Indicator, table: pd.DataFrame, capabilities: dict[tuple[str, str], float], params: dict[str, Any]
 ) -> pd.DataFrame:
-    """Weighted mean of the components with data (indicators.md §2.2: a channel without data is dropped)."""
+    """Weighted mean of the components with data: a channel without data is dropped.
+
+    See docs/method/indicators.md#composite-indicators.
+    """
     weights = params[ind.composite.weights] if ind.composite.weights else {}
     parts = []
     for label, comp in ind.composite.components.items():

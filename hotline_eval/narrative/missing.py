@@ -9,18 +9,20 @@ from hotline_eval.measure.engine import NOT_PROVIDED, missing_fields
 from hotline_eval.results import Results
 
 
-def not_provided_sentence(results: Results, members: list[Indicator], pooled: pd.DataFrame) -> str:
-    """Why indicators of a dimension are no data: the fields the sources do not record, by name."""
+def not_provided_sentence(results: Results, wording: dict, members: list[Indicator], pooled: pd.DataFrame) -> str:
+    """Why indicators of a dimension are no data: the fields the sources do not record, by name
+    (params/wording/report.yaml, report.sources)."""
     have = results.ingest.get("provided")
-    schema = results.schema
+    schema, w = results.schema, wording["report"]["sources"]
     parts = []
     for ind in members:
         if ind.id not in pooled.index or pooled.loc[ind.id, "flag"] != NOT_PROVIDED:
             continue
         fields = [need.split(".") for need in missing_fields(ind, have)]
-        labels = (f"{schema.tables[t].zh}的{schema.tables[t].columns[c].zh}" for t, c in fields)
-        names = "、".join(dict.fromkeys(labels))
-        parts.append(f"{ind.zh}需要{names}")
+        labels = (
+            w["field"].format(table=schema.tables[t].zh, column=schema.tables[t].columns[c].zh) for t, c in fields
+        )
+        parts.append(w["needs"].format(indicator=ind.zh, fields="、".join(dict.fromkeys(labels))))
     if not parts:
         return ""
-    return "；".join(parts) + "，数据源未记录这些数据，相关指标按“无数据”处理，不计分。"
+    return w["not_provided"].format(needs="；".join(parts))

@@ -9,7 +9,7 @@ A problem is one of
   sub-items of recorded calls rated C or D, D ratings, work orders with a veto;
 - a dissatisfaction reason (§6.5.3) significantly more frequent than in the rest of the province
   (`dissatisfaction`).
-Each is stated as the notes/report-style.md §2.3 prescribes: a headline in plain words, the
+Each is stated as docs/method/narrative.md#problems describes: a headline in plain words, the
 evidence with its numbers (value, province, reference, rank, change, the units that drive it), and
 why it matters. Only tested differences are called gaps or changes (compare/significance.py).
 """

@@ -4,7 +4,7 @@ Each problem gets the first measure of its entry that answers its kind and, when
 a measure for the other party (热线工作机构 / 承办单位), so that both know what to do. A measure names
 who must act (the agency, or the handling units that drive the problem), its deadline (from the
 report's date) and, where the entry says so, a target for the indicator in the next evaluation
-(notes/report-style.md §2.4): the province's level for a gap, the previous level for a worsening,
+(docs/method/narrative.md#measures): the province's level for a gap, the previous level for a worsening,
 half of the distance to the reference for an indicator far below it.
 """
 

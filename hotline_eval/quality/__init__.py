@@ -6,7 +6,7 @@ Parquet tables and the rows ingest rejected. The results are a long table (quali
 masked examples of offending rows per check (quality_examples.csv). After measurement,
 `apply_gate` marks the indicators that read a failing table or field as quality_blocked.
 
-Families (indicators.md §8):
+Families (docs/method/data-quality.md):
 - recall.py       record recall against self-reported control totals, period coverage and gap
                   days, field completeness over the fields the evaluation's indicators need;
 - precision.py    record precision (ingest rejects, collection window, undeclared duplicates,

@@ -1,4 +1,7 @@
-"""一致性 (§5.2.7, indicators.md §8.3): intra-record rules, cross-source figures, cross-period jumps."""
+"""一致性 (§5.2.7): intra-record rules, cross-source figures, cross-period jumps.
+
+See docs/method/data-quality.md#consistency.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""The quality gate (§5.2.7, indicators.md §8): a failing gate blocks the indicators that read its scope.
+"""The quality gate (§5.2.7): a failing gate blocks the indicators that read its scope.
+
+See docs/method/data-quality.md#the-gate.
 
 A gate check's scope is a table or a field (`table.column`). An indicator reads its source's
 table, the tables of its data_needs and the fields of its data_needs. A failing table scope

@@ -1,4 +1,4 @@
-"""查准率 (§5.2.7, indicators.md §8.2): record precision and its parts, verified accuracy.
+"""查准率 (§5.2.7, docs/method/data-quality.md#precision): record precision and its parts, verified accuracy.
 
 A received record is valid and in scope unless it was rejected at ingest (schema, codes, repeated
 id, row rules), lies outside the collection window, repeats an earlier record's content without

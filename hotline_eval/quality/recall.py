@@ -1,4 +1,7 @@
-"""查全率 (§5.2.7, indicators.md §8.1): record recall, period coverage and gap days, field completeness."""
+"""查全率 (§5.2.7): record recall, period coverage and gap days, field completeness.
+
+See docs/method/data-quality.md#recall.
+"""
 
 from __future__ import annotations
 
@@ -146,7 +149,7 @@ def field_completeness(ctx: QualityContext) -> pd.DataFrame:
 
 
 def table_completeness(ctx: QualityContext) -> pd.DataFrame:
-    """All needed fields of a table pooled: filled cells ÷ expected cells (indicators.md §8.1)."""
+    """All needed fields of a table pooled: filled cells ÷ expected cells (docs/method/data-quality.md#recall)."""
     frame = completeness_counts(ctx)
     pooled = frame.groupby(["city", "table", "month"])[["numerator", "denominator"]].sum().reset_index()
     pooled = pooled.assign(item="", scope=pooled["table"])

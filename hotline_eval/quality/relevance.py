@@ -1,4 +1,4 @@
-"""关联度 (§5.2.7, indicators.md §8.4): linkage of every designed link, indicator relevance."""
+"""关联度 (§5.2.7, docs/method/data-quality.md#relevance): linkage of every designed link, indicator relevance."""
 
 from __future__ import annotations
 

@@ -63,23 +63,24 @@ def appeal_table(results, wording: dict, city: str) -> pd.DataFrame | None:
         return None
     mine = entries[entries["city"] == city]
     names = {i.id: i.zh for i in results.catalogue.indicators}
-    outcomes = wording["appeals"]["outcomes"]
+    outcomes, cols = wording["appeals"]["outcomes"], wording["appeals"]["table_columns"]
     rows = []
     for _, r in mine.iterrows():
         rows.append(
             {
-                "编号": r["id"],
-                "申诉指标": "、".join(names.get(i, i) for i in str(r["indicators"] or "").split(";") if i) or fmt.DASH,
-                "申诉事由": r["claim"],
-                "提出日期": fmt.date(dt.date.fromisoformat(r["filed"])),
-                "复核结论": outcomes[r["decision"]],
-                "理由": r["reason"] or fmt.DASH,
+                cols["id"]: r["id"],
+                cols["indicators"]: "、".join(names.get(i, i) for i in str(r["indicators"] or "").split(";") if i)
+                or fmt.DASH,
+                cols["claim"]: r["claim"],
+                cols["filed"]: fmt.date(dt.date.fromisoformat(r["filed"])),
+                cols["decision"]: outcomes[r["decision"]],
+                cols["reason"]: r["reason"] or fmt.DASH,
             }
         )
     return pd.DataFrame(rows)
 
 
-def changed_items(results, city: str) -> pd.DataFrame:
+def changed_items(results, wording: dict, city: str) -> pd.DataFrame:
     """The city's scores the appeals changed (its own appeals, or another city's through the references)."""
     path = results.paths.out / "appeal_changes.csv"
     if not path.exists():
@@ -87,6 +88,7 @@ def changed_items(results, city: str) -> pd.DataFrame:
     changes = pd.read_csv(path, encoding="utf-8-sig")
     changes = changes[changes["city"] == city]
     active = {i.id: i for i in results.catalogue.indicators}
+    cols = wording["appeals"]["changes_columns"]
     rows = []
     for _, r in changes.iterrows():
         base = r["indicator"].split(".")[0]
@@ -94,12 +96,12 @@ def changed_items(results, city: str) -> pd.DataFrame:
         unit = ind.unit if ind else "points"
         rows.append(
             {
-                "指标": ind.zh if ind else r["indicator"],
-                "指标值（复核前→后）": _arrow(fmt.value(r["value_before"], unit), fmt.value(r["value_after"], unit)),
-                "参考值（复核前→后）": _arrow(
+                cols["indicator"]: ind.zh if ind else r["indicator"],
+                cols["value"]: _arrow(fmt.value(r["value_before"], unit), fmt.value(r["value_after"], unit)),
+                cols["reference"]: _arrow(
                     fmt.value(r["reference_before"], unit), fmt.value(r["reference_after"], unit)
                 ),
-                "得分（复核前→后）": _arrow(fmt.number(r["score_before"], 3), fmt.number(r["score_after"], 3)),
+                cols["score"]: _arrow(fmt.number(r["score_before"], 3), fmt.number(r["score_after"], 3)),
             }
         )
     return pd.DataFrame(rows)

@@ -29,8 +29,9 @@ def render_city(
     return render_document(root, "city", out, "report", parameters, cover(results, city), pdf=pdf, kernel=kernel)
 
 
-def title(results: Results, city: str) -> str:
-    return f"{results.city_name(city)}{results.evaluation.labels.service}服务质量评价报告"
+def title(results: Results, city: str, wording: dict) -> str:
+    labels = results.evaluation.labels
+    return wording["report"]["cover"]["title"].format(name=results.city_name(city), service=labels.service)
 
 
 def objects_text(results: Results, city: str, default: str) -> str:
@@ -44,10 +45,11 @@ def cover(results: Results, city: str) -> dict:
     """What the cover shows: evaluation, title, period, object, result, organiser, date."""
     ev = results.evaluation
     words = load_wording(results.root, results.evaluation.labels)
+    w = words["report"]["cover"]
     t = results.totals.loc[city]
     name = results.city_name(city)
     labels = ev.labels
-    grade = "不予定级" if t["grade"] == NOT_GRADED else t["grade"]
+    grade = words["report"]["cells"]["not_graded"] if t["grade"] == NOT_GRADED else t["grade"]
     result = f"{fmt.score(t['total'])}　{grade}"
     if len(ev.city_ids()) > 1:
         result += f"　{labels.scope}{fmt.rank(t['rank'], len(ev.city_ids()))}"
@@ -55,15 +57,17 @@ def cover(results: Results, city: str) -> dict:
         "kind": "report",
         "version": __version__,
         "kicker": ev.name_zh,
-        "title": title(results, city),
-        "title_lines": [f"{name}{labels.service}", "服务质量评价报告"],
-        "running_head": css_string(f"{name}{labels.service_short}服务质量评价报告（{ev.period.label_zh}）"),
+        "title": title(results, city, words),
+        "title_lines": [f"{name}{labels.service}", w["title_tail"]],
+        "running_head": css_string(
+            w["running_head"].format(name=name, service_short=labels.service_short, period=ev.period.label_zh)
+        ),
         "subtitle": f"（{ev.period.label_zh}　{words['evaluation_type'][ev.type]}）",
         "facts": [
-            ["评价对象", objects_text(results, city, "{name}{service_short}工作机构及承办单位")],
-            ["评价周期", f"{fmt.date(ev.period.start)}—{fmt.date(ev.period.end)}"],
-            ["评价类型", words["evaluation_type"][ev.type]],
-            ["综合结果", result],
+            [w["facts"]["objects"], objects_text(results, city, w["objects"])],
+            [w["facts"]["period"], w["period"].format(start=fmt.date(ev.period.start), end=fmt.date(ev.period.end))],
+            [w["facts"]["type"], words["evaluation_type"][ev.type]],
+            [w["facts"]["result"], result],
         ],
         "organiser": ev.organiser_zh,
         "date": fmt.date(ev.issued_on),

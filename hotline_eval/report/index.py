@@ -27,9 +27,16 @@ def write_index(root: Path, evaluation: str, outcomes: list[Outcome] | None = No
         failed = {o.city: o.error.splitlines()[0] for o in outcomes if not o.ok}
     dims = dimensions_scored(results)
     rates = dimension_rates(results)
-    labels = ev.labels
-    named = "城市" if labels.object == "设区市" else "评价对象"
-    header = ["位次", named, "综合得分", "等级", *[f"{d.zh}得分率" for d in dims]]
+    labels, words = ev.labels, load_wording(root, ev.labels)
+    w, cols = words["report"]["index"], words["report"]["index"]["columns"]
+    named = cols["city"] if labels.object == words["written_for"]["object"] else cols["object"]
+    header = [
+        cols["rank"],
+        named,
+        cols["total"],
+        cols["grade"],
+        *[w["dimension_rate"].format(dimension=d.zh) for d in dims],
+    ]
     rows = []
     for city, t in results.totals.sort_values(["rank", "total"], ascending=[True, False]).iterrows():
         folder = out / city
@@ -39,7 +46,7 @@ def write_index(root: Path, evaluation: str, outcomes: list[Outcome] | None = No
                     fmt.DASH if fmt.missing(t["rank"]) else str(int(t["rank"])),
                     results.city_name(city),
                     fmt.number(t["total"]),
-                    "不予定级" if t["grade"] == NOT_GRADED else t["grade"],
+                    words["report"]["cells"]["not_graded"] if t["grade"] == NOT_GRADED else t["grade"],
                     *[fmt.pct(rates.loc[city, d.id]) for d in dims],
                 ],
                 "html": f"{city}/report.html" if (folder / "report.html").exists() and city not in failed else "",
@@ -57,15 +64,17 @@ def write_index(root: Path, evaluation: str, outcomes: list[Outcome] | None = No
     page = env.get_template("index/index.html.j2").render(
         version=__version__,
         title=ev.name_zh,
-        subtitle=f"评价周期：{fmt.date(ev.period.start)}—{fmt.date(ev.period.end)}　参评{labels.object}{len(rows)}个",
+        subtitle=w["subtitle"].format(
+            start=fmt.date(ev.period.start), end=fmt.date(ev.period.end), object=labels.object, n=len(rows)
+        ),
         scope=labels.scope,
         objects=labels.object,
         header=header,
         numeric={3, *range(5, 5 + len(dims))},
         rows=rows,
-        note="位次按综合得分由高到低排列；得分率 = 维度得分 ÷ 有效分值。",
+        note=w["note"],
         bulletin=bulletin,
-        failures=[f"{results.city_name(c)}：{e}" for c, e in failed.items()],
+        failures=[w["failure"].format(city=results.city_name(c), error=e) for c, e in failed.items()],
         organiser=ev.organiser_zh,
         date=fmt.date(ev.issued_on),
     )

@@ -1,6 +1,6 @@
 """PDF from a report's HTML, with the contents page's page numbers filled in.
 
-Two engines print the same self-contained HTML (notes/toolchain.md §4):
+Two engines print the same self-contained HTML (docs/documents/pdf-and-batch.md#pdf):
 
 - ``chromium``: an installed Chromium, Chrome or Edge in headless mode (what most laptops have;
   `.ci/run` installs Debian's chromium). Preferred: it synthesises bold for the one-weight font.

@@ -42,21 +42,26 @@ def cover(root: Path, evaluation: str) -> dict:
     ev = load(root, evaluation).evaluation
     words = load_wording(root)
     name = title(ev, words)
-    head, _, tail = name.partition("热线")
+    w = words["plan"]
+    head, _, tail = name.partition(w["cover_split"])
     t = timeline(root, ev)
+    units = w["cover_units"] if ev.units.evaluate else ""
     return {
         "kind": "report",
         "version": __version__,
         "kicker": ev.organiser_zh,
         "title": name,
-        "title_lines": [head + "热线", tail] if tail else [name],
+        "title_lines": [head + w["cover_split"], tail] if tail else [name],
         "running_head": css_string(name),
-        "subtitle": f"（{words['evaluation_type'][ev.type]}　评价周期{ev.period.label_zh}）",
+        "subtitle": w["cover_subtitle"].format(type=words["evaluation_type"][ev.type], period=ev.period.label_zh),
         "facts": [
-            ["评价对象", objects_text(root, ev, words).split("，")[0] + ("及其承办单位" if ev.units.evaluate else "")],
-            ["评价周期", f"{fmt.date(ev.period.start)}—{fmt.date(ev.period.end)}"],
-            ["评价类型", words["evaluation_type"][ev.type]],
-            ["数据报送截止", fmt.date(t.data_due)],
+            [w["cover_facts"]["objects"], objects_text(root, ev, words).split("，")[0] + units],
+            [
+                w["cover_facts"]["period"],
+                w["cover_period"].format(start=fmt.date(ev.period.start), end=fmt.date(ev.period.end)),
+            ],
+            [w["cover_facts"]["type"], words["evaluation_type"][ev.type]],
+            [w["cover_facts"]["data_due"], fmt.date(t.data_due)],
         ],
         "organiser": ev.organiser_zh,
         "date": fmt.date(t.published) if t.published else "",

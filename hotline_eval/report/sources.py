@@ -65,26 +65,24 @@ def _computable(ind: Indicator, have: dict[str, list[str]]) -> bool:
     return not missing_fields(ind, have) and all(n.split(".")[0] in have for n in ind.data_needs)
 
 
-def missing_sentences(results: Results) -> list[str]:
+def missing_sentences(results: Results, wording: dict) -> list[str]:
     """The paragraph of 一、（五） on data the sources do not record (empty when nothing is missing)."""
     gap = missing(results)
     if gap is None or not gap.anything:
         return []
-    schema = results.schema
+    schema, w = results.schema, wording["report"]["sources"]
     out = []
     if gap.tables:
-        names = "、".join(schema.tables[t].zh for t in gap.tables)
-        out.append(f"本次评价的数据源不包含{names}等数据。")
+        out.append(w["absent_tables"].format(tables="、".join(schema.tables[t].zh for t in gap.tables)))
     if gap.fields:
         parts = [
-            f"{schema.tables[t].zh}中的{'、'.join(schema.tables[t].columns[c].zh for c in cols)}"
+            w["absent_field"].format(
+                table=schema.tables[t].zh, columns="、".join(schema.tables[t].columns[c].zh for c in cols)
+            )
             for t, cols in gap.fields.items()
         ]
-        out.append(f"数据源未记录{'；'.join(parts)}。")
-    out.append(
-        "缺少的数据一律按“无数据”处理，不以默认值或推算值代替；需要这些数据的指标不计分，其分值从有效分值中扣除。"
-        f"按本规范全部{len(gap.scored)}项计分指标衡量，本次数据源可以计算其中{len(gap.computable)}项。"
-    )
+        out.append(w["absent_fields"].format(fields="；".join(parts)))
+    out.append(w["rule"].format(scored=len(gap.scored), computable=len(gap.computable)))
     return out
 
 
@@ -112,17 +110,18 @@ def source_files(results: Results, city: str) -> tuple[pd.DataFrame, bool]:
     return frame, shared
 
 
-def files_table(results: Results, city: str) -> tuple[pd.DataFrame, bool]:
-    """source_files as display text (Chinese headers), one row per file."""
+def files_table(results: Results, wording: dict, city: str) -> tuple[pd.DataFrame, bool]:
+    """source_files as display text (headers in the reader's words), one row per file."""
     frame, shared = source_files(results, city)
+    cols = wording["report"]["sources"]["files_columns"]
     rows = [
         {
-            "数据文件": r.file,
-            "数据类别": results.schema.tables[r.table].zh,
-            "读入记录": fmt.count(r.rows_in + r.excluded, "条"),
-            "有效记录": fmt.count(r.accepted, "条"),
-            "拒收记录": fmt.count(r.rejected, "条"),
-            "按规则排除": fmt.count(r.excluded, "条"),
+            cols["file"]: r.file,
+            cols["table"]: results.schema.tables[r.table].zh,
+            cols["rows_in"]: fmt.count(r.rows_in + r.excluded, "条"),
+            cols["accepted"]: fmt.count(r.accepted, "条"),
+            cols["rejected"]: fmt.count(r.rejected, "条"),
+            cols["excluded"]: fmt.count(r.excluded, "条"),
         }
         for r in frame.itertuples()
     ]

@@ -1,4 +1,4 @@
-"""The expert panel of the additional indicators (Appendix A.3, §7.3, indicators.md §5).
+"""The expert panel of the additional indicators (Appendix A.3, §7.3, docs/method/scoring.md#expert-panel).
 
 Per city × expert-scored indicator, from the expert_scores table:
 - the last round is used; a first round whose max − min exceeds `dispersion_share` of the points is

@@ -1,11 +1,11 @@
 """Appendix A scoring: from an item's values per city to its score, keeping how the score was made.
 
-Rules (indicators.md §3, DESIGN.md "Scoring rules"):
+Rules (docs/method/scoring.md):
 - quantitative indicators (A.1) against a reference:
   higher-better: points × min(value / reference, 1);
   lower-better durations and ratios: points × min(reference / value, 1), both raised to a floor;
   lower-better rates in [0, 1]: the complement, points × min((1 − value) / (1 − reference), 1);
-  optional local thresholds (zero_below / zero_above) give 0 points beyond a value (§3.2);
+  optional local thresholds (zero_below / zero_above) give 0 points beyond a value (docs/method/scoring.md#thresholds);
 - the reference: the best among the evaluated objects (province_best, A.1 "全省最优"), a pinned
   benchmark with its source (A.1 "全国优秀代表"), or mixed;
 - qualitative indicators (A.2): points × mean level factor of the rule table (level_factor), or the
@@ -132,7 +132,7 @@ def cite(benchmark: Benchmark) -> str:
 
 
 def reference_for(ind: Indicator, values: pd.Series, ev: Evaluation) -> ReferenceValue | None:
-    """The reference value per the evaluation's strategy (indicators.md §3.1)."""
+    """The reference value per the evaluation's strategy (docs/method/scoring.md#reference-values)."""
     pinned = ev.benchmark(ind.id)
     if pinned is not None:
         return ReferenceValue(pinned.value, cite(pinned))

@@ -1,4 +1,6 @@
-"""Per city: dimension scores, total, coverage, grade, veto and rank (Appendix A, indicators.md §3.2, §6).
+"""Per city: dimension scores, total, coverage, grade, veto and rank (Appendix A).
+
+See docs/method/scoring.md#totals-and-coverage and docs/method/scoring.md#grades.
 
 - total = Σ scores ÷ Σ points of the items with a score × 100 (no data is never 0 or full marks);
 - coverage = Σ points with a score ÷ Σ points × 100; below `coverage_min` the city is not graded;

@@ -1,10 +1,11 @@
 """Handling units (承办单位, §4.2) scored and ranked within their city and unit class.
 
-The reference of a unit-level indicator is the best unit of the same city and class (indicators.md
-§3.1, after Lianyungang's separate ranking of counties, districts and departments); national
-benchmarks are not used for units. A unit whose denominator is below `units.min_denominator` is
-listed but not scored on that indicator (样本不足). A unit's total is rescaled over the points it
-has data for, and only units whose coverage reaches the evaluation's coverage minimum are ranked.
+The reference of a unit-level indicator is the best unit of the same city and class
+(docs/method/scoring.md#handling-units, after Lianyungang's separate ranking of counties, districts
+and departments); national benchmarks are not used for units. A unit whose denominator is below
+`units.min_denominator` is listed but not scored on that indicator (样本不足). A unit's total is
+rescaled over the points it has data for, and only units whose coverage reaches the evaluation's
+coverage minimum are ranked.
 """
 
 from __future__ import annotations

@@ -1,4 +1,6 @@
-"""One-vote veto (一票否决, indicators.md §6): established data falsification sets the grade to 不合格.
+"""One-vote veto (一票否决): established data falsification sets the grade to 不合格.
+
+See docs/method/scoring.md#one-vote-veto.
 
 A veto comes from a source: the evaluation definition's `vetoes:` list (the organiser's decision),
 or any other stage that registers a source here — the data-quality assessment (§5.2.7) can feed

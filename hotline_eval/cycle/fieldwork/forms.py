@@ -53,7 +53,7 @@ def choices(tmap: TableMapping, column: str, schema: Schema, table: str = "qc_sa
 
 
 def panel_rules(ev: Evaluation, wording: dict) -> str:
-    """The expert panel's rules (Appendix A.3, indicators.md §5) in one sentence."""
+    """The expert panel's rules (Appendix A.3, docs/method/scoring.md#expert-panel) in one sentence."""
     rules = ev.expert_panel
     return wording["fieldwork"]["panel"].format(
         min_experts=rules.min_experts,

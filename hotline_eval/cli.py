@@ -523,7 +523,7 @@ def list_() -> None:
 
 
 @cli.command(
-    help="以 Markdown 格式输出规范数据结构（docs/schema.md 即由此生成）。",
+    help="以 Markdown 格式输出规范数据结构（使用手册的 docs/data/schema.md 即由此生成）。",
     short_help="输出规范数据结构（Markdown）",
 )
 def schema() -> None:

@@ -14,19 +14,19 @@ CLI := $(BIN)/hotline-eval
 .PHONY: setup report reports bulletin plan fieldwork appeals run check test lint docs lab clean help bench
 
 help:
-	@echo "make report [EVAL=$(EVAL)] [CITY=<id>]   one city's report (HTML, PDF when a browser exists)"
-	@echo "make reports [EVAL=...] [PREV=<id>] [WORKERS=n]  every city's report in parallel, and index.html"
-	@echo "make bulletin [EVAL=...] [PREV=<id>]      the province bulletin (通报), HTML and PDF"
-	@echo "make plan     [EVAL=...]                 the evaluation plan (评价方案, §5.2.3), before collection"
-	@echo "make fieldwork [EVAL=...] [SEED=n]       review samples and forms (§7.2), expert score sheets (§7.3)"
-	@echo "make appeals  [EVAL=...]                 apply params/appeals/<EVAL>.yaml (§8.2): re-score, appeal log"
-	@echo "make run    [EVAL=...]                   ingest, measure and score only"
-	@echo "make check  [EVAL=...] [CITY=<id>]       data-quality assessment (§5.2.7) with a readable summary"
-	@echo "make test                                the test suite"
-	@echo "make bench [SCALE=1/16]                  the province-scale benchmark, writes bench/RESULTS.md"
-	@echo "make lint                                ruff"
-	@echo "make docs                                the manual as a website in site/ (mkdocs build --strict)"
-	@echo "make lab                                 JupyterLab on the notebooks"
+	@echo "make report [EVAL=$(EVAL)] [CITY=<id>]   一个城市的评价报告（HTML；有浏览器时另生成PDF）"
+	@echo "make reports [EVAL=...] [PREV=<id>] [WORKERS=n]  并行生成全部城市的报告及 index.html"
+	@echo "make bulletin [EVAL=...] [PREV=<id>]      全省通报（HTML 和 PDF）"
+	@echo "make plan     [EVAL=...]                 评价方案（§5.2.3），数据采集前发布"
+	@echo "make fieldwork [EVAL=...] [SEED=n]       评审样本和评审表（§7.2）、专家评分表（§7.3）"
+	@echo "make appeals  [EVAL=...]                 应用 params/appeals/<EVAL>.yaml（§8.2）：重新计分、申诉记录"
+	@echo "make run    [EVAL=...]                   只导入数据、计算指标并评分"
+	@echo "make check  [EVAL=...] [CITY=<id>]       数据质量评估（§5.2.7），输出易读的摘要"
+	@echo "make test                                运行测试"
+	@echo "make bench [SCALE=1/16]                  省级规模基准测试，写出 bench/RESULTS.md"
+	@echo "make lint                                代码检查（ruff）"
+	@echo "make docs                                生成网站形式的使用手册到 site/（mkdocs build --strict）"
+	@echo "make lab                                 用 JupyterLab 打开笔记本"
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)

@@ -4,23 +4,39 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
+import re
 import sys
 import tempfile
 import time
 import traceback
+import unicodedata
 from pathlib import Path
 
 import click
 
 from hotline_eval import __version__
 from hotline_eval.config.definitions import list_evaluations, load_evaluation
-from hotline_eval.core.errors import HotlineEvalError
+from hotline_eval.core.errors import FIX_LABEL, HotlineEvalError
 from hotline_eval.core.masking import mask_text
 from hotline_eval.core.paramfiles import project_root
 from hotline_eval.core.paths import outputs_root
 
 DEFAULT_EVALUATION = "demo-comprehensive"
 START = time.monotonic()
+WRITTEN_ZH = {"notebook": "笔记本", "html": "HTML", "pdf": "PDF"}
+OS_ERRORS_ZH = {
+    errno.ENOENT: "文件或文件夹不存在",
+    errno.EACCES: "没有访问权限",
+    errno.EPERM: "没有操作权限",
+    errno.ENOSPC: "磁盘空间不足",
+    errno.EROFS: "文件系统为只读",
+    errno.EISDIR: "这是文件夹，不是文件",
+    errno.ENOTDIR: "路径中有一部分不是文件夹",
+    errno.EEXIST: "文件已存在",
+    errno.EMFILE: "打开的文件过多",
+    errno.EBUSY: "文件正被其他程序占用",
+}
 
 
 def say(message: str) -> None:
@@ -28,8 +44,148 @@ def say(message: str) -> None:
     click.echo(f"[{time.monotonic() - START:6.1f}s] {message}", err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__)
+# ---------------------------------------------------------------------------------------------
+# Click in Chinese: the help's headings, the option marks and the usage errors. Docstrings stay
+# English for developers; what the user reads comes from help=/short_help= and these classes.
+
+
+class ChineseHelpFormatter(click.HelpFormatter):
+    """Click's help layout with Chinese headings (用法：, 选项：, 命令：), measured in display columns.
+
+    Click counts a character as one column and wraps at spaces; a Chinese character takes two
+    columns and a Chinese sentence has no spaces. Definition lists and paragraphs are therefore
+    aligned and wrapped here by display width, keeping runs of ASCII (options, paths) whole.
+    """
+
+    HEADINGS = {"Options": "选项", "Commands": "命令", "Positional arguments": "参数"}
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, "用法：" if prefix is None else prefix)
+
+    def write_heading(self, heading: str) -> None:
+        self.write(f"{'':>{self.current_indent}}{self.HEADINGS.get(heading, heading)}：\n")
+
+    def write_text(self, text: str) -> None:
+        indent = " " * self.current_indent
+        for paragraph in text.split("\n"):
+            for line in wrap_display(paragraph, self.width - self.current_indent):
+                self.write(f"{indent}{line}\n")
+
+    def write_dl(self, rows, col_max: int = 30, col_spacing: int = 2) -> None:
+        rows = list(rows)
+        first = min(max((display_width(term) for term, _ in rows), default=0), col_max) + col_spacing
+        indent = " " * self.current_indent
+        for term, text in rows:
+            fits = display_width(term) + col_spacing <= first
+            head = f"{indent}{term}" + (" " * (first - display_width(term)) if fits else f"\n{indent}{' ' * first}")
+            lines = wrap_display(text, max(self.width - self.current_indent - first, 20))
+            self.write((head + f"\n{indent}{' ' * first}".join(lines)).rstrip() + "\n")
+
+
+def display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def wrap_display(text: str, width: int) -> list[str]:
+    """Lines of at most `width` display columns, broken between Chinese characters or at spaces."""
+    lines, line = [], ""
+    for token in re.findall(r"[!-~]+|\s+|.", text):
+        if line.strip() and display_width(line + token.rstrip()) > width:
+            lines.append(line.rstrip())
+            line = token.lstrip()
+        else:
+            line += token
+    return [*lines, line.rstrip()]
+
+
+class ChineseContext(click.Context):
+    formatter_class = ChineseHelpFormatter
+
+
+class ChineseCommand(click.Command):
+    """A command whose usage line and help option speak Chinese."""
+
+    context_class = ChineseContext
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("options_metavar", "[选项]")
+        super().__init__(*args, **kwargs)
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:  # the parser's errors know no command: name it for the usage line
+            exc.ctx = exc.ctx or ctx
+            raise
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = "显示此帮助信息并退出"
+        return option
+
+
+class ChineseGroup(ChineseCommand, click.Group):
+    command_class = ChineseCommand
+
+
+class RequiredOption(click.Option):
+    """A required option marked [必填] in the help (Click would append its own "[required]")."""
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        self.required = False
+        try:
+            record = super().get_help_record(ctx)
+        finally:
+            self.required = True
+        return None if record is None else (record[0], f"{record[1]}  [必填]")
+
+
+def usage_problem(exc: click.UsageError) -> str:
+    """A usage error in Chinese (Click's own messages are English); an unusual one quotes Click."""
+    no_such_command = getattr(click.exceptions, "NoSuchCommand", ())
+    if isinstance(exc, click.NoSuchOption | no_such_command):
+        name = exc.option_name if isinstance(exc, click.NoSuchOption) else exc.command_name
+        near = f"；是否应为 {'、'.join(exc.possibilities)}？" if exc.possibilities else ""
+        return f"未知的{'选项' if isinstance(exc, click.NoSuchOption) else '命令'} {name}{near}"
+    if isinstance(exc, click.MissingParameter) and exc.param is not None:
+        return f"缺少必填的选项 {'/'.join(exc.param.opts)}"
+    if isinstance(exc, click.BadParameter) and exc.param is not None:
+        return f"选项 {'/'.join(exc.param.opts)} 的取值无效：应为{_type_zh(exc.param.type)}"
+    if isinstance(exc, click.BadOptionUsage):
+        flag = exc.ctx is not None and any(
+            exc.option_name in p.opts and getattr(p, "is_flag", False) for p in exc.ctx.command.params
+        )
+        return f"选项 {exc.option_name} {'不接受取值' if flag else '须给出一个取值'}"
+    return f"命令行用法有误（{exc.format_message()}）"
+
+
+def _type_zh(kind: click.ParamType) -> str:
+    if isinstance(kind, click.Choice):
+        return "以下之一：" + "、".join(map(str, kind.choices))
+    return {"integer": "整数", "float": "数字", "boolean": "true 或 false"}.get(kind.name, "有效的取值")
+
+
+def show_usage_error(exc: click.UsageError) -> None:
+    lines = [f"错误：{usage_problem(exc)}"]
+    if exc.ctx is not None:
+        lines.append(exc.ctx.get_usage())
+        lines.append(f"  {FIX_LABEL}运行 {exc.ctx.command_path} --help 查看帮助")
+    click.echo("\n".join(lines), err=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# The commands
+
+
+@click.group(
+    cls=ChineseGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help="按《12345政务服务便民热线服务质量评价规范》评价12345热线：导入数据、评估数据质量、"
+    "计算指标与得分、比较各市、生成报告和通报。",
+    subcommand_metavar="命令 [参数]...",
+)
+@click.version_option(__version__, help="显示版本号并退出", message="%(prog)s 版本 %(version)s")
 def cli() -> None:
     """Evaluate 12345 hotlines per the 12345政务服务便民热线服务质量评价规范."""
 
@@ -39,12 +195,15 @@ def evaluation_option(f):
         "--evaluation",
         "-e",
         default=DEFAULT_EVALUATION,
-        show_default=True,
-        help="Evaluation id (params/evaluations/<id>.yaml).",
+        metavar="评价标识",
+        help=f"评价标识（params/evaluations/<评价标识>.yaml），默认 {DEFAULT_EVALUATION}",
     )(f)
 
 
-@cli.command()
+@cli.command(
+    help="导入数据、评估数据质量、计算指标并评分（有缓存：只重做有变化的部分）。",
+    short_help="导入、检查、计算并评分",
+)
 @evaluation_option
 def run(evaluation: str) -> None:
     """Ingest, check, measure and score an evaluation (cached: only what changed is redone)."""
@@ -60,13 +219,14 @@ def previous_option(f):
         "--previous",
         "-p",
         default="",
-        help="Earlier evaluation to compare with (较上期); default: the one the definition names, if any.",
+        metavar="评价标识",
+        help="用于比较（较上期）的上期评价；默认取评价定义中指定的上期评价（如有）",
     )(f)
 
 
 def pdf_option(f):
     return click.option(
-        "--pdf/--no-pdf", default=None, help="Require (or skip) the PDF; default: when a PDF engine exists."
+        "--pdf/--no-pdf", default=None, help="要求（或不要）生成PDF；默认：有PDF引擎时生成"
     )(f)
 
 
@@ -82,10 +242,13 @@ def _prepare(root: Path, evaluation: str, previous: str) -> None:
         prepare(root, earlier, say)
 
 
-@cli.command()
+@cli.command(
+    help="单独评估数据质量（§5.2.7），输出易读的摘要（需要时先导入数据）。",
+    short_help="评估数据质量（§5.2.7）",
+)
 @evaluation_option
-@click.option("--city", "-c", default="", help="City id; default: every city, one line each.")
-@click.option("--strict", is_flag=True, help="Exit with status 1 when a quality gate fails (for scripts and CI).")
+@click.option("--city", "-c", default="", metavar="城市标识", help="城市标识；默认检查全部城市，每市一行")
+@click.option("--strict", is_flag=True, help="有数据质量门槛检查未通过时以状态码 1 退出（供脚本和持续集成使用）")
 def check(evaluation: str, city: str, strict: bool) -> None:
     """Assess the data quality alone (§5.2.7) and print a readable summary (ingests first when needed)."""
     from hotline_eval.config.catalogue import load_catalogue
@@ -112,9 +275,12 @@ def check(evaluation: str, city: str, strict: bool) -> None:
         sys.exit(1)
 
 
-@cli.command()
+@cli.command(
+    help="生成一个城市的评价报告（HTML；有PDF引擎时同时生成PDF）。",
+    short_help="生成一个城市的评价报告",
+)
 @evaluation_option
-@click.option("--city", "-c", default="", help="City id; default: the evaluation's first city.")
+@click.option("--city", "-c", default="", metavar="城市标识", help="城市标识；默认为该评价的第一个城市")
 @pdf_option
 @previous_option
 def report(evaluation: str, city: str, pdf: bool | None, previous: str) -> None:
@@ -127,15 +293,19 @@ def report(evaluation: str, city: str, pdf: bool | None, previous: str) -> None:
     _prepare(root, evaluation, previous)
     say(f"生成报告：{ev.city_name(city)}")
     written = render_city(root, evaluation, city, pdf=pdf, previous=previous)
-    for kind, path in written.items():
-        say(f"{kind}: {_shown(path, root)}")
+    _say_written(written, root)
     _pdf_hint(written, pdf)
     _refresh_index(root, evaluation, city)
 
 
-@cli.command()
+@cli.command(
+    help="并行生成全部城市的报告，并写出索引页 outputs/<评价标识>/index.html。",
+    short_help="生成全部城市的报告及索引页",
+)
 @evaluation_option
-@click.option("--workers", "-j", type=int, default=None, help="Parallel reports; default: the available cores.")
+@click.option(
+    "--workers", "-j", type=int, default=None, metavar="数量", help="同时生成的报告数；默认为可用的处理器核数"
+)
 @pdf_option
 @previous_option
 def reports(evaluation: str, workers: int | None, pdf: bool | None, previous: str) -> None:
@@ -155,11 +325,14 @@ def reports(evaluation: str, workers: int | None, pdf: bool | None, previous: st
             break
     failed = [o for o in outcomes if not o.ok]
     if failed:
-        detail = "\n".join(f"  {o.city}: {o.error}" for o in failed)
-        raise RenderError(f"{len(failed)} of {len(outcomes)} city reports failed (the others are done):\n{detail}")
+        detail = "\n".join(f"  {o.city}：{o.error}" for o in failed)
+        raise RenderError(f"{len(outcomes)}个城市的报告中有{len(failed)}个生成失败（其余已完成）：\n{detail}")
 
 
-@cli.command()
+@cli.command(
+    help="生成全省通报（§5.2.5）：排名、各维度、变化、亮点与后进。",
+    short_help="生成全省通报（§5.2.5）",
+)
 @evaluation_option
 @pdf_option
 @previous_option
@@ -172,13 +345,15 @@ def bulletin(evaluation: str, pdf: bool | None, previous: str) -> None:
     _prepare(root, evaluation, previous)
     say("生成通报")
     written = render_bulletin(root, evaluation, pdf=pdf, previous=previous)
-    for kind, path in written.items():
-        say(f"{kind}: {_shown(path, root)}")
+    _say_written(written, root)
     write_index(root, evaluation)
     _pdf_hint(written, pdf)
 
 
-@cli.command()
+@cli.command(
+    help="生成评价方案（§5.2.3），于数据采集前发布，无需数据。",
+    short_help="生成评价方案（§5.2.3）",
+)
 @evaluation_option
 @pdf_option
 def plan(evaluation: str, pdf: bool | None) -> None:
@@ -189,16 +364,20 @@ def plan(evaluation: str, pdf: bool | None) -> None:
     load_evaluation(root, evaluation)
     say("生成评价方案")
     written = render_plan(root, evaluation, pdf=pdf)
-    for kind, path in written.items():
-        say(f"{kind}: {_shown(path, root)}")
+    _say_written(written, root)
     _pdf_hint(written, pdf)
 
 
-@cli.command()
+@cli.command(
+    help="抽取评审样本（§7.2），生成评审表和专家评分表（§7.3）。",
+    short_help="抽样并生成评审工具包（§7.2、§7.3）",
+)
 @evaluation_option
-@click.option("--seed", type=int, default=None, help="Random seed of the draw (default: params/fieldwork.yaml).")
-@click.option("--experts", type=int, default=None, help="Expert score sheets to write (default: the panel minimum).")
-@click.option("--round", "round_", type=int, default=1, show_default=True, help="Scoring round of the expert sheets.")
+@click.option(
+    "--seed", type=int, default=None, metavar="整数", help="抽样的随机种子；默认取 params/fieldwork.yaml 中的设置"
+)
+@click.option("--experts", type=int, default=None, metavar="数量", help="专家评分表的份数；默认为专家组的最少人数")
+@click.option("--round", "round_", type=int, default=1, metavar="轮次", help="专家评分表的评分轮次，默认 1")
 def fieldwork(evaluation: str, seed: int | None, experts: int | None, round_: int) -> None:
     """Draw the review samples (§7.2) and write the review forms and expert score sheets (§7.3)."""
     from hotline_eval.cycle.fieldwork.design import load_design
@@ -223,7 +402,10 @@ def fieldwork(evaluation: str, seed: int | None, experts: int | None, round_: in
         say(f"评审工具包（随机种子{kit.seed}）：{_shown(kit.folder, root)}，共{len(kit.files)}个文件")
 
 
-@cli.command()
+@cli.command(
+    help="应用申诉文件（§8.2，params/appeals/<评价标识>.yaml）：重新计分并列出申诉记录。",
+    short_help="处理申诉并重新计分（§8.2）",
+)
 @evaluation_option
 def appeals(evaluation: str) -> None:
     """Apply the appeal file (§8.2, params/appeals/<evaluation>.yaml): re-score and print the appeal log."""
@@ -263,30 +445,50 @@ def _refresh_index(root: Path, evaluation: str, city: str) -> None:
         write_index(root, evaluation)
 
 
+def _say_written(written: dict[str, Path], root: Path) -> None:
+    for kind, path in written.items():
+        say(f"{WRITTEN_ZH.get(kind, kind)}：{_shown(path, root)}")
+
+
 def _pdf_hint(written: dict[str, Path], pdf: bool | None) -> None:
     if pdf is None and "pdf" not in written:
         say("未生成PDF：未找到PDF引擎（安装 Chromium/Chrome/Edge，或在 Linux 上安装 Pango 以使用 WeasyPrint）")
 
 
-@cli.command()
+@cli.command(
+    help="生成示例省份的模拟导出数据（随机种子相同则结果相同）。",
+    short_help="生成示例省份的模拟数据",
+)
 @click.option(
     "--evaluation",
     "-e",
     default=DEFAULT_EVALUATION,
-    show_default=True,
-    help="Evaluation whose sample definition (province, period, seed, scale) to use.",
+    metavar="评价标识",
+    help=f"使用该评价的示例数据设置（省份、周期、随机种子、规模），默认 {DEFAULT_EVALUATION}",
 )
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True, help="Folder for the exports.")
-@click.option("--scale", type=float, default=None, help="Multiply every volume (default: the evaluation's).")
-@click.option("--seed", type=int, default=None, help="Random seed (default: the evaluation's).")
-@click.option("--province", default=None, help="Province definition (params/provinces/<id>.yaml).")
+@click.option(
+    "--out",
+    "out_dir",
+    cls=RequiredOption,
+    type=click.Path(path_type=Path),
+    required=True,
+    metavar="文件夹",
+    help="导出文件的输出文件夹",
+)
+@click.option("--scale", type=float, default=None, metavar="倍数", help="全部数据量乘以该倍数；默认取评价中的设置")
+@click.option("--seed", type=int, default=None, metavar="整数", help="随机种子；默认取评价中的设置")
+@click.option(
+    "--province",
+    default=None,
+    metavar="省份标识",
+    help="省份定义（params/provinces/<省份标识>.yaml）；默认取评价中的设置",
+)
 @click.option(
     "--format",
     "file_format",
     type=click.Choice(["native", "parquet"]),
     default="native",
-    show_default=True,
-    help="native: each system's own CSV/GBK/XLSX layout; parquet: for benchmarks.",
+    help="native：各系统自己的 CSV/GBK/XLSX 格式；parquet：用于基准测试。默认 native",
 )
 def sample(
     evaluation: str, out_dir: Path, scale: float | None, seed: int | None, province: str | None, file_format: str
@@ -310,17 +512,20 @@ def sample(
     say(f"示例数据已写入 {out_dir}")
 
 
-@cli.command(name="list")
+@cli.command(name="list", help="列出全部评价及其城市。", short_help="列出全部评价及其城市")
 def list_() -> None:
     """List the evaluations and their cities."""
     root = project_root()
     for name in list_evaluations(root):
         ev = load_evaluation(root, name)
-        cities = ", ".join(f"{c.id} ({c.name_zh})" for c in ev.cities)
-        click.echo(f"{name}: {ev.name_zh}\n  cities: {cities}")
+        cities = "、".join(f"{c.id}（{c.name_zh}）" for c in ev.cities)
+        click.echo(f"{name}：{ev.name_zh}\n  城市：{cities}")
 
 
-@cli.command()
+@cli.command(
+    help="以 Markdown 格式输出规范数据结构（使用手册的 docs/data/schema.md 即由此生成）。",
+    short_help="输出规范数据结构（Markdown）",
+)
 def schema() -> None:
     """Print the canonical schema as Markdown (the manual's page docs/data/schema.md is generated from it)."""
     from hotline_eval.config.schema import load_schema, schema_markdown
@@ -347,8 +552,14 @@ def main() -> None:
     except click.exceptions.Abort:
         click.echo("已中止。输出文件均为原子写入，重新运行同一命令即可继续。", err=True)
         sys.exit(130)
+    except click.UsageError as exc:
+        if isinstance(exc, getattr(click.exceptions, "NoArgsIsHelpError", ())):
+            exc.show()  # the group's help, for `hotline-eval` alone
+        else:
+            show_usage_error(exc)
+        sys.exit(exc.exit_code)
     except click.ClickException as exc:
-        exc.show()
+        click.echo(f"错误：{exc.format_message()}", err=True)
         sys.exit(exc.exit_code)
     except HotlineEvalError as exc:
         click.echo(f"错误：{mask_text(str(exc))}", err=True)
@@ -356,17 +567,26 @@ def main() -> None:
     except BrokenPipeError:
         sys.exit(0)  # the reader of our output went away (e.g. `| head`)
     except OSError as exc:  # disk full, no permission, path not found: name the file
-        where = f"{exc.filename}: " if exc.filename else ""
         click.echo(
-            f"错误：{mask_text(where + (exc.strerror or str(exc)))}\n  How to fix: check the path, the free disk space "
-            "and the permissions, then run the same command again",
+            f"错误：{mask_text(os_problem(exc))}\n  {FIX_LABEL}请检查路径、磁盘剩余空间和权限，然后重新运行同一命令",
             err=True,
         )
         sys.exit(2)
     except Exception as exc:  # the user never sees a raw traceback
         log = _write_crash_log(exc)
-        click.echo(f"内部错误：{type(exc).__name__}: {mask_text(str(exc))}\n详细信息见 {log}", err=True)
+        click.echo(
+            f"内部错误：{type(exc).__name__}: {mask_text(str(exc))}\n  详细信息（已脱敏）见 {log}\n"
+            f"  {FIX_LABEL}这是程序本身的问题，请将该日志文件发给维护人员；"
+            "输出文件均为原子写入，修复后重新运行同一命令即可",
+            err=True,
+        )
         sys.exit(3)
+
+
+def os_problem(exc: OSError) -> str:
+    """The file and what went wrong, in Chinese for the common errors (the system's own words otherwise)."""
+    where = f"{exc.filename}：" if exc.filename else ""
+    return where + (OS_ERRORS_ZH.get(exc.errno or 0) or exc.strerror or str(exc))
 
 
 def _write_crash_log(exc: Exception) -> Path | str:

@@ -182,10 +182,10 @@ def _listed_inputs(root: Path, ev: Evaluation) -> list[InputFile]:
         if not folder.is_dir():
             raise InputError(
                 folder,
-                f"the input folder does not exist (data.inputs of evaluation '{ev.id}')",
-                fix=f"check `dir` under data.inputs in params/evaluations/{ev.id}.yaml"
-                + (f" (or set {SHARED_ENV} to the shared data folder)" if item.dir.startswith("{shared}") else "")
-                + "; exports that are generated (the benchmark province's: make bench) must be generated first",
+                f"输入文件夹不存在（评价 '{ev.id}' 的 data.inputs）",
+                fix=f"请检查 params/evaluations/{ev.id}.yaml 中 data.inputs 下的 dir"
+                + (f"（或将环境变量 {SHARED_ENV} 设为共享数据文件夹）" if item.dir.startswith("{shared}") else "")
+                + "；需要生成的导出文件（如基准测试省份的数据：make bench）须先生成",
             )
         found += discover(root, folder, item.systems, item.city, item.files)
     return found

@@ -33,7 +33,8 @@ def test_an_unexpected_error_goes_to_a_masked_crash_log(monkeypatch, capsys, out
     assert code == 3
     assert "Traceback" not in err and "13812345678" not in err
     assert "内部错误：RuntimeError: caller 138****5678 broke it" in err
-    log = Path(err.split("详细信息见 ")[1].strip())
+    log = Path(err.split("详细信息（已脱敏）见 ")[1].splitlines()[0].strip())
+    assert "处理建议：" in err
     text = log.read_text(encoding="utf-8")
     assert "Traceback" in text and "138****5678" in text and "13812345678" not in text
 
@@ -42,12 +43,12 @@ def test_an_input_error_is_one_plain_message(monkeypatch, capsys):
     import hotline_eval.pipeline as pipeline
 
     def bad(*_a, **_k):
-        raise InputError("exports/话务明细.csv", "the file is empty (0 bytes)", row=None, fix="export the data again")
+        raise InputError("exports/话务明细.csv", "文件为空（0字节）", row=None, fix="请重新导出数据")
 
     monkeypatch.setattr(pipeline, "prepare", bad)
     code, err = run_main(monkeypatch, capsys, "run")
     assert code == 2
-    assert err == "错误：exports/话务明细.csv: the file is empty (0 bytes)\n  How to fix: export the data again\n"
+    assert err == "错误：文件 exports/话务明细.csv：文件为空（0字节）\n  处理建议：请重新导出数据\n"
 
 
 def test_a_full_disk_names_the_file(monkeypatch, capsys):
@@ -61,7 +62,7 @@ def test_a_full_disk_names_the_file(monkeypatch, capsys):
     monkeypatch.setattr(pipeline, "prepare", full)
     code, err = run_main(monkeypatch, capsys, "run")
     assert code == 2
-    assert "outputs/demo/data/calls.parquet" in err and "How to fix" in err and "Traceback" not in err
+    assert "outputs/demo/data/calls.parquet：磁盘空间不足" in err and "处理建议：" in err and "Traceback" not in err
 
 
 def test_an_interrupt_says_the_command_can_be_rerun(monkeypatch, capsys):

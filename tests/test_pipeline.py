@@ -12,7 +12,7 @@ def test_an_input_folder_that_does_not_exist_is_named_before_anything_runs(root,
     project.mkdir()
     (project / "params").symlink_to(root / "params")
     monkeypatch.setenv("HOTLINE_EVAL_OUTPUTS", str(tmp_path / "outputs"))
-    with pytest.raises(InputError, match="input folder does not exist") as exc:
+    with pytest.raises(InputError, match="输入文件夹不存在") as exc:
         prepare(project, "bench")
     assert "outputs/bench/raw/linjiang" in str(exc.value) and "make bench" in str(exc.value)
     assert not (tmp_path / "outputs" / "bench" / "data").exists()

@@ -121,8 +121,8 @@ def check_channel_indicators(catalogue: Catalogue, ids: list[str]) -> None:
             raise ConfigError(
                 "params/comparison.yaml",
                 "channel_indicators",
-                f"'{ind.id}' is not computed from the tickets table, so it cannot be compared by channel",
-                fix="list indicators whose source reads tickets (e.g. ontime_completion_rate)",
+                f"'{ind.id}' 不是由 tickets 表计算的，不能按渠道比较",
+                fix="请只列出数据源读取 tickets 表的指标（如 ontime_completion_rate）",
             )
 
 
@@ -152,7 +152,7 @@ def by_channel(results: Results, indicators: list[Indicator]) -> pd.DataFrame:
         raise ConfigError(
             "params/comparison.yaml",
             "channel_indicators",
-            f"{', '.join(missing)} not measured by channel for evaluation '{results.evaluation.id}'",
-            fix="add them to channel_indicators and prepare the evaluation again",
+            f"评价 '{results.evaluation.id}' 没有按渠道计算以下指标：{'、'.join(missing)}",
+            fix="请将其加入 channel_indicators，然后重新运行该评价（make run）",
         )
     return frame[frame["indicator"].isin([i.id for i in indicators])].reset_index(drop=True)

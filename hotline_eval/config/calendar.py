@@ -83,8 +83,8 @@ def register_sql(con: duckdb.DuckDBPyConnection, calendar: Calendar) -> None:
           CASE
           WHEN ts IS NULL OR n IS NULL THEN NULL
           WHEN local_day(ts) < {base} OR local_day(ts) - {base} >= {len(next_work)} THEN error(
-            'add_workdays: ' || ts::VARCHAR || ' is outside the working-day calendar '
-            || '{SQL_FIRST_DAY.year}-{SQL_LAST_DAY.year} (hotline_eval/config/calendar.py)')
+            'add_workdays：' || ts::VARCHAR || ' 超出工作日历的范围 '
+            || '{SQL_FIRST_DAY.year}—{SQL_LAST_DAY.year}（hotline_eval/config/calendar.py）')
           ELSE to_timestamp(
             {work_sql}[{nxt_sql}[local_day(ts) - {base} + 1] + floor(n)::INTEGER]::DOUBLE * 86400 - {off}
             + CASE WHEN {work_sql}[{nxt_sql}[local_day(ts) - {base} + 1]] = local_day(ts)
@@ -102,7 +102,7 @@ def load_calendar(root: Path) -> Calendar:
         holidays = tuple(_expand(data.get("holidays", [])))
         workdays = tuple(_expand(data.get("workdays", [])))
     except (TypeError, ValueError, KeyError) as exc:
-        raise ConfigError(path, "holidays", f"dates must be YYYY-MM-DD or {{from, to}}: {exc}") from exc
+        raise ConfigError(path, "holidays", f"日期应为 YYYY-MM-DD 或 {{from, to}}（{exc}）") from exc
     return Calendar(holidays=holidays, workdays=workdays)
 
 

@@ -88,7 +88,7 @@ class Term(Strict):
     @model_validator(mode="after")
     def _one(self) -> Term:
         if sum(x is not None for x in (self.count_if, self.sum, self.median)) > 1:
-            raise ValueError("give one of count_if, sum or median")
+            raise ValueError("count_if、sum、median 只能给出其中一个")
         return self
 
     @property
@@ -144,31 +144,29 @@ class Indicator(Strict):
     def _computable(self) -> Indicator:
         expected = {"expert": {"expert_panel"}, "qualitative": {"level_factor", "rule_points"}}
         if self.scoring not in expected.get(self.kind, {"ratio"}):
-            raise ValueError(f"a {self.kind} indicator cannot use scoring '{self.scoring}'")
+            raise ValueError(f"kind 为 {self.kind} 的指标不能使用 scoring '{self.scoring}'")
         if self.kind == "expert":
             if self.source or self.numerator or self.composite:
-                raise ValueError("an expert indicator is scored by the panel (A.3): no source, formula or composite")
+                raise ValueError("专家评分指标由专家组评分（A.3），不应给出 source、计算公式或 composite")
         elif self.composite is not None:
             if self.source or self.numerator or self.denominator:
-                raise ValueError("a composite indicator takes its value from its components: no source or formula")
+                raise ValueError("复合指标的值取自其组成指标，不应给出 source 或计算公式")
         elif self.source is None or self.numerator is None or self.denominator is None:
-            raise ValueError("needs source, numerator and denominator (only expert and composite indicators omit them)")
+            raise ValueError("须给出 source、numerator 和 denominator（只有专家评分指标和复合指标可以省略）")
         if "unit" in self.objects and not self.unit_key and not self.composite:
-            raise ValueError("an indicator computed for handling units needs unit_key")
+            raise ValueError("按承办单位计算的指标须给出 unit_key")
         if self.report_only != (self.points == 0):
-            raise ValueError("report-only companions have 0 points, and only they do")
+            raise ValueError("仅供报告的配套指标（report_only: true）分值为 0，其他指标分值不能为 0")
         if self.report_only and not self.parent:
-            raise ValueError("a report-only companion names its parent indicator")
+            raise ValueError("仅供报告的配套指标须用 parent 指明其主指标")
         for role, term in self.terms.items():
             if not term.additive and (role != "numerator" or self.value != "numerator"):
-                raise ValueError(
-                    "a median is the numerator of an indicator whose value is its numerator (value: numerator)"
-                )
+                raise ValueError("中位数只能用作取值即分子的指标（value: numerator）的分子")
             if term.source and not term.cohort:
-                raise ValueError(f"the {role} reads its own source '{term.source}' and so needs its own cohort")
+                raise ValueError(f"{role} 读取自己的数据源 '{term.source}'，须给出自己的 cohort")
         for need in self.data_needs:
             if need.count(".") != 1:
-                raise ValueError(f"data_needs entry '{need}' is not table.column")
+                raise ValueError(f"data_needs 中的 '{need}' 不是“表.列”（table.column）的形式")
         return self
 
     @property
@@ -207,14 +205,14 @@ class Catalogue(Strict):
         for i, ind in enumerate(self.indicators):
             where = f"indicators.{i} ({ind.id})"
             if ids.count(ind.id) > 1:
-                raise ValueError(f"{where}: duplicate id '{ind.id}'")
+                raise ValueError(f"{where}：标识 '{ind.id}' 重复")
             if ind.dimension not in dims:
-                raise ValueError(f"{where}: unknown dimension '{ind.dimension}'")
+                raise ValueError(f"{where}：未知的维度 '{ind.dimension}'")
             for name in [ind.source, *(t.source for t in ind.terms.values())]:
                 if name and name not in self.sources:
-                    raise ValueError(f"{where}: unknown source '{name}'; sources: {', '.join(self.sources)}")
+                    raise ValueError(f"{where}：未知的数据源 '{name}'；可用的数据源：{'、'.join(self.sources)}")
             if ind.parent and ind.parent not in ids:
-                raise ValueError(f"{where}: unknown parent '{ind.parent}'")
+                raise ValueError(f"{where}：未知的主指标 '{ind.parent}'")
             if ind.composite:
                 self._check_composite(ind, where)
         return self
@@ -222,12 +220,12 @@ class Catalogue(Strict):
     def _check_composite(self, ind: Indicator, where: str) -> None:
         for comp in ind.composite.components.values():
             if comp not in {i.id for i in self.indicators}:
-                raise ValueError(f"{where}: unknown component '{comp}'")
+                raise ValueError(f"{where}：未知的组成指标 '{comp}'")
             if self.indicator(comp).composite or not self.indicator(comp).computed:
-                raise ValueError(f"{where}: component '{comp}' must be a computed, non-composite indicator")
+                raise ValueError(f"{where}：组成指标 '{comp}' 须为计算得出的非复合指标")
         weights = ind.composite.weights
         if weights and weights not in self.parameters:
-            raise ValueError(f"{where}: composite weights name an unknown parameter '{weights}'")
+            raise ValueError(f"{where}：composite 的 weights 引用了未知的参数 '{weights}'")
 
     def indicator(self, indicator_id: str) -> Indicator:
         for ind in self.indicators:
@@ -287,7 +285,7 @@ class SqlRenderer:
         try:
             return _template(template).render(self.context)
         except jinja2.TemplateError as exc:
-            raise ConfigError(CATALOGUE_FILE, where or None, f"SQL template error: {exc}") from exc
+            raise ConfigError(CATALOGUE_FILE, where or None, f"SQL 模板错误：{exc}") from exc
 
 
 _JINJA = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
@@ -317,7 +315,7 @@ def seconds_of_day(clock: str) -> int:
     """'HH:MM' (or 'HH:MM:SS') → seconds after midnight."""
     parts = [int(p) for p in str(clock).split(":")]
     if not 2 <= len(parts) <= 3 or not (0 <= parts[0] <= 24 and all(0 <= p < 60 for p in parts[1:])):
-        raise ValueError(f"'{clock}' is not a time of day HH:MM")
+        raise ValueError(f"'{clock}' 不是 HH:MM 格式的时刻")
     return parts[0] * 3600 + parts[1] * 60 + (parts[2] if len(parts) == 3 else 0)
 
 

@@ -22,10 +22,10 @@ def load_evaluation(root: Path, name: str) -> Evaluation:
     path = named_file(root / "params" / "evaluations", "evaluation", name)
     data = load_yaml(path)
     if not isinstance(data, dict):
-        raise ConfigError(path, None, "an evaluation definition is a mapping of keys (see demo-comprehensive.yaml)")
+        raise ConfigError(path, None, "评价定义应为键值映射（可参照 demo-comprehensive.yaml）")
     evaluation = build_evaluation(root, data, path)
     if evaluation.id != name:
-        raise ConfigError(path, "id", f"id '{evaluation.id}' differs from the file name '{name}'")
+        raise ConfigError(path, "id", f"标识 '{evaluation.id}' 与文件名 '{name}' 不一致")
     return evaluation
 
 
@@ -37,7 +37,7 @@ def build_evaluation(root: Path, data: dict, path: Path | str = "<definition>") 
     evaluation = validate(Evaluation, merged, path)
     if not evaluation.cities:
         if not evaluation.province:
-            raise ConfigError(path, "cities", "list the evaluated cities, or name a province")
+            raise ConfigError(path, "cities", "请列出被评价的城市，或用 province 指定省份定义")
         province = load_province(root, evaluation.province)
         evaluation = evaluation.model_copy(
             update={"cities": [CityRef(id=c.id, name_zh=c.name_zh) for c in province.cities]}

@@ -35,7 +35,7 @@ class Period(Strict):
     @model_validator(mode="after")
     def _order(self) -> Period:
         if self.end < self.start:
-            raise ValueError("period end is before its start")
+            raise ValueError("评价周期的结束日期早于开始日期")
         return self
 
     @property
@@ -118,7 +118,7 @@ class Data(Strict):
     @model_validator(mode="after")
     def _some(self) -> Data:
         if self.sample is None and not self.inputs:
-            raise ValueError("give 'sample' (generate the sample province), 'inputs' (export folders), or both")
+            raise ValueError("请给出 sample（生成示例省份数据）或 inputs（导出文件夹），也可两者都给出")
         return self
 
 
@@ -191,9 +191,9 @@ class PeriodRule(Strict):
     @model_validator(mode="after")
     def _reason(self) -> PeriodRule:
         if self.waived and not (self.reason_zh and len(self.reason_zh.strip()) >= 4):
-            raise ValueError("a waived period rule needs reason_zh: why the evaluation may not meet it")
+            raise ValueError("豁免周期规则（waived: true）须用 reason_zh 说明理由（至少4个字）")
         if self.reason_zh and not self.waived:
-            raise ValueError("reason_zh explains a waiver: give it only with waived: true")
+            raise ValueError("reason_zh 用于说明豁免理由，只能与 waived: true 一同给出")
         return self
 
 
@@ -235,9 +235,9 @@ class Segment(Strict):
     @model_validator(mode="after")
     def _something(self) -> Segment:
         if self.hours is None and not self.weekdays:
-            raise ValueError("give hours, weekdays or both")
+            raise ValueError("请给出 hours 或 weekdays，也可两者都给出")
         if self.weekdays and not set(self.weekdays) <= set(range(1, 8)):
-            raise ValueError("weekdays are 1 (Monday) … 7 (Sunday)")
+            raise ValueError("weekdays 取值为 1（星期一）至 7（星期日）")
         return self
 
 
@@ -249,7 +249,7 @@ class ActivityWindow(Strict):
     @model_validator(mode="after")
     def _order(self) -> ActivityWindow:
         if self.end <= self.start:
-            raise ValueError("an activity window ends after it starts (same day)")
+            raise ValueError("活动时段的结束时刻须晚于开始时刻（同一天内）")
         return self
 
 
@@ -337,9 +337,9 @@ class Evaluation(Strict):
     def _grades(cls, grades: list[Grade]) -> list[Grade]:
         mins = [g.min for g in grades]
         if not mins or mins != sorted(mins, reverse=True) or len(set(mins)) != len(mins):
-            raise ValueError("list the bands from the highest minimum to the lowest, each minimum once")
+            raise ValueError("请按 min 从高到低列出各等级，每个 min 只出现一次")
         if mins[-1] > 0:
-            raise ValueError("the last band needs min 0 so that every total has a grade")
+            raise ValueError("最后一个等级的 min 须为 0，使每个综合得分都有对应等级")
         return grades
 
     @property

@@ -20,7 +20,7 @@ Check = Callable[[Evaluation, Catalogue, Schema, Path], None]
 
 
 def _valid(names) -> str:
-    return ", ".join(sorted(names)) or "(none)"
+    return "、".join(sorted(names)) or "（无）"
 
 
 def known_indicators(ev: Evaluation, catalogue: Catalogue, schema: Schema, path: Path) -> None:
@@ -28,17 +28,17 @@ def known_indicators(ev: Evaluation, catalogue: Catalogue, schema: Schema, path:
     chosen = [] if ev.indicators == "all" else list(ev.indicators)
     for ind in chosen:
         if ind not in known:
-            raise ConfigError(path, f"indicators.{ind}", f"unknown indicator; valid ids: {_valid(known)}")
+            raise ConfigError(path, f"indicators.{ind}", f"未知的指标；可用的指标标识：{_valid(known)}")
     for section, names in (("reference.benchmarks", ev.reference.benchmarks), ("thresholds", ev.thresholds)):
         for ind in names:
             if ind not in known:
-                raise ConfigError(path, f"{section}.{ind}", f"unknown indicator; valid ids: {_valid(known)}")
+                raise ConfigError(path, f"{section}.{ind}", f"未知的指标；可用的指标标识：{_valid(known)}")
 
 
 def known_parameters(ev: Evaluation, catalogue: Catalogue, schema: Schema, path: Path) -> None:
     for name in ev.parameters:
         if name not in catalogue.parameters:
-            raise ConfigError(path, f"parameters.{name}", f"unknown parameter; valid: {_valid(catalogue.parameters)}")
+            raise ConfigError(path, f"parameters.{name}", f"未知的参数；可用的参数：{_valid(catalogue.parameters)}")
 
 
 def type_rules(ev: Evaluation, catalogue: Catalogue, schema: Schema, path: Path) -> None:
@@ -50,30 +50,30 @@ def type_rules(ev: Evaluation, catalogue: Catalogue, schema: Schema, path: Path)
                 raise ConfigError(
                     path,
                     f"indicators.{ind}",
-                    "change, activity and segment sub-items belong to special evaluations (§5.1.2.2)",
-                    fix="give the indicator's points as a number, or set type: special",
+                    "变化、活动和时段子项（change、activity、segments）只用于专项评价（§5.1.2.2）",
+                    fix="请直接给出该指标的分值（一个数），或设置 type: special",
                 )
         return
     if ev.indicators == "all" or isinstance(ev.indicators, list):
         raise ConfigError(
             path,
             "indicators",
-            "a special evaluation picks its indicators and gives each sub-item its points (§5.1.2.2)",
-            fix="write indicators: {<id>: {level: <points>, change: <points>}, ...}",
+            "专项评价须选定指标，并给出每个子项的分值（§5.1.2.2）",
+            fix="请写为 indicators: {<指标标识>: {level: <分值>, change: <分值>}, ...}",
         )
     for ind, sub in ev.chosen(catalogue).items():
         if catalogue.indicator(ind).report_only:
             continue
         if catalogue.indicator(ind).kind == "expert":
             if sub.change or sub.activity or sub.segments:
-                raise ConfigError(path, f"indicators.{ind}", "an expert-scored indicator has no monthly values")
+                raise ConfigError(path, f"indicators.{ind}", "专家评分指标没有逐月数值，不能设变化、活动或时段子项")
             continue
         if sub.change <= 0:
             raise ConfigError(
                 path,
                 f"indicators.{ind}.change",
-                "a special evaluation assesses the month-by-month change of each indicator (§5.1.2.4)",
-                fix="give the change sub-item its points, e.g. change: 5",
+                "专项评价须评价每个指标的逐月变化（§5.1.2.4）",
+                fix="请给出变化子项的分值，例如 change: 5",
             )
 
 
@@ -81,23 +81,23 @@ def sub_items(ev: Evaluation, catalogue: Catalogue, schema: Schema, path: Path) 
     """Segments and activity sub-items refer to definitions that exist."""
     for name in ev.segments:
         if name in ITEM_KINDS:
-            raise ConfigError(path, f"segments.{name}", f"'{name}' is a sub-item kind; choose another segment name")
+            raise ConfigError(path, f"segments.{name}", f"'{name}' 是子项类型的名称，请另取时段名称")
     uses_activity = False
     for ind, sub in ev.chosen(catalogue).items():
         for name in sub.segments:
             if name not in ev.segments:
                 raise ConfigError(
-                    path, f"indicators.{ind}.segments.{name}", f"unknown segment; defined: {_valid(ev.segments)}"
+                    path, f"indicators.{ind}.segments.{name}", f"未知的时段；已定义的时段：{_valid(ev.segments)}"
                 )
         uses_activity |= sub.activity > 0
     if uses_activity and ev.activity is None:
-        raise ConfigError(path, "activity", "activity sub-items need an activity block (§5.1.2.1)")
+        raise ConfigError(path, "activity", "使用活动子项时须给出 activity 设置（§5.1.2.1）")
     if ev.activity is not None and not uses_activity:
-        raise ConfigError(path, "activity", "no indicator has an activity sub-item; give one its points")
+        raise ConfigError(path, "activity", "没有指标设活动子项，请至少为一个指标给出 activity 分值")
     if ev.activity is not None:
         for i, window in enumerate(ev.activity.windows):
             if not ev.period.start <= window.date <= ev.period.end:
-                raise ConfigError(path, f"activity.windows.{i}.date", "the activity date is outside the period")
+                raise ConfigError(path, f"activity.windows.{i}.date", "活动日期不在评价周期内")
 
 
 def references(ev: Evaluation, catalogue: Catalogue, schema: Schema, path: Path) -> None:
@@ -111,48 +111,49 @@ def references(ev: Evaluation, catalogue: Catalogue, schema: Schema, path: Path)
         raise ConfigError(
             path,
             "reference.benchmarks",
-            f"strategy 'benchmark' needs a benchmark for every quantitative indicator; missing: {', '.join(lacking)}",
+            f"strategy 为 benchmark 时每个定量指标都须给出标杆值；缺少：{'、'.join(lacking)}",
         )
     if len(ev.cities) == 1 and ev.reference.strategy == "province_best":
         raise ConfigError(
             path,
             "reference.strategy",
-            "a single evaluated object needs benchmark reference values (docs/method/scoring.md#reference-values)",
-            fix="use strategy: benchmark or mixed, with benchmarks and their sources",
+            "只有一个评价对象时须使用标杆参考值（docs/method/scoring.md#reference-values）",
+            fix="请使用 strategy: benchmark 或 mixed，并在 benchmarks 中给出标杆值及其来源",
         )
     if len(ev.cities) == 1 and lacking:
         raise ConfigError(
             path,
             "reference.benchmarks",
-            f"a single evaluated object would hold its own reference (full marks); pin: {', '.join(lacking)}",
+            f"只有一个评价对象时，它自身即为参考值（得满分）；请为以下指标给出标杆值：{'、'.join(lacking)}",
         )
 
 
 def thresholds(ev: Evaluation, catalogue: Catalogue, schema: Schema, path: Path) -> None:
     for ind, rule in ev.thresholds.items():
         if catalogue.indicator(ind).scoring != "ratio":
-            raise ConfigError(path, f"thresholds.{ind}", "thresholds apply to indicators scored against a reference")
+            raise ConfigError(path, f"thresholds.{ind}", "thresholds 只适用于按参考值计分的指标")
         if rule.zero_below is None and rule.zero_above is None:
-            raise ConfigError(path, f"thresholds.{ind}", "give zero_below or zero_above")
+            raise ConfigError(path, f"thresholds.{ind}", "请给出 zero_below 或 zero_above")
 
 
 def vetoes(ev: Evaluation, catalogue: Catalogue, schema: Schema, path: Path) -> None:
     for i, veto in enumerate(ev.vetoes):
         if veto.city not in ev.city_ids():
-            raise ConfigError(path, f"vetoes.{i}.city", f"unknown city '{veto.city}'; valid: {_valid(ev.city_ids())}")
+            valid = _valid(ev.city_ids())
+            raise ConfigError(path, f"vetoes.{i}.city", f"未知的城市 '{veto.city}'；可用的城市标识：{valid}")
     if ev.veto_grade not in {g.grade for g in ev.grades}:
-        raise ConfigError(path, "veto_grade", f"not one of the grades: {_valid(g.grade for g in ev.grades)}")
+        raise ConfigError(path, "veto_grade", f"不是已定义的等级；可用的等级：{_valid(g.grade for g in ev.grades)}")
 
 
 def data_rules(ev: Evaluation, catalogue: Catalogue, schema: Schema, path: Path) -> None:
     classes = schema.codes["unit_class"].values
     for i, cls in enumerate(ev.units.classes):
         if cls not in classes:
-            raise ConfigError(path, f"units.classes.{i}", f"unknown unit class '{cls}'; valid: {_valid(classes)}")
+            raise ConfigError(path, f"units.classes.{i}", f"未知的单位类别 '{cls}'；可用的类别：{_valid(classes)}")
     for i, table in enumerate(ev.period_rule.tables):
         if table not in schema.tables or not schema.tables[table].month_column:
             dated = [n for n, t in schema.tables.items() if t.month_column]
-            raise ConfigError(path, f"period_rule.tables.{i}", f"unknown or undated table; valid: {_valid(dated)}")
+            raise ConfigError(path, f"period_rule.tables.{i}", f"未知的表或没有日期列的表；可用的表：{_valid(dated)}")
 
 
 def windowable(ev: Evaluation, catalogue: Catalogue, schema: Schema, path: Path) -> None:
@@ -170,8 +171,8 @@ def windowable(ev: Evaluation, catalogue: Catalogue, schema: Schema, path: Path)
         raise ConfigError(
             path,
             f"indicators.{ind.id}",
-            f"its records cannot be selected by time (cohort '{ind.cohort}' is derived and table has no key), "
-            "so it cannot have segment, activity or short-period change sub-items",
+            f"该指标的记录无法按时间筛选（cohort '{ind.cohort}' 为计算得出，且表没有主键），"
+            "因此不能设时段、活动子项，也不能在短周期中设变化子项",
         )
 
 
@@ -193,11 +194,11 @@ def check_indicator_spec(spec: Any, path: Path) -> None:
     if spec == "all" or (isinstance(spec, list) and all(isinstance(i, str) for i in spec)):
         return
     if not isinstance(spec, dict):
-        raise ConfigError(path, "indicators", "give 'all', a list of indicator ids, or a mapping id → points")
+        raise ConfigError(path, "indicators", "应为 'all'、指标标识列表，或“指标标识: 分值”的映射")
     for ind, value in spec.items():
         if isinstance(value, int | float) and not isinstance(value, bool):
             if value < 0:
-                raise ConfigError(path, f"indicators.{ind}", "points cannot be negative")
+                raise ConfigError(path, f"indicators.{ind}", "分值不能为负数")
             continue
         validate(Items, value, path, prefix=f"indicators.{ind}")
 
@@ -216,8 +217,7 @@ def check_period(ev: Evaluation) -> None:
     have = ev.period.full_months()
     if have < need and not ev.period_rule.waived:
         raise PeriodError(
-            f"evaluation '{ev.id}': a {ev.type} evaluation ({TYPE_ZH[ev.type]}) needs at least {need} continuous "
-            f"whole month(s) of data ({PERIOD_CLAUSE[ev.type]}); the period {ev.period.start}..{ev.period.end} "
-            f"holds {have}",
-            fix="extend the period in the evaluation definition",
+            f"评价 '{ev.id}'：{TYPE_ZH[ev.type]}（{ev.type}）须有至少{need}个连续的完整月份的数据"
+            f"（{PERIOD_CLAUSE[ev.type]}），评价周期 {ev.period.start}—{ev.period.end} 只包含{have}个",
+            fix="请在评价定义中延长评价周期（period）",
         )

@@ -77,7 +77,7 @@ class ColumnSource(Strict):
         origin = data.get("from")
         if isinstance(origin, list):
             if not origin or not all(isinstance(c, str) and c for c in origin):
-                raise ValueError("'from' is a column name or a list of column names")
+                raise ValueError("from 应为一个列名或列名列表")
             if len(origin) == 1:
                 data["from"] = origin[0]
             else:
@@ -93,15 +93,15 @@ class ColumnSource(Strict):
     def _one_origin(self) -> ColumnSource:
         given = [k for k in ("source", "parts", "expr", "const") if getattr(self, k) is not None]
         if len(given) != 1:
-            raise ValueError("give exactly one of 'from', 'expr' or 'const'")
+            raise ValueError("from、expr、const 须恰好给出其中一个")
         if self.mask and self.source is None:
-            raise ValueError("'mask' needs 'from' with one column (the source column holding the personal data)")
+            raise ValueError("mask 须与只含一列的 from 一同使用（from 为含个人信息的源列）")
         if self.mask and (self.values or self.when or self.add_seconds):
-            raise ValueError("a masked column is hashed as it is read: 'values', 'when' and 'add_seconds' cannot apply")
+            raise ValueError("脱敏列在读取时即被哈希，不能再用 values、when 或 add_seconds")
         if self.const is not None and (self.when or self.add_seconds or self.values):
-            raise ValueError("a 'const' takes no 'values', 'when' or 'add_seconds'")
+            raise ValueError("const 不能与 values、when 或 add_seconds 一同使用")
         if self.add_seconds is not None and not self.add_seconds:
-            raise ValueError("'add_seconds' names at least one source column")
+            raise ValueError("add_seconds 须至少列出一个源列")
         return self
 
     @property
@@ -163,33 +163,31 @@ def check_against_schema(mapping: Mapping, schema: Schema, path: Path) -> None:
     """Every mapped table and column exists; every required column is mapped."""
     for tname, tmap in mapping.tables.items():
         if tname not in schema.tables:
-            valid = ", ".join(schema.tables)
-            raise ConfigError(path, f"tables.{tname}", f"unknown table; valid: {valid}")
+            valid = "、".join(schema.tables)
+            raise ConfigError(path, f"tables.{tname}", f"未知的表；可用的表：{valid}")
         table = schema.tables[tname]
         for cname in tmap.columns:
             if cname not in table.columns:
                 raise ConfigError(
                     path,
                     f"tables.{tname}.columns.{cname}",
-                    f"'{tname}' has no column '{cname}'; valid: {', '.join(table.columns)}",
+                    f"表 '{tname}' 没有列 '{cname}'；可用的列：{'、'.join(table.columns)}",
                 )
             src = tmap.source(cname)
             kind = table.columns[cname].type
             if src.add_seconds and kind != "timestamp":
-                raise ConfigError(
-                    path, f"tables.{tname}.columns.{cname}.add_seconds", f"'{cname}' is a {kind}, not a timestamp"
-                )
+                problem = f"列 '{cname}' 的类型为 {kind}，不是时间戳（timestamp）"
+                raise ConfigError(path, f"tables.{tname}.columns.{cname}.add_seconds", problem)
             if src.format is not None and kind not in ("timestamp", "date"):
-                raise ConfigError(
-                    path, f"tables.{tname}.columns.{cname}.format", f"'{cname}' is a {kind}: only times take a format"
-                )
+                problem = f"列 '{cname}' 的类型为 {kind}，只有时间和日期列才能设 format"
+                raise ConfigError(path, f"tables.{tname}.columns.{cname}.format", problem)
         missing = [c for c in table.required if c not in tmap.columns and c != "city"]
         if missing:
             raise ConfigError(
                 path,
                 f"tables.{tname}.columns",
-                f"required columns not mapped: {', '.join(missing)}",
-                fix="map each required column (listed by `hotline-eval schema`), or give it a 'const'",
+                f"以下必填列没有映射：{'、'.join(missing)}",
+                fix="请为每个必填列给出映射（运行 hotline-eval schema 可列出必填列），或用 const 给出固定值",
             )
 
 
@@ -198,6 +196,6 @@ def load_mapping(root: Path, name: str) -> Mapping:
     path = named_file(root / "params" / "mappings", "mapping", name)
     mapping = validate(Mapping, load_yaml(path), path)
     if mapping.id != name:
-        raise ConfigError(path, "id", f"id '{mapping.id}' differs from the file name '{name}'")
+        raise ConfigError(path, "id", f"标识 '{mapping.id}' 与文件名 '{name}' 不一致")
     check_against_schema(mapping, load_schema(root), path)
     return mapping

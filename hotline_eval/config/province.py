@@ -166,13 +166,13 @@ class Province(Strict):
     def _references(self) -> Province:
         for city in self.cities:
             if city.profile not in self.profiles:
-                raise ValueError(f"city {city.id}: unknown profile '{city.profile}'")
+                raise ValueError(f"城市 {city.id}：未知的 profile '{city.profile}'")
         for city_id in self.defects:
             if city_id not in {c.id for c in self.cities}:
-                raise ValueError(f"defects: unknown city '{city_id}'")
+                raise ValueError(f"defects：未知的城市 '{city_id}'")
         for code, cat in self.categories.items():
             if cat.unit != "district" and cat.unit not in {**self.departments, **self.enterprises}:
-                raise ValueError(f"categories.{code}: unknown unit kind '{cat.unit}'")
+                raise ValueError(f"categories.{code}：未知的单位类型 '{cat.unit}'")
         return self
 
     def city(self, city_id: str) -> City:
@@ -187,12 +187,12 @@ def _extended(root: Path, path: Path, seen: tuple[str, ...]) -> dict[str, Any]:
     """The province file's keys over those of the province it `extends` (each key replaced whole)."""
     data = load_yaml(path)
     if not isinstance(data, dict):
-        raise ConfigError(path, None, "a province definition is a mapping of keys (see sample.yaml)")
+        raise ConfigError(path, None, "省份定义应为键值映射（可参照 sample.yaml）")
     base = data.pop("extends", None)
     if base is None:
         return data
     if base in seen or base == path.stem:
-        raise ConfigError(path, "extends", f"provinces extend each other in a circle: {' → '.join([*seen, base])}")
+        raise ConfigError(path, "extends", f"省份定义之间循环继承：{' → '.join([*seen, base])}")
     base_path = named_file(root / "params" / "provinces", "province", str(base))
     return _extended(root, base_path, (*seen, path.stem)) | data
 
@@ -211,5 +211,5 @@ def load_province(root: Path, name: str) -> Province:
     for city in province.cities:
         unknown = set(city.knobs) - steady_keys
         if unknown:
-            raise ConfigError(path, f"cities.{city.id}.knobs", f"unknown knobs: {sorted(unknown)}")
+            raise ConfigError(path, f"cities.{city.id}.knobs", f"未知的调节参数（knobs）：{'、'.join(sorted(unknown))}")
     return province

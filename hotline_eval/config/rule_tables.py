@@ -33,11 +33,11 @@ def _entries(root: Path) -> dict[str, dict]:
     for key, entry in entries.items():
         for field in ("title", "basis", "columns", "rows"):
             if field not in entry:
-                raise ConfigError(path, f"{key}.{field}", "required key is missing")
+                raise ConfigError(path, f"{key}.{field}", "缺少必填键")
         width = len(entry["columns"])
         for i, row in enumerate(entry["rows"]):
             if len(row) != width:
-                raise ConfigError(path, f"{key}.rows.{i}", f"{len(row)} cells for {width} columns")
+                raise ConfigError(path, f"{key}.rows.{i}", f"该行有{len(row)}个单元格，而表有{width}列")
     return entries
 
 

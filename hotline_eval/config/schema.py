@@ -88,14 +88,14 @@ class Schema(Strict):
             for cname, col in table.columns.items():
                 if col.codes and col.codes not in self.codes:
                     where = f"tables.{tname}.columns.{cname}"
-                    raise ValueError(f"{where}: unknown code list '{col.codes}'")
+                    raise ValueError(f"{where}：未知的代码表 '{col.codes}'")
         return self
 
     def table(self, name: str) -> Table:
         try:
             return self.tables[name]
         except KeyError:
-            raise ConfigError("params/schema.yaml", "tables", f"no table '{name}'") from None
+            raise ConfigError("params/schema.yaml", "tables", f"没有表 '{name}'") from None
 
     def label(self, code_list: str, value: str) -> str:
         """Chinese label of a code value (the value itself when unknown)."""

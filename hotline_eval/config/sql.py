@@ -40,7 +40,7 @@ def prepare_connection(
         try:
             con.execute(f"CREATE OR REPLACE MACRO {name}({', '.join(macro.args)}) AS ({body})")
         except duckdb.Error as exc:
-            raise ConfigError(CATALOGUE_FILE, f"macros.{name}", f"the macro does not compile: {exc}") from exc
+            raise ConfigError(CATALOGUE_FILE, f"macros.{name}", f"宏无法编译：{exc}") from exc
     rows = ", ".join(f"({ts_literal(first)}, {days}, {month_days})" for first, days, month_days in month_spans(period))
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE period_months AS SELECT * FROM (VALUES {rows}) AS t(month_at, days, month_days)"

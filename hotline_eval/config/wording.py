@@ -37,19 +37,19 @@ def _wording(root: Path) -> dict[str, Any]:
     origin: dict[str, Path] = {}
     files = sorted((root / WORDING_DIR).glob("*.yaml"))
     if not files:
-        raise ConfigError(root / WORDING_DIR, None, "no wording files (*.yaml) found")
+        raise ConfigError(root / WORDING_DIR, None, "未找到措辞文件（*.yaml）")
     for path in files:
         data = load_yaml(path)
         if not isinstance(data, dict):
-            raise ConfigError(path, None, "a wording file is a mapping of keys")
+            raise ConfigError(path, None, "措辞文件应为键值映射")
         repeated = sorted(set(data) & set(words))
         if repeated:
             key = repeated[0]
-            raise ConfigError(path, key, f"this key is given in {origin[key].name} as well; keep it in one file")
+            raise ConfigError(path, key, f"该键在 {origin[key].name} 中也有，请只保留在一个文件中")
         words.update(data)
         origin.update(dict.fromkeys(data, path))
     if WRITTEN_FOR not in words:
-        raise ConfigError(root / WORDING_DIR / "common.yaml", WRITTEN_FOR, "required key is missing")
+        raise ConfigError(root / WORDING_DIR / "common.yaml", WRITTEN_FOR, "缺少必填键")
     return words
 
 

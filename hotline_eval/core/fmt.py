@@ -154,7 +154,7 @@ CHINESE_NUMERALS = "一二三四五六七八九十"
 def ordinal(n: int) -> str:
     """1 → 一, 11 → 十一 (for （一） headings and 前三位); up to 99."""
     if not 1 <= n <= 99:
-        raise ValueError(f"no Chinese numeral for {n}")
+        raise ValueError(f"{n} 超出中文序号的范围（1—99）")
     tens, ones = divmod(n, 10)
     head = "" if tens == 0 else ("十" if tens == 1 else CHINESE_NUMERALS[tens - 1] + "十")
     return head + (CHINESE_NUMERALS[ones - 1] if ones else "")

@@ -119,14 +119,14 @@ def load_appeals(root: Path, ev: Evaluation, path: Path | None = None) -> Appeal
         return None
     data = validate(AppealFile, load_yaml(path) or {"evaluation": ev.id}, path)
     if data.evaluation != ev.id:
-        raise ConfigError(path, "evaluation", f"'{data.evaluation}' is not this file's evaluation '{ev.id}'")
+        raise ConfigError(path, "evaluation", f"'{data.evaluation}' 不是本文件所属的评价 '{ev.id}'")
     deadline = appeal_deadline(root, ev.issued_on, ev.appeal_days)
     decisions = [_decide(path, k, a, ev, root, deadline) for k, a in enumerate(data.appeals)]
     ids = [a.id for a in data.appeals]
     twice = sorted({i for i in ids if ids.count(i) > 1})
     if twice:
         raise ConfigError(
-            path, "appeals", f"appeal id(s) used twice: {', '.join(twice)}", fix="give each appeal its own id"
+            path, "appeals", f"申诉编号重复：{'、'.join(twice)}", fix="请为每件申诉给出不同的编号（id）"
         )
     return Appeals(path, sha256_file(path), ev.issued_on, deadline, decisions)
 
@@ -134,41 +134,41 @@ def load_appeals(root: Path, ev: Evaluation, path: Path | None = None) -> Appeal
 def _decide(path: Path, k: int, a: Appeal, ev: Evaluation, root: Path, deadline: dt.date) -> Decision:
     key = f"appeals[{k}]"
     if a.city not in ev.city_ids():
-        raise ConfigError(path, f"{key}.city", f"unknown city '{a.city}'; valid: {', '.join(ev.city_ids())}")
+        raise ConfigError(path, f"{key}.city", f"未知的城市 '{a.city}'；可用的城市标识：{'、'.join(ev.city_ids())}")
     active = {i.id for i in ev.active_indicators(load_catalogue(root))}
     for ind in a.indicators:
         if ind not in active:
-            raise ConfigError(path, f"{key}.indicators", f"'{ind}' is not an indicator of this evaluation")
+            raise ConfigError(path, f"{key}.indicators", f"'{ind}' 不是本次评价的指标")
     schema = load_schema(root)
     for table in a.records:
         if table not in schema.tables or record_key(root, table) is None:
             valid = [t for t in schema.tables if record_key(root, t)]
             raise ConfigError(
-                path, f"{key}.records.{table}", f"not a table of records with ids; valid: {', '.join(valid)}"
+                path, f"{key}.records.{table}", f"不是带记录编号的记录表；可用的表：{'、'.join(valid)}"
             )
     if a.decided is not None and a.decided < a.filed:
-        raise ConfigError(path, f"{key}.decided", f"decided {a.decided} before the appeal was filed ({a.filed})")
+        raise ConfigError(path, f"{key}.decided", f"复核日期 {a.decided} 早于申诉提出日期 {a.filed}")
     if a.filed > deadline:
         if a.decision == "accepted":
             raise ConfigError(
                 path,
                 f"{key}.decision",
-                f"appeal {a.id} was filed on {a.filed}, after the deadline {deadline} ({ev.appeal_days} working days "
-                f"after the results of {ev.issued_on}); a late appeal is refused (§8.2)",
-                fix="correct the filing date, or record the decision as refused",
+                f"申诉 {a.id} 于 {a.filed} 提出，晚于申诉截止日期 {deadline}（结果发布日 {ev.issued_on} 后"
+                f"{ev.appeal_days}个工作日）；逾期申诉不予受理（§8.2）",
+                fix="请更正申诉提出日期（filed），或将决定记为 refused",
             )
         late = load_wording(root)["appeals"]["late_reason"].format(deadline=fmt.date(deadline))
         return Decision(a, "late", a.reason or late)
     if a.decision != "pending":
         missing = [f for f in ("reason", "decided") if not getattr(a, f)]
         if missing:
-            raise ConfigError(path, f"{key}.{missing[0]}", f"a {a.decision} appeal needs its {' and '.join(missing)}")
+            raise ConfigError(path, f"{key}.{missing[0]}", f"决定为 {a.decision} 的申诉须给出 {'和'.join(missing)}")
     if a.decision == "accepted" and not any(a.records.values()):
         raise ConfigError(
             path,
             f"{key}.records",
-            "an accepted appeal re-scores by leaving out the records it proves invalid: list them",
-            fix="name the records (ids per table), or record the decision as refused or pending",
+            "采纳的申诉通过剔除其证明无效的记录重新计分，请列出这些记录",
+            fix="请按表列出记录编号，或将决定记为 refused 或 pending",
         )
     return Decision(a, a.decision, a.reason)
 
@@ -227,12 +227,12 @@ def _check_found(appeals: Appeals, table: str, ids: pd.DataFrame, found: pd.Data
             continue
         missing = [i for i in d.appeal.records.get(table, []) if (d.appeal.city, str(i)) not in have]
         if missing:
-            shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+            shown = "、".join(missing[:5]) + (f"等{len(missing)}条" if len(missing) > 5 else "")
             raise ConfigError(
                 appeals.path,
                 f"appeals[{k}].records.{table}",
-                f"appeal {d.appeal.id}: no record {shown} of {d.appeal.city} in table {table}",
-                fix="check the ids against the uploaded data (the city's own record ids)",
+                f"申诉 {d.appeal.id}：表 {table} 中没有 {d.appeal.city} 的记录 {shown}",
+                fix="请对照上报数据核对记录编号（该市自己的记录编号）",
             )
 
 

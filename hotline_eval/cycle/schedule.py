@@ -68,33 +68,33 @@ def timeline(root: Path, ev: Evaluation) -> Timeline:
 def _check_order(ev: Evaluation, t: Timeline) -> None:
     path = f"params/evaluations/{ev.id}.yaml"
     steps = [
-        ("published_on", t.published, "period.end", t.end, "the plan is published before the period ends"),
-        ("schedule.data_due", t.data_due, "schedule.fieldwork_start", t.fieldwork_start, "fieldwork starts after"),
-        ("schedule.fieldwork_start", t.fieldwork_start, "schedule.fieldwork_end", t.fieldwork_end, "ends after"),
-        ("schedule.fieldwork_end", t.fieldwork_end, "report_date", t.issued, "results come after fieldwork"),
+        ("published_on", t.published, "period.end", t.end, "评价方案应在评价周期结束前发布"),
+        ("schedule.data_due", t.data_due, "schedule.fieldwork_start", t.fieldwork_start, "数据上报截止后才开始评审"),
+        ("schedule.fieldwork_start", t.fieldwork_start, "schedule.fieldwork_end", t.fieldwork_end, "评审先开始后结束"),
+        ("schedule.fieldwork_end", t.fieldwork_end, "report_date", t.issued, "结果应在实地评审结束后发布"),
     ]
     if t.data_due < t.outcomes_until:
         raise ConfigError(
             path,
             "schedule.data_due",
-            f"data are due on {t.data_due}, before outcomes are observed to {t.outcomes_until} "
-            "(the period's end + outcome_grace_days)",
-            fix="set a later schedule.data_due",
+            f"数据上报截止日期 {t.data_due} 早于办理结果的观察截止日期 {t.outcomes_until}"
+            "（评价周期结束日加 outcome_grace_days）",
+            fix="请将 schedule.data_due 设为更晚的日期",
         )
     for key, first, other, second, rule in steps:
         if first is not None and first > second:
             raise ConfigError(
                 path,
                 key,
-                f"{first} is after {other} {second} ({rule})",
-                fix="set the dates under schedule (data_due, fieldwork_start, fieldwork_end) or a later report_date",
+                f"{first} 晚于 {other} {second}（{rule}）",
+                fix="请调整 schedule 下的日期（data_due、fieldwork_start、fieldwork_end），或推迟 report_date",
             )
 
 
 def appeal_deadline(root: Path, issued: dt.date, days: int) -> dt.date:
     """The last day to appeal: `days` working days counted from the day after `issued`."""
     if days < 1:
-        raise ValueError("appeal_days must be at least 1")
+        raise ValueError("appeal_days 至少为 1")
     calendar = load_calendar(root)
     day, counted = issued, 0
     while counted < days:

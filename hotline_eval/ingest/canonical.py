@@ -269,11 +269,11 @@ def _check_columns(source: StagedExport, mapping: Mapping, item: InputFile, spec
                 hint = missing_column_hint(src, source.columns, mapping.read_options(item.table).delimiter)
                 raise InputError(
                     item.path,
-                    f"required column '{src}' (for {item.table}.{canonical}) is missing"
-                    + (f" ({hint})" if hint else "")
-                    + f"; the file has: {', '.join(source.columns)}",
+                    f"缺少必需的列 '{src}'（用于 {item.table}.{canonical}）"
+                    + (f"（{hint}）" if hint else "")
+                    + f"；文件中的列：{'、'.join(source.columns)}",
                     column=src,
-                    fix=f"export the column, or change the mapping params/mappings/{mapping.id}.yaml",
+                    fix=f"请导出该列，或修改映射 params/mappings/{mapping.id}.yaml",
                 )
             missing.append(src)
     return missing
@@ -401,7 +401,7 @@ def _group_select(
     except duckdb.Error as exc:
         path = Path("params") / "mappings" / f"{mapping.id}.yaml"
         raise ConfigError(
-            path, f"tables.{table}", f"the mapping's columns, expressions or filter do not run: {_first_line(exc)}"
+            path, f"tables.{table}", f"映射中的列、表达式或筛选条件无法执行（{_first_line(exc)}）"
         ) from exc
     return sql
 

@@ -47,6 +47,7 @@ ROW = "__row"
 SHAPE = "__shape"  # a staged CSV row with a field too many or too few: the DuckDB error type
 TAIL = "__tail"
 MASKED = "__masked__"  # prefix of the staged, masked display copy of a hashed phone column
+DELIMITERS_ZH = {"\t": "制表符（Tab）", ";": "分号（;）", "|": "竖线（|）", ",": "逗号（,）"}
 
 # Why the CSV parser set a row aside, in the words of the rejects file (DuckDB error types).
 STRUCTURAL = {
@@ -115,13 +116,13 @@ def stage(
 ) -> StagedExport:
     """Check an export file and stage it as Parquet under `work` (Parquet exports stay in place)."""
     if not path.is_file():
-        raise InputError(path, "file not found")
+        raise InputError(path, "未找到文件")
     if path.stat().st_size == 0:
-        raise InputError(path, "the file is empty (0 bytes)", fix="export the data again")
+        raise InputError(path, "文件为空（0字节）", fix="请重新导出数据")
     suffix = path.suffix.lower()
     reader = READERS.get(suffix)
     if reader is None:
-        raise InputError(path, f"unsupported file type '{suffix}'", fix="export as .csv, .xlsx or .parquet")
+        raise InputError(path, f"不支持的文件类型 '{suffix}'", fix="请导出为 .csv、.xlsx 或 .parquet 文件")
     return reader(con, path, options, wanted, work, name)
 
 
@@ -163,7 +164,7 @@ def _stage_csv(
 ) -> StagedExport:
     head = head_rows(text_path, options.delimiter)
     if not any(head):
-        raise InputError(path, "the file has no header row", fix="export the data again with column names")
+        raise InputError(path, "文件没有表头行", fix="请重新导出数据，并包含列名")
     header_row = pick_header(head, wanted.columns, options.header_row, path)
     header = [c.strip().lstrip("\ufeff") for c in head[header_row - 1]]
     _check_header(path, header)
@@ -198,7 +199,7 @@ def _stage_csv(
         con.execute("DROP TABLE IF EXISTS csv_errors; DROP TABLE IF EXISTS csv_scans")
     except duckdb.Error as exc:
         raise InputError(
-            path, f"cannot be read as CSV: {_first_line(exc)}", fix="check the delimiter and that the file is complete"
+            path, f"无法按 CSV 读取（{_first_line(exc)}）", fix="请检查分隔符，并确认文件完整"
         ) from exc
     structural = _first_per_row(errors)
     blank: list[int] = []
@@ -207,17 +208,16 @@ def _stage_csv(
         if unclosed is not None:
             raise InputError(
                 path,
-                "a quoted value starting in this row is never closed, so the rest of the file cannot be split "
-                "into rows",
+                "从该行开始的带引号的值没有结束引号，文件其余部分无法分行",
                 row=unclosed,
-                fix='the file is probably truncated: export it again, or remove the stray quote (") in that row',
+                fix='文件可能不完整：请重新导出，或删除该行中多余的引号（"）',
             )
         if records != produced + len(structural):
             raise InputError(
                 path,
-                f"the rows cannot be counted reliably ({records} by one reading, "
-                f"{produced + len(structural)} by another): quotes or line breaks are malformed",
-                fix="open the file in a spreadsheet program, check the quotes, and save it again as CSV",
+                f"无法可靠地统计行数（一种读法为{records}行，另一种为{produced + len(structural)}行）："
+                "引号或换行符有误",
+                fix="请用电子表格软件打开文件，检查引号后重新另存为 CSV",
             )
     skipped = sorted({r.row for r in structural} | set(blank))
     if skipped:
@@ -297,7 +297,7 @@ def pick_header(rows: list[list], expected: tuple[str, ...] | list[str], declare
     """1-based header row: the declared one, or the first row holding most expected columns."""
     if declared != "auto":
         if int(declared) > len(rows):
-            raise InputError(path, f"the header row {declared} set in the mapping is beyond the file's end")
+            raise InputError(path, f"映射中设定的表头行（第{declared}行）超出了文件末尾")
         return int(declared)
     wanted = set(expected)
     best, best_hits = 1, 0
@@ -306,12 +306,11 @@ def pick_header(rows: list[list], expected: tuple[str, ...] | list[str], declare
         if hits > best_hits:
             best, best_hits = i, hits
     if best_hits == 0 and wanted:
-        shown = ", ".join(sorted(wanted)[:8]) + (" …" if len(wanted) > 8 else "")
+        shown = "、".join(sorted(wanted)[:8]) + ("等" if len(wanted) > 8 else "")
         raise InputError(
             path,
-            f"no header row found in the first {SNIFF_ROWS} rows: none of the expected columns ({shown}) appears",
-            fix="check that this is the right export for the mapping, and that it is not garbled "
-            "(if so set read.encoding or read.delimiter in the mapping)",
+            f"前{SNIFF_ROWS}行中未找到表头行：没有出现任何应有的列（{shown}）",
+            fix="请确认这是该映射对应的导出文件且没有乱码（如有乱码，请在映射中设置 read.encoding 或 read.delimiter）",
         )
     return best
 
@@ -324,9 +323,9 @@ def _check_header(path: Path, header: list[str]) -> None:
         if name in seen:
             raise InputError(
                 path,
-                f"column name '{name}' appears twice in the header (column {i})",
+                f"列名 '{name}' 在表头中出现两次（第{i}列）",
                 column=name,
-                fix="rename one of the two columns in the export",
+                fix="请在导出文件中将其中一列改名",
             )
         seen.add(name)
 
@@ -336,9 +335,9 @@ def missing_column_hint(column: str, header: list[str], delimiter: str) -> str:
     if len(header) == 1:
         for other in ("\t", ";", "|", ","):
             if other != delimiter and other in header[0]:
-                return f"the header is one single column: the file seems to use {other!r} as delimiter"
+                return f"表头只有一列：文件的分隔符似乎是{DELIMITERS_ZH[other]}"
     near = difflib.get_close_matches(column, header, n=1, cutoff=0.5)
-    return f"did you mean '{near[0]}'?" if near else ""
+    return f"是否应为 '{near[0]}'？" if near else ""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -350,7 +349,7 @@ def _register_xlsx(con, path: Path, options: ReadOptions, wanted: Wanted, work: 
         wb = CalamineWorkbook.from_path(str(path))
         sheet = options.sheet or wb.sheet_names[0]
         if sheet not in wb.sheet_names:
-            raise InputError(path, f"no sheet named '{sheet}'; sheets: {', '.join(wb.sheet_names)}")
+            raise InputError(path, f"没有名为 '{sheet}' 的工作表；工作表有：{'、'.join(wb.sheet_names)}")
         ws = wb.get_sheet_by_name(sheet)
         rows = ws.to_python(skip_empty_area=False)
         merged = ws.merged_cell_ranges or []
@@ -358,10 +357,10 @@ def _register_xlsx(con, path: Path, options: ReadOptions, wanted: Wanted, work: 
         raise
     except Exception as exc:  # calamine raises its own error types for damaged files
         raise InputError(
-            path, f"cannot be opened as an Excel workbook: {exc}", fix="open it in Excel and save it again as .xlsx"
+            path, f"无法作为 Excel 工作簿打开（{exc}）", fix="请用 Excel 打开后重新另存为 .xlsx"
         ) from exc
     if not rows:
-        raise InputError(path, "the sheet is empty", fix="export the data again")
+        raise InputError(path, "工作表为空", fix="请重新导出数据")
     fill_merged(rows, merged)
     header_row = pick_header(rows[:SNIFF_ROWS], wanted.columns, options.header_row, path)
     header = [header_text(c) for c in rows[header_row - 1]]
@@ -399,7 +398,7 @@ def _register_parquet(con, path: Path, options: ReadOptions, wanted: Wanted, wor
         described = con.execute(f"DESCRIBE SELECT * FROM read_parquet({_quote(str(path))})").fetchall()
     except duckdb.Error as exc:
         raise InputError(
-            path, f"cannot be read as Parquet: {_first_line(exc)}", fix="export the file again (it may be truncated)"
+            path, f"无法按 Parquet 读取（{_first_line(exc)}）", fix="请重新导出文件（文件可能不完整）"
         ) from exc
     types = {r[0]: r[1] for r in described}
     return StagedExport(path, path, list(types), 1, staged=False, types=types)

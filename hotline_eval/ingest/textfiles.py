@@ -88,14 +88,14 @@ def check_declared(path: Path, declared: str) -> None:
     if declared in ("gb18030", "gbk") and utf8:
         actual, wrong = "UTF-8", declared
     elif declared.startswith("utf-8") and not utf8:
-        actual, wrong = "GB18030 (GBK)", declared
+        actual, wrong = "GB18030（GBK）", declared
     else:
         return
     raise InputError(
         path,
-        f"the mapping declares encoding {wrong}, but the file's header is {actual}",
+        f"映射声明的编码为 {wrong}，但文件表头的编码为 {actual}",
         row=1,
-        fix="set read.encoding: auto (or the right encoding) in the mapping, or save the file in the declared one",
+        fix="请在映射中设置 read.encoding: auto（或正确的编码），或将文件另存为声明的编码",
     )
 
 
@@ -204,9 +204,9 @@ def refuse_utf8_lines(path: Path, block: bytes, first_line: int) -> None:
         row = first_line + text.count("\n", 0, found.start())
         raise InputError(
             path,
-            "the file mixes encodings: it starts in GB18030 (GBK) but this line is UTF-8",
+            "文件混用了编码：开头为 GB18030（GBK），而该行为 UTF-8",
             row=row,
-            fix="save the whole file in one encoding (UTF-8 recommended) and import it again",
+            fix="请将整个文件保存为同一种编码（建议 UTF-8）后重新导入",
         )
 
 

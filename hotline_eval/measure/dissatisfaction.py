@@ -35,8 +35,8 @@ def taxonomy(root: Path, mandatory: list[str]) -> dict[str, str]:
         raise ConfigError(
             "params/schema.yaml",
             f"codes.{CODE_LIST}",
-            f"the reasons §6.5.3 requires are missing from the taxonomy: {', '.join(missing)}",
-            fix="add them to the code list (or correct dissatisfaction_mandatory_reasons in params/indicators.yaml)",
+            f"不满意原因分类中缺少§6.5.3要求的原因：{'、'.join(missing)}",
+            fix="请将其加入该代码表（或更正 params/indicators.yaml 中的 dissatisfaction_mandatory_reasons）",
         )
     return codes
 

@@ -104,7 +104,7 @@ def measure_all(
     terms = [t for ind in base for t in term_specs(ind, renderer)]
     more = extra(wanted, renderer) if extra else []
     if any(t.role in ROLES for t in more):
-        raise ValueError(f"extra terms must not use the roles {ROLES}")
+        raise ValueError(f"附加计算项不能使用以下角色：{'、'.join(ROLES)}")
     sums = [
         source_pass(con, catalogue, source, [t for t in [*terms, *more] if t.source == source], renderer, evaluation)
         for source in sorted({t.source for t in [*terms, *more]})
@@ -221,11 +221,11 @@ def source_pass(
         parts = [con.execute(sql).df() for sql in ([rollup] if rollup else []) + medians]
         long = pd.concat(parts, ignore_index=True)
     except duckdb.Error as exc:
-        ids = ", ".join(sorted({t.indicator for t in terms}))
+        ids = "、".join(sorted({t.indicator for t in terms}))
         raise ConfigError(
             CATALOGUE_FILE,
             f"sources.{source}",
-            f"the SQL of source '{source}' or of the indicators reading it ({ids}) failed: {exc}",
+            f"数据源 '{source}' 或读取它的指标（{ids}）的 SQL 执行失败：{exc}",
         ) from exc
     finally:
         con.execute("DROP TABLE IF EXISTS partial_pass")

@@ -156,9 +156,8 @@ def _restrict(
         raise ConfigError(
             "params/indicators.yaml",
             f"sources.{source}",
-            f"the cohort '{cohort}' is derived and table '{table}' has no key, so its records cannot be "
-            "restricted to a time window",
-            fix="use a column of the table as the cohort, or give the table a key in params/schema.yaml",
+            f"cohort '{cohort}' 为计算得出，且表 '{table}' 没有主键，因此无法将其记录限定在时间窗口内",
+            fix="请用该表的某一列作为 cohort，或在 params/schema.yaml 中为该表设置主键（key）",
         )
     body = renderer.render(catalogue.sources[source].sql, f"sources.{source}")
     con.execute(f"CREATE TEMP TABLE window_keys AS SELECT city, {key} FROM ({body}) AS s WHERE {condition(cohort)}")

@@ -32,7 +32,7 @@ class MeasureSpec(Strict):
     def _kinds(self) -> MeasureSpec:
         unknown = set(self.kinds) - KINDS
         if unknown:
-            raise ValueError(f"unknown problem kinds {sorted(unknown)}; kinds: {sorted(KINDS)}")
+            raise ValueError(f"未知的问题类型：{'、'.join(sorted(unknown))}；可用的类型：{'、'.join(sorted(KINDS))}")
         return self
 
     def answers(self, kind: str) -> bool:
@@ -79,7 +79,7 @@ class MeasureCatalogue(Strict):
         for name, entry in entries:
             for m in entry.measures:
                 if m.deadline not in self.deadlines:
-                    raise ValueError(f"{name}: unknown deadline '{m.deadline}'; deadlines: {', '.join(self.deadlines)}")
+                    raise ValueError(f"{name}：未知的期限 '{m.deadline}'；可用的期限：{'、'.join(self.deadlines)}")
         return self
 
     def entry(self, indicator_id: str, dimension: str) -> Entry:

@@ -67,16 +67,16 @@ def check_data_period(coverage: pd.DataFrame, ev: Evaluation) -> None:
         if longest_run(part["covered"].tolist()) >= need:
             continue
         gaps = [
-            f"{r.month} has records on {r.days_with_data} of {r.days} days"
+            f"{r.month} 有记录的天数为{r.days_with_data}天（共{r.days}天）"
             for r in part.itertuples()
             if r.whole and not r.covered
         ]
-        problems.append(f"{ev.city_name(city)} ({city}): " + "; ".join(gaps or ["no whole month in the period"]))
+        problems.append(f"{ev.city_name(city)}（{city}）：" + "；".join(gaps or ["评价周期内没有完整月份"]))
     if problems:
         raise PeriodError(
-            f"evaluation '{ev.id}': a {ev.type} evaluation ({TYPE_ZH[ev.type]}) needs at least {need} continuous "
-            f"month(s) of data ({PERIOD_CLAUSE[ev.type]}); a month counts when records fall on at least "
-            f"{ev.period_rule.min_day_share:.0%} of its days ({', '.join(ev.period_rule.tables)}). Gaps: "
+            f"评价 '{ev.id}'：{TYPE_ZH[ev.type]}（{ev.type}）须有至少{need}个连续月份的数据"
+            f"（{PERIOD_CLAUSE[ev.type]}），某月有记录（{'、'.join(ev.period_rule.tables)}）的天数不少于该月天数的"
+            f"{ev.period_rule.min_day_share:.0%}方计入。数据缺口："
             + " | ".join(problems),
-            fix="collect the missing data again or supplement it (§5.2.7), or change the period or the cities",
+            fix="请重新采集或补充缺失的数据（§5.2.7），或调整评价周期或城市",
         )

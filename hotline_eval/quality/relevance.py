@@ -75,10 +75,10 @@ def used_records_sql(ctx: QualityContext, table: str, month: bool = False) -> tu
     if id_column is None:
         raise ConfigError(
             "params/indicators.yaml",
-            f"sources of table '{table}'",
-            f"no source of table '{table}' keeps the row number or the key, so indicator relevance "
-            "(params/quality.yaml) cannot tell which records feed an indicator",
-            fix=f"select the table's columns with * (SELECT *, ...) or keep its key column '{key}'",
+            "sources",
+            f"表 '{table}' 的数据源都没有保留行号或主键，指标相关性检查（params/quality.yaml）"
+            "无法判断哪些记录用于计算指标",
+            fix=f"请在数据源中用 * 选取该表的列（SELECT *, ...），或保留其主键列 '{key}'",
         )
     month_col = ctx.table(table).month_column
     if month and not (month_col and all(month_col in columns[s] for s in sources)):

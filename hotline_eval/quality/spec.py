@@ -32,7 +32,7 @@ class Check(Strict):
     @model_validator(mode="after")
     def _bound(self) -> Check:
         if self.severity != "info" and (self.min is None) == (self.max is None):
-            raise ValueError("a gate or flag needs exactly one of min and max")
+            raise ValueError("门槛检查或提示检查须恰好给出 min 和 max 中的一个")
         return self
 
     @property
@@ -151,7 +151,7 @@ def _check_references(spec: QualitySpec, schema: Schema, path: Path) -> None:
     """Every table and column named in params/quality.yaml exists in params/schema.yaml."""
     missing = REQUIRED_CHECKS - set(spec.checks)
     if missing:
-        raise ConfigError(path, "checks", f"missing checks: {sorted(missing)}")
+        raise ConfigError(path, "checks", f"缺少以下检查：{'、'.join(sorted(missing))}")
     named: list[tuple[str, str, str | None]] = []  # (key, table, column)
     for fid, fig in spec.control_totals.items():
         named += [(f"control_totals.{fid}", fig.table, fig.month), _scope_ref(f"control_totals.{fid}", fig.scope)]
@@ -166,9 +166,9 @@ def _check_references(spec: QualitySpec, schema: Schema, path: Path) -> None:
         named.append(_scope_ref(f"links.{i}", link.blocks))
     for key, table, column in named:
         if table not in schema.tables:
-            raise ConfigError(path, key, f"unknown table '{table}' (see params/schema.yaml)")
+            raise ConfigError(path, key, f"未知的表 '{table}'（见 params/schema.yaml）")
         if column is not None and column not in schema.tables[table].columns:
-            raise ConfigError(path, key, f"unknown column '{table}.{column}' (see params/schema.yaml)")
+            raise ConfigError(path, key, f"未知的列 '{table}.{column}'（见 params/schema.yaml）")
 
 
 def _scope_ref(key: str, scope: str) -> tuple[str, str, str | None]:

@@ -22,6 +22,7 @@ from multiprocessing.util import Finalize
 from pathlib import Path
 
 from hotline_eval.config.definitions import load_evaluation
+from hotline_eval.core.errors import HotlineEvalError
 from hotline_eval.core.masking import mask_text
 from hotline_eval.core.paths import Paths
 from hotline_eval.core.store import read_json, write_json
@@ -66,8 +67,10 @@ def render_one(root: str, evaluation: str, city: str, pdf: bool | None, previous
     start = time.monotonic()
     try:
         files = render_city(Path(root), evaluation, city, pdf=pdf, previous=previous, kernel=worker_kernel(Path(root)))
-    except Exception as exc:  # a failing city must not stop the others
-        message = mask_text(f"{type(exc).__name__}: {exc}")
+    except HotlineEvalError as exc:  # a failing city must not stop the others
+        return Outcome(city, False, error=mask_text(str(exc)), seconds=time.monotonic() - start)
+    except Exception as exc:
+        message = mask_text(f"内部错误：{type(exc).__name__}: {exc}")
         return Outcome(city, False, error=message, seconds=time.monotonic() - start)
     return Outcome(city, True, files=files, seconds=time.monotonic() - start)
 
@@ -98,7 +101,7 @@ def render_all(
             try:
                 outcome = future.result()
             except BrokenProcessPool as exc:
-                outcome = Outcome(city, False, error=f"the worker process died: {exc}")
+                outcome = Outcome(city, False, error=f"工作进程意外退出：{exc}")
             done[city] = outcome
             mark = "完成" if outcome.ok else "失败"
             detail = f"{outcome.seconds:.1f}秒" if outcome.ok else outcome.error.splitlines()[0]

@@ -34,7 +34,7 @@ def anchor_for(text: str) -> str:
 
 def heading_html(text: str, level: int = 2, anchor: str | None = None, *, new_page: bool = False) -> str:
     if level not in (2, 3, 4):
-        raise ValueError("headings of a document are h2 (section), h3 (subsection) or h4")
+        raise ValueError("文档标题级别只能为 h2（节）、h3（小节）或 h4")
     ident = anchor or (anchor_for(text) if level in (2, 3) else None)
     attrs = f' id="{html.escape(ident)}"' if ident else ""
     if new_page:

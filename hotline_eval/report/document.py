@@ -32,7 +32,7 @@ def render_document(
     """
     engine = find_engine() if pdf is not False else None
     if pdf and engine is None:
-        raise RenderError("a PDF was requested but no PDF engine was found", fix=NO_ENGINE_FIX)
+        raise RenderError("要求生成PDF，但未找到PDF引擎", fix=NO_ENGINE_FIX)
     written = {"notebook": out / f"{name}.ipynb", "html": out / f"{name}.html"}
     nb = execute(notebooks_of(root, document), written["notebook"], parameters, cwd=root, kernel=kernel)
     write_html(written["html"], to_html(nb, root / "templates", meta))

@@ -86,9 +86,9 @@ def _chromium(browser: str) -> Engine:
             try:
                 subprocess.run(command, check=True, capture_output=True, timeout=180)
             except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as exc:
-                raise RenderError(f"the browser {browser} could not print {html.name} to PDF: {exc}") from exc
+                raise RenderError(f"浏览器 {browser} 无法将 {html.name} 打印为 PDF：{exc}") from exc
             if not target.exists():
-                raise RenderError(f"the browser {browser} produced no PDF for {html.name}")
+                raise RenderError(f"浏览器 {browser} 没有为 {html.name} 生成 PDF")
             shutil.move(target, pdf)
 
     return Engine("chromium", f"浏览器（{Path(browser).name}）", print_pdf)
@@ -119,7 +119,7 @@ def find_engine(name: str | None = None) -> Engine | None:
     wanted = name or os.environ.get("REPORT_PDF_ENGINE") or ""
     if wanted not in ("", "chromium", "weasyprint"):
         raise RenderError(
-            f"unknown PDF engine '{wanted}'", fix="use chromium or weasyprint (REPORT_PDF_ENGINE or --engine)"
+            f"未知的PDF引擎 '{wanted}'", fix="请使用 chromium 或 weasyprint（环境变量 REPORT_PDF_ENGINE 或 --engine）"
         )
     if wanted in ("", "chromium"):
         browser = find_browser()
@@ -131,9 +131,8 @@ def find_engine(name: str | None = None) -> Engine | None:
 
 
 NO_ENGINE_FIX = (
-    "install Chromium, Chrome or Edge (Debian: apt-get install chromium) or set REPORT_BROWSER to its path; "
-    "on Linux WeasyPrint also works once the system's Pango library is installed (Debian: apt-get install "
-    "libpango-1.0-0 libpangoft2-1.0-0)"
+    "请安装 Chromium、Chrome 或 Edge（Debian：apt-get install chromium），或将环境变量 REPORT_BROWSER 设为浏览器路径；"
+    "在 Linux 上安装系统的 Pango 库后也可使用 WeasyPrint（Debian：apt-get install libpango-1.0-0 libpangoft2-1.0-0）"
 )
 
 
@@ -141,7 +140,7 @@ def to_pdf(html_path: Path, pdf_path: Path, engine: Engine | str | None = None) 
     """Print the report HTML to PDF with page numbers in its contents page."""
     chosen = engine if isinstance(engine, Engine) else find_engine(engine)
     if chosen is None:
-        raise RenderError("no PDF engine found (neither a Chromium-family browser nor WeasyPrint)", fix=NO_ENGINE_FIX)
+        raise RenderError("未找到PDF引擎（既没有 Chromium 系浏览器，也没有 WeasyPrint）", fix=NO_ENGINE_FIX)
     source = html_path.read_text(encoding="utf-8")
     with tempfile.TemporaryDirectory() as tmp:
         draft_html, draft_pdf = Path(tmp) / "draft.html", Path(tmp) / "draft.pdf"
@@ -154,7 +153,7 @@ def to_pdf(html_path: Path, pdf_path: Path, engine: Engine | str | None = None) 
                 break
             pages = found
         else:
-            raise RenderError(f"the contents page numbers of {html_path.name} did not settle after {MAX_PASSES} passes")
+            raise RenderError(f"{html_path.name} 的目录页码经{MAX_PASSES}轮排版仍未确定")
         atomic_write_bytes(pdf_path, with_bookmarks(draft_pdf, headings(source), pages))
     return pdf_path
 

@@ -26,17 +26,17 @@ def load_previous(results: Results, override: str = "") -> Results | None:
     if not pid:
         return None
     if pid == results.evaluation.id:
-        raise RenderError(f"evaluation '{pid}' cannot be its own previous evaluation")
+        raise RenderError(f"评价 '{pid}' 不能以自身作为上期评价")
     before = load(results.root, pid)
     if not (before.paths.out / "totals.csv").exists():
         raise RenderError(
-            f"the previous evaluation '{pid}' has no results yet",
-            fix=f"run `make run EVAL={pid}` first (make reports and make bulletin do it for you)",
+            f"上期评价 '{pid}' 尚无结果",
+            fix=f"请先运行 make run EVAL={pid}（make reports 和 make bulletin 会自动运行）",
         )
     if before.evaluation.period.start >= results.evaluation.period.start:
         raise RenderError(
-            f"the previous evaluation '{pid}' does not precede '{results.evaluation.id}' "
-            f"(its period starts {before.evaluation.period.start})"
+            f"上期评价 '{pid}' 不早于 '{results.evaluation.id}'"
+            f"（其评价周期始于 {before.evaluation.period.start}）"
         )
     return before
 

@@ -31,7 +31,7 @@ def notebooks_of(root: Path, document: str) -> list[Path]:
     """The notebooks that make up a document, in name order (notebooks/<document>/*.ipynb)."""
     found = sorted((root / "notebooks" / document).glob("*.ipynb"))
     if not found:
-        raise RenderError(f"no notebooks in {root / 'notebooks' / document}")
+        raise RenderError(f"{root / 'notebooks' / document} 中没有笔记本文件（*.ipynb）")
     return found
 
 
@@ -112,8 +112,8 @@ def execute(
             )
         except pm.PapermillExecutionError as exc:
             raise RenderError(
-                f"the notebook failed in cell {exc.cell_index}: {exc.ename}: {exc.evalue} "
-                f"(executed notebook kept at {partial})"
+                f"笔记本在第{exc.cell_index}个单元格出错：{exc.ename}: {exc.evalue}"
+                f"（已执行部分保存在 {partial}）"
             ) from exc
     nb = renumbered(executed)
     nbformat.write(nb, partial)

@@ -41,7 +41,7 @@ def html_table(
     """
     shown = [c for c in frame.columns if c != group]
     if widths is not None and len(widths) != len(shown):
-        raise ValueError(f"{len(widths)} widths for {len(shown)} columns")
+        raise ValueError(f"给出了{len(widths)}个列宽，但表有{len(shown)}列")
     cell_class = _cell_classes(shown, align_right or [], center or [])
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in shown)
     rows, current = [], object()

@@ -186,9 +186,9 @@ def self_report_offset(p: Planting, d: SelfReportOffset) -> dict:
     month = p.months[d.month - 1]
     at = (frame["figure"] == d.figure) & (frame["period"] == month)
     if not at.any():
-        reported = ", ".join(sorted(set(frame["figure"])))
+        reported = "、".join(sorted(set(frame["figure"])))
         raise ConfigError(
-            "params/provinces", "defects", f"no self-reported '{d.figure}' for {month}; reported: {reported}"
+            "params/provinces", "defects", f"{month} 没有自报数据 '{d.figure}'；已自报的数据：{reported}"
         )
     before = int(frame.loc[at, "value"].iloc[0])
     after = round(before * d.factor)

@@ -37,7 +37,7 @@ def test_add_workdays_skips_national_day_and_counts_the_make_up_saturday(sql_cal
 
 
 def test_add_workdays_outside_the_calendar_is_an_error(sql_calendar):
-    with pytest.raises(duckdb.Error, match="outside the working-day calendar"):
+    with pytest.raises(duckdb.Error, match="超出工作日历的范围"):
         add_sql(sql_calendar, "2040-01-01 10:00:00", 1)
 
 

@@ -223,7 +223,7 @@ def test_an_unknown_source_is_refused_when_the_catalogue_loads(root, tmp_path):
     path.write_text(
         path.read_text(encoding="utf-8").replace("    source: chats\n", "    source: chat\n", 1), encoding="utf-8"
     )
-    with pytest.raises(ConfigError, match="unknown source 'chat'"):
+    with pytest.raises(ConfigError, match="未知的数据源 'chat'"):
         load_catalogue(broken)
 
 

@@ -71,64 +71,64 @@ def test_special_sub_items_expand_into_scored_items(root):
 @pytest.mark.parametrize(
     ("text", "key", "words"),
     [
-        ("type: comprehensive\nindicators: [answer_rate, no_such]\n", "indicators.no_such", "unknown indicator"),
-        ("type: comprehensive\nparameters: {no_such: 1}\n", "parameters.no_such", "unknown parameter"),
-        ("type: comprehensive\nsurprise: 1\n", "surprise", "unknown key"),
+        ("type: comprehensive\nindicators: [answer_rate, no_such]\n", "indicators.no_such", "未知的指标"),
+        ("type: comprehensive\nparameters: {no_such: 1}\n", "parameters.no_such", "未知的参数"),
+        ("type: comprehensive\nsurprise: 1\n", "surprise", "未知的键"),
         ("type: comprehensive\nreference: {strategy: best}\n", "reference.strategy", "province_best"),
         (
             "type: comprehensive\nreference: {strategy: mixed, benchmarks: {answer_rate: {value: 0.98}}}\n",
             "reference.benchmarks.answer_rate.source",
-            "missing",
+            "缺少必填键",
         ),
         (
             "type: comprehensive\nreference: {strategy: benchmark, benchmarks: "
             "{answer_rate: {value: 0.98, source: 常州}}}\n",
             "reference.benchmarks",
-            "missing: ",
+            "缺少：",
         ),
-        ("type: comprehensive\nthresholds: {no_such: {zero_below: 1}}\n", "thresholds.no_such", "unknown indicator"),
+        ("type: comprehensive\nthresholds: {no_such: {zero_below: 1}}\n", "thresholds.no_such", "未知的指标"),
         ("type: comprehensive\nthresholds: {answer_rate: {}}\n", "thresholds.answer_rate", "zero_below"),
-        ("type: comprehensive\nvetoes: [{city: atlantis, reason_zh: 数据造假}]\n", "vetoes.0.city", "unknown city"),
-        ("type: comprehensive\nvetoes: [{city: linjiang}]\n", "vetoes.0.reason_zh", "missing"),
-        ("type: comprehensive\ngrades: [{grade: 好, min: 60}, {grade: 优, min: 90}]\n", "grades", "highest"),
-        ("type: comprehensive\ngrades: [{grade: 好, min: 60}]\n", "grades", "min 0"),
-        ("type: comprehensive\nunits: {classes: [village]}\n", "units.classes.0", "unknown unit class"),
-        ("type: comprehensive\nperiod_rule: {tables: [units]}\n", "period_rule.tables.0", "undated"),
+        ("type: comprehensive\nvetoes: [{city: atlantis, reason_zh: 数据造假}]\n", "vetoes.0.city", "未知的城市"),
+        ("type: comprehensive\nvetoes: [{city: linjiang}]\n", "vetoes.0.reason_zh", "缺少必填键"),
+        ("type: comprehensive\ngrades: [{grade: 好, min: 60}, {grade: 优, min: 90}]\n", "grades", "从高到低"),
+        ("type: comprehensive\ngrades: [{grade: 好, min: 60}]\n", "grades", "min 须为 0"),
+        ("type: comprehensive\nunits: {classes: [village]}\n", "units.classes.0", "未知的单位类别"),
+        ("type: comprehensive\nperiod_rule: {tables: [units]}\n", "period_rule.tables.0", "没有日期列"),
         ("type: comprehensive\ninnovation: extra\n", "innovation", "inside"),
         (
             "type: comprehensive\nindicators: {answer_rate: {level: 4, change: 2}}\n",
             "indicators.answer_rate",
             "special",
         ),
-        ("type: special\n", "indicators", "picks its indicators"),
+        ("type: special\n", "indicators", "须选定指标"),
         ("type: special\nindicators: {answer_rate: {level: 10}}\n", "indicators.answer_rate.change", "§5.1.2.4"),
         (
             "type: special\nindicators: {answer_rate: {level: 10, change: 5, flux: 1}}\n",
             "indicators.answer_rate.flux",
-            "unknown key",
+            "未知的键",
         ),
-        ("type: comprehensive\nindicators: {answer_rate: -2}\n", "indicators.answer_rate", "negative"),
+        ("type: comprehensive\nindicators: {answer_rate: -2}\n", "indicators.answer_rate", "不能为负数"),
         ("type: comprehensive\nindicators: everything\n", "indicators", "'all'"),
         (
             "type: special\nindicators: {answer_rate: {level: 10, change: 5, segments: {night: 2}}}\n",
             "indicators.answer_rate.segments.night",
-            "unknown segment",
+            "未知的时段",
         ),
         (
             "type: special\nindicators: {answer_rate: {level: 10, change: 5, activity: 2}}\n",
             "activity",
-            "activity block",
+            "须给出 activity 设置",
         ),
         (
             "type: special\nindicators: {answer_rate: {level: 10, change: 5, activity: 2}}\n"
             "activity: {zh: 领导接听日, exclude_holidays: true, windows: [{date: 2026-10-08, start: '09:00', end: '11:00'}]}\n",
             "activity.windows.0.date",
-            "outside the period",
+            "不在评价周期内",
         ),
         (
             "type: special\nindicators: {answer_rate: {level: 10, change: 5}}\nsegments: {night: {zh: 夜间}}\n",
             "segments.night",
-            "hours, weekdays",
+            "hours 或 weekdays",
         ),
     ],
 )
@@ -158,7 +158,7 @@ def test_a_special_evaluation_needs_three_whole_months_in_its_definition(project
         BASE.replace("2026-09-30", "2026-09-15") + "type: special\nindicators: {answer_rate: {level: 5, change: 5}}\n"
     )
     (project / "params" / "evaluations" / "x.yaml").write_text(text, encoding="utf-8")
-    with pytest.raises(PeriodError, match=r"at least 3 continuous whole month\(s\).*§5\.1\.2\.3.*holds 2"):
+    with pytest.raises(PeriodError, match=r"至少3个连续的完整月份.*§5\.1\.2\.3.*只包含2个"):
         load_evaluation(project, "x")
 
 
@@ -189,7 +189,7 @@ def test_an_indicator_that_cannot_be_windowed_cannot_have_windowed_sub_items(pro
     path.unlink()
     path.write_text(yaml.safe_dump(catalogue, allow_unicode=True), encoding="utf-8")
     exc = error(project, "type: special\nindicators: {consult_accuracy_test: {level: 5, change: 5}}\n")
-    assert exc.key == "indicators.consult_accuracy_test" and "selected by time" in str(exc)
+    assert exc.key == "indicators.consult_accuracy_test" and "无法按时间筛选" in str(exc)
 
 
 def test_every_default_lives_in_the_defaults_file_only(root):
@@ -234,12 +234,12 @@ def definition(**extra) -> dict:
 def test_the_period_rule_is_waived_only_explicitly_and_with_a_reason(root):
     from hotline_eval.config.definitions import build_evaluation
 
-    with pytest.raises(PeriodError, match="continuous whole month"):
+    with pytest.raises(PeriodError, match="连续的完整月份"):
         build_evaluation(root, definition())
     rule = {"tables": ["calls"], "min_day_share": 0.9, "waived": True}
     with pytest.raises(ConfigError, match="reason_zh"):
         build_evaluation(root, definition(period_rule=rule))
     waived = build_evaluation(root, definition(period_rule={**rule, "reason_zh": "样本仅9天，仅作方法检验"}))
     assert waived.period_rule.waived  # no error: the report states the waiver instead
-    with pytest.raises(ConfigError, match="only with waived"):
+    with pytest.raises(ConfigError, match="只能与 waived: true 一同给出"):
         build_evaluation(root, definition(period_rule={**rule, "waived": False, "reason_zh": "理由"}))

@@ -148,11 +148,11 @@ def test_a_new_mapping_needs_only_yaml(own_root, tmp_path):
 @pytest.mark.parametrize(
     ("column", "spec", "message"),
     [
-        ("outcome", {"from": "结果", "add_seconds": "等待"}, "not a timestamp"),
-        ("agent_id", {"from": "坐席", "mask": "id", "values": {"x": "y"}}, "masked column"),
+        ("outcome", {"from": "结果", "add_seconds": "等待"}, "不是时间戳"),
+        ("agent_id", {"from": "坐席", "mask": "id", "values": {"x": "y"}}, "脱敏列"),
         ("agent_id", {"const": "x", "when": "true"}, "const"),
-        ("agent_id", {"from": ["坐席", "线路"], "mask": "id"}, "one column"),
-        ("outcome", {"from": "结果", "format": "%Y"}, "only times take a format"),
+        ("agent_id", {"from": ["坐席", "线路"], "mask": "id"}, "只含一列"),
+        ("outcome", {"from": "结果", "format": "%Y"}, "只有时间和日期列才能设 format"),
     ],
 )
 def test_mapping_mistakes_are_named(own_root, column, spec, message):

@@ -26,5 +26,5 @@ def test_a_province_extending_another_in_a_circle_is_refused(root, tmp_path):
     (folder / "b.yaml").write_text(yaml.safe_dump({"extends": "a", "id": "b"}), encoding="utf-8")
     for name in ("schema.yaml",):
         (tmp_path / "params" / name).write_text((root / "params" / name).read_text(encoding="utf-8"), encoding="utf-8")
-    with pytest.raises(ConfigError, match="circle"):
+    with pytest.raises(ConfigError, match="循环继承"):
         load_province(tmp_path, "a")

@@ -15,6 +15,6 @@ def test_wording_is_read_from_every_file_and_a_key_given_twice_is_named(root, tm
     for path in (root / "params" / "wording").glob("*.yaml"):
         (copy / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
     (copy / "extra.yaml").write_text("report:\n  objects: x\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"given in extra\.yaml as well") as err:
+    with pytest.raises(ConfigError, match=r"在 extra\.yaml 中也有") as err:
         load_wording(tmp_path)
     assert err.value.key == "report" and err.value.file.endswith("report.yaml")

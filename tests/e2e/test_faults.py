@@ -138,10 +138,10 @@ def test_broken_exports_through_the_command_line(bad_project, tmp_path):
     assert result.returncode == 2
     err = result.stderr
     assert "Traceback" not in err + result.stdout
-    assert "错误：2 input files cannot be read:" in err
-    assert "话务明细_2026-07.csv: the file is empty (0 bytes)" in err
-    assert "话务明细_2026-08.csv, column '来电时间'" in err and "did you mean '来电日期'" in err
-    assert err.count("How to fix:") == 2
+    assert "错误：共2个输入文件无法读取：" in err
+    assert "话务明细_2026-07.csv：文件为空（0字节）" in err
+    assert "话务明细_2026-08.csv，列 '来电时间'" in err and "是否应为 '来电日期'" in err
+    assert err.count("处理建议：") == 2
 
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
@@ -168,5 +168,5 @@ def test_broken_exports_through_make(root, bad_project, tmp_path):
         timeout=300,
     )
     assert result.returncode != 0
-    assert "2 input files cannot be read" in result.stderr
+    assert "共2个输入文件无法读取" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout

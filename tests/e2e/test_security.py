@@ -143,7 +143,7 @@ def cli(root: Path, *args: str, env: dict | None = None) -> subprocess.Completed
 def test_an_unknown_or_crafted_city_is_refused_with_the_valid_ids(root, outputs_dir, city):
     result = cli(root, "report", "--city", city, "--no-pdf")
     assert result.returncode == 2
-    assert f"unknown city '{city}'" in result.stderr
+    assert f"未知的城市 '{city}'" in result.stderr
     assert "linjiang" in result.stderr and "qingshan" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
     assert not (root / "pwned").exists()
@@ -153,7 +153,7 @@ def test_an_unknown_or_crafted_city_is_refused_with_the_valid_ids(root, outputs_
 def test_an_unknown_or_crafted_evaluation_is_refused_with_the_valid_ids(root, outputs_dir, evaluation):
     result = cli(root, "run", "--evaluation", evaluation)
     assert result.returncode == 2
-    assert f"unknown evaluation '{evaluation}'" in result.stderr and "demo-comprehensive" in result.stderr
+    assert f"未知的评价 '{evaluation}'" in result.stderr and "demo-comprehensive" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
 
 

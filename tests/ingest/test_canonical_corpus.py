@@ -262,23 +262,23 @@ def test_personal_numbers_in_rejected_values_are_masked(corpus_root, tmp_path):
 
 # (file, system, table, city) → words the error must contain (besides the file name)
 ERRORS = {
-    "enc_utf16_tab.csv": ("vendor-a", "calls", ["'\\t'", "delimiter"]),
-    "enc_gbk_with_utf8_row.csv": ("vendor-a", "calls", ["row 4", "mixes encodings"]),
-    "enc_utf8_declared_gbk.csv": ("vendor-b", "calls", ["declares encoding gb18030", "UTF-8"]),
-    "xlsx_no_header.xlsx": ("vendor-c", "calls", ["no header row"]),
-    "xlsx_truncated.xlsx": ("vendor-c", "calls", ["cannot be opened as an Excel workbook"]),
+    "enc_utf16_tab.csv": ("vendor-a", "calls", ["分隔符似乎是制表符（Tab）"]),
+    "enc_gbk_with_utf8_row.csv": ("vendor-a", "calls", ["第4行", "混用了编码"]),
+    "enc_utf8_declared_gbk.csv": ("vendor-b", "calls", ["映射声明的编码为 gb18030", "UTF-8"]),
+    "xlsx_no_header.xlsx": ("vendor-c", "calls", ["未找到表头行"]),
+    "xlsx_truncated.xlsx": ("vendor-c", "calls", ["无法作为 Excel 工作簿打开"]),
     "col_missing_required.csv": (
         "vendor-a",
         "calls",
-        ["column '来电时间'", "did you mean '来电日期'", "vendor-a.yaml"],
+        ["列 '来电时间'", "是否应为 '来电日期'", "vendor-a.yaml"],
     ),
-    "col_duplicate_header.csv": ("vendor-a", "calls", ["'呼叫结果' appears twice", "column 14"]),
-    "col_semicolon.csv": ("vendor-a", "calls", ["';'", "delimiter"]),
-    "empty.csv": ("vendor-a", "calls", ["empty (0 bytes)"]),
-    "bom_only.csv": ("vendor-a", "calls", ["no header row"]),
-    "blank_only.csv": ("vendor-a", "calls", ["no header row"]),
-    "truncated_in_quotes.csv": ("vendor-a", "calls", ["row 4", "never closed"]),
-    "truncated.parquet": ("vendor-a", "calls", ["cannot be read as Parquet"]),
+    "col_duplicate_header.csv": ("vendor-a", "calls", ["'呼叫结果' 在表头中出现两次", "第14列"]),
+    "col_semicolon.csv": ("vendor-a", "calls", ["分隔符似乎是分号（;）"]),
+    "empty.csv": ("vendor-a", "calls", ["文件为空（0字节）"]),
+    "bom_only.csv": ("vendor-a", "calls", ["没有表头行"]),
+    "blank_only.csv": ("vendor-a", "calls", ["没有表头行"]),
+    "truncated_in_quotes.csv": ("vendor-a", "calls", ["第4行", "没有结束引号"]),
+    "truncated.parquet": ("vendor-a", "calls", ["无法按 Parquet 读取"]),
 }
 
 
@@ -291,7 +291,7 @@ def test_unreadable_files_give_a_clear_error_naming_file_and_fix(corpus_root, tm
     assert name in message
     for word in words:
         assert word in message, message
-    assert "How to fix:" in message
+    assert "处理建议：" in message
     assert not (tmp_path / "out" / "data").exists(), "nothing is written when a file cannot be read"
 
 
@@ -305,7 +305,7 @@ def test_all_unreadable_files_are_reported_together(corpus_root, tmp_path):
         "col_missing_required.csv",
         "truncated.parquet",
     ]
-    assert str(err.value).startswith("3 input files cannot be read:")
+    assert str(err.value).startswith("共3个输入文件无法读取：")
 
 
 def test_the_readme_describes_every_corpus_file():

@@ -39,7 +39,7 @@ def test_a_special_evaluation_fails_when_a_month_of_data_is_missing_and_names_th
     with pytest.raises(PeriodError) as exc:
         check_data_period(coverage.reset_index(), ev)
     message = str(exc.value)
-    assert "b市 (b): 2026-08 has records on 20 of 31 days" in message and "§5.1.2.3" in message
+    assert "b市（b）：2026-08 有记录的天数为20天（共31天）" in message and "§5.1.2.3" in message
     assert "a市" not in message
 
 
@@ -51,7 +51,7 @@ def test_one_covered_month_is_enough_for_a_comprehensive_evaluation():
     nothing_whole = pd.DataFrame(
         days("a", "2026-07-01", "2026-07-20") + days("a", "2026-08-10", "2026-08-25") + b_whole
     )
-    with pytest.raises(PeriodError, match="2026-07 has records on 20 of 31 days"):
+    with pytest.raises(PeriodError, match="2026-07 有记录的天数为20天（共31天）"):
         check_data_period(month_coverage(nothing_whole, ev), ev)
 
 

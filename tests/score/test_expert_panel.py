@@ -191,5 +191,5 @@ def test_a_month_without_enough_days_of_data_stops_the_scoring_and_names_the_gap
     from hotline_eval.core.errors import PeriodError
 
     gap = range(5, 16)  # b: records on 20 of 31 days
-    with pytest.raises(PeriodError, match=r"b市 \(b\): 2026-07 has records on 20 of 31 days"):
+    with pytest.raises(PeriodError, match=r"b市（b）：2026-07 有记录的天数为20天（共31天）"):
         analysed(project, daily_calls("a") + daily_calls("b", skip=gap), [])

@@ -60,7 +60,7 @@ class TicketQc(Strict):
     @model_validator(mode="after")
     def _hundred(self) -> TicketQc:
         if sum(i.max for i in self.items) != 100:
-            raise ValueError("the check items' points add up to 100 (the QC score is out of 100)")
+            raise ValueError("各检查项的分值之和应为 100（质检得分满分为 100）")
         return self
 
 
@@ -95,7 +95,7 @@ class Design(Strict):
             at = dt.time(minute // 60, minute % 60)
             hits = [k for k, s in self.shifts.items() if in_hours(at, *s.hours)]
             if len(hits) != 1:
-                raise ValueError(f"shifts: {at:%H:%M} falls in {len(hits)} shifts; every time of day is in exactly one")
+                raise ValueError(f"shifts：{at:%H:%M} 落在{len(hits)}个班次中；每个时刻应恰好属于一个班次")
         return self
 
     @model_validator(mode="after")
@@ -104,7 +104,7 @@ class Design(Strict):
             for col in (*frame.strata, *frame.show):
                 if col in DERIVED_STRATA or col.isidentifier():
                     continue
-                raise ValueError(f"frames.{name}: '{col}' is not a column name")
+                raise ValueError(f"frames.{name}：'{col}' 不是列名")
         return self
 
     def strata_label(self, frame: Frame) -> str:
@@ -148,8 +148,8 @@ def load_design(root: Path) -> Design:
     for name, frame in design.frames.items():
         for ind in frame.indicators:
             if ind not in known:
-                raise ConfigError(path, f"frames.{name}.indicators", f"unknown indicator '{ind}'")
+                raise ConfigError(path, f"frames.{name}.indicators", f"未知的指标 '{ind}'")
     for key, item in design.rule_items.items():
         if item.indicator not in known:
-            raise ConfigError(path, f"rule_items.{key}.indicator", f"unknown indicator '{item.indicator}'")
+            raise ConfigError(path, f"rule_items.{key}.indicator", f"未知的指标 '{item.indicator}'")
     return design

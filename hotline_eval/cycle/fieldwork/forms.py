@@ -32,7 +32,7 @@ def header(tmap: TableMapping, column: str) -> str:
     """The form's header of a canonical column: the source column the mapping reads it from."""
     source = tmap.source(column)
     if source is None or source.source is None:
-        raise ValueError(f"the mapping does not read column '{column}' from a form column")
+        raise ValueError(f"映射没有从表格的列读取列 '{column}'")
     return source.source
 
 

@@ -197,3 +197,26 @@ def grade_bands(results: Results, wording: dict) -> str:
         else:
             parts.append(cells["band"].format(grade=band.grade, min=f"{band.min:g}", upper=f"{upper:g}"))
     return "、".join(parts)
+
+
+def _span(low: float, high: float) -> str:
+    return f"{int(low)}—{int(high)}" if low != high else str(int(low))
+
+
+def rank_stability_table(rank: pd.DataFrame, names: dict[str, str], cols: dict[str, str], who: str) -> pd.DataFrame:
+    """The ranking with its uncertainty (compare.frames.ranking): total and its 95 % interval, the rank
+    intervals under sampling and under weights and references, the share of draws that kept the rank.
+    `cols` are the headers (rank, total, interval, rank_sampling, rank_robustness, kept), `who` heads the names."""
+    return pd.DataFrame(
+        {
+            cols["rank"]: [str(int(v)) for v in rank["rank"]],
+            who: [names[c] for c in rank.index],
+            cols["total"]: [fmt.number(v) for v in rank["total"]],
+            cols["interval"]: [
+                f"{fmt.number(lo)}—{fmt.number(hi)}" for lo, hi in zip(rank["low"], rank["high"], strict=True)
+            ],
+            cols["rank_sampling"]: [_span(lo, hi) for lo, hi in zip(rank["rank_low"], rank["rank_high"], strict=True)],
+            cols["rank_robustness"]: [_span(lo, hi) for lo, hi in zip(rank["mc_low"], rank["mc_high"], strict=True)],
+            cols["kept"]: [fmt.pct(v) for v in rank["kept"]],
+        }
+    )

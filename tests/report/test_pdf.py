@@ -220,5 +220,5 @@ def test_no_pdf_engine_is_a_clear_error(monkeypatch, html_file, tmp_path):
     with pytest.raises(RenderError) as err:
         to_pdf(html_file, tmp_path / "x.pdf")
     assert "apt-get install chromium" in str(err.value)
-    with pytest.raises(RenderError, match="unknown PDF engine"):
+    with pytest.raises(RenderError, match="未知的PDF引擎"):
         find_engine("latex")

@@ -13,10 +13,7 @@ from hotline_eval.narrative import comparison as say
 from hotline_eval.report import charts, comparison_charts, tables
 from hotline_eval.report.blocks import heading_html, note_html, paragraph_html
 from hotline_eval.report.context import ReportContext
-
-
-def _span(low: float, high: float) -> str:
-    return f"{int(low)}—{int(high)}" if low != high else str(int(low))
+from hotline_eval.report.table_frames import rank_stability_table
 
 
 class CityComparison:
@@ -64,23 +61,7 @@ class CityComparison:
     def _stability(self) -> list[str]:
         w, rank = self.words, frames.ranking(self.a)
         cols, settings = w["ranking_columns"], self.a.settings
-        shown = pd.DataFrame(
-            {
-                cols["rank"]: [str(int(v)) for v in rank["rank"]],
-                self.object: [self.names[c] for c in rank.index],
-                cols["total"]: [fmt.number(v) for v in rank["total"]],
-                cols["interval"]: [
-                    f"{fmt.number(lo)}—{fmt.number(hi)}" for lo, hi in zip(rank["low"], rank["high"], strict=True)
-                ],
-                cols["rank_sampling"]: [
-                    _span(lo, hi) for lo, hi in zip(rank["rank_low"], rank["rank_high"], strict=True)
-                ],
-                cols["rank_robustness"]: [
-                    _span(lo, hi) for lo, hi in zip(rank["mc_low"], rank["mc_high"], strict=True)
-                ],
-                cols["kept"]: [fmt.pct(v) for v in rank["kept"]],
-            }
-        )
+        shown = rank_stability_table(rank, self.names, cols, self.object)
         note = w["ranking_note"].format(
             draws=settings.bootstrap.draws,
             noise=f"{settings.robustness.weight_noise * 100:g}",

@@ -21,7 +21,7 @@ from hotline_eval.compare import extra_terms
 from hotline_eval.compare.settings import load_settings as load_comparison_settings
 from hotline_eval.config.catalogue import load_catalogue
 from hotline_eval.config.definitions import load_evaluation
-from hotline_eval.config.evaluation import SHARED_ENV, Evaluation
+from hotline_eval.config.evaluation import SHARED_ENV, Evaluation, InputDir
 from hotline_eval.config.province import load_province
 from hotline_eval.config.schema import load_schema
 from hotline_eval.config.sql import register_tables
@@ -29,9 +29,18 @@ from hotline_eval.config.wording import load_wording
 from hotline_eval.core.connection import connect
 from hotline_eval.core.errors import InputError
 from hotline_eval.core.paths import Paths
-from hotline_eval.core.store import fingerprints, read_json, sha256_file, sha256_text, write_csv, write_json
+from hotline_eval.core.store import (
+    fingerprints,
+    read_json,
+    relative_label,
+    sha256_file,
+    sha256_text,
+    write_csv,
+    write_json,
+)
 from hotline_eval.cycle import appeals
-from hotline_eval.ingest.canonical import InputFile, discover, ingest
+from hotline_eval.ingest.canonical import ingest
+from hotline_eval.ingest.discovery import FolderScan, scan_folder
 from hotline_eval.ingest.versions import start_ingest
 from hotline_eval.measure.dissatisfaction import reason_distribution
 from hotline_eval.measure.engine import measure_all
@@ -81,7 +90,8 @@ def prepare(
     ev = load_evaluation(root, evaluation_id)
     paths = Paths(root, ev.id)
     paths.out.mkdir(parents=True, exist_ok=True)
-    inputs = collect_inputs(root, ev, paths, progress)
+    scan = collect_inputs(root, ev, paths, progress)
+    inputs = scan.files
     manifest = read_json(paths.manifest) or {}
     stages = manifest.get("stages", {})
     base = paths.raw if ev.data.sample else root
@@ -95,6 +105,7 @@ def prepare(
         stages = {}
         write_json(paths.manifest, _manifest(root, ev, input_prints, stages, versions))
         report = ingest(root, inputs, paths.out, ev.city_ids(), progress, base_dir=base)
+        report.unread = [relative_label(p, base) for p in scan.unread]
         write_json(paths.out / "ingest.json", report.as_dict())
         excluded: dict[str, int] = {}
         for f in report.files:
@@ -154,8 +165,10 @@ def _print_appeals(root: Path, ev: Evaluation, progress: Progress) -> None:
     )
 
 
-def collect_inputs(root: Path, ev: Evaluation, paths: Paths, progress: Progress) -> list[InputFile]:
-    """The evaluation's input files: the generated sample province and/or the folders listed under data.inputs."""
+def collect_inputs(root: Path, ev: Evaluation, paths: Paths, progress: Progress) -> FolderScan:
+    """The evaluation's input files: the generated sample province and/or the folders listed under
+    data.inputs; data files no mapping claims are listed (and named on the terminal)."""
+    found = FolderScan()
     if ev.data.sample:
         spec = SampleSpec(
             province=ev.province or "sample",
@@ -167,28 +180,34 @@ def collect_inputs(root: Path, ev: Evaluation, paths: Paths, progress: Progress)
         )
         _ensure_sample(root, spec, paths.raw, progress)
         province = load_province(root, spec.province)
-        generated = [
-            f for c in province.cities for f in discover(root, paths.raw / c.id, [c.system, "province-template"], c.id)
-        ]
-        return generated + _listed_inputs(root, ev)
-    return _listed_inputs(root, ev)
-
-
-def _listed_inputs(root: Path, ev: Evaluation) -> list[InputFile]:
-    """The files of the folders listed under data.inputs (export folders, filled review forms)."""
-    found: list[InputFile] = []
+        for c in province.cities:
+            _add(found, scan_folder(root, paths.raw / c.id, [c.system, "province-template"], c.id))
     for item in ev.data.inputs:
-        folder = item.folder(root)
-        if not folder.is_dir():
-            raise InputError(
-                folder,
-                f"输入文件夹不存在（评价 '{ev.id}' 的 data.inputs）",
-                fix=f"请检查 params/evaluations/{ev.id}.yaml 中 data.inputs 下的 dir"
-                + (f"（或将环境变量 {SHARED_ENV} 设为共享数据文件夹）" if item.dir.startswith("{shared}") else "")
-                + "；需要生成的导出文件（如基准测试省份的数据：make bench）须先生成",
-            )
-        found += discover(root, folder, item.systems, item.city, item.files)
+        _add(found, _scan_listed(root, ev, item))
+    if found.unread:
+        more = f"等{len(found.unread)}个" if len(found.unread) > 5 else ""
+        names = "、".join(p.name for p in found.unread[:5]) + more
+        progress(f"提示：以下文件不符合任何映射的文件名规则，未读入：{names}（如需读入，请修改映射的 files）")
     return found
+
+
+def _add(found: FolderScan, scan: FolderScan) -> None:
+    found.files += scan.files
+    found.unread += scan.unread
+
+
+def _scan_listed(root: Path, ev: Evaluation, item: InputDir) -> FolderScan:
+    """One folder listed under data.inputs (export folders, filled review forms)."""
+    folder = item.folder(root)
+    if not folder.is_dir():
+        raise InputError(
+            folder,
+            f"输入文件夹不存在（评价 '{ev.id}' 的 data.inputs）",
+            fix=f"请检查 params/evaluations/{ev.id}.yaml 中 data.inputs 下的 dir"
+            + (f"（或将环境变量 {SHARED_ENV} 设为共享数据文件夹）" if item.dir.startswith("{shared}") else "")
+            + "；需要生成的导出文件（如基准测试省份的数据：make bench）须先生成",
+        )
+    return scan_folder(root, folder, item.systems, item.city, item.files)
 
 
 def _ensure_sample(root: Path, spec: SampleSpec, raw: Path, progress: Progress) -> None:

@@ -50,9 +50,13 @@ class Column(Strict):
 
 
 class RowRule(Strict):
+    """A rule every record must keep. `clear`: a record that breaks it keeps everything but `column`
+    (cleared, and listed in cleared/<table>.csv); otherwise the record is rejected."""
+
     check: str
     column: str
     zh: str
+    clear: bool = False
 
 
 def columns_in(sql: str, names: Iterable[str]) -> set[str]:
@@ -89,6 +93,9 @@ class Schema(Strict):
                 if col.codes and col.codes not in self.codes:
                     where = f"tables.{tname}.columns.{cname}"
                     raise ValueError(f"{where}：未知的代码表 '{col.codes}'")
+            for rule in table.rules:
+                if rule.clear and table.columns[rule.column].required:
+                    raise ValueError(f"tables.{tname}.rules：必填列 {rule.column} 不能按 clear 清空，请去掉 clear")
         return self
 
     def table(self, name: str) -> Table:

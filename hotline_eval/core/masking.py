@@ -49,9 +49,14 @@ def salt(root: Path) -> str:
     return path.read_text(encoding="utf-8").strip()
 
 
+SCIENTIFIC_SHOWN = "（科学计数法，位数已丢失）"
+
+
 def phone_hash_sql(column_sql: str, salt_value: str) -> str:
-    """DuckDB expression: salted hash of a phone number (digits only, country code removed)."""
-    digits = f"regexp_replace(CAST({column_sql} AS VARCHAR), '[^0-9]', '', 'g')"
+    """DuckDB expression: salted hash of a phone number (digits only, country code removed); NULL for
+    a number in scientific notation, whose digits are lost (ingest clears it and says so)."""
+    text = f"CAST({column_sql} AS VARCHAR)"
+    digits = f"CASE WHEN {scientific_sql(text)} THEN '' ELSE regexp_replace({text}, '[^0-9]', '', 'g') END"
     national = f"regexp_replace({digits}, '^(0086|86)(1[3-9][0-9]{{9}})$', '\\2')"
     quoted = "'" + salt_value.replace("'", "''") + "'"
     return f"CASE WHEN {national} = '' THEN NULL ELSE left(sha256({quoted} || {national}), 16) END"
@@ -71,9 +76,21 @@ def id_mask_sql(column_sql: str) -> str:
 
 
 def phone_mask_sql(column_sql: str) -> str:
-    """DuckDB expression: a phone number as shown in rejects (****5678: its last four digits only)."""
-    digits = f"regexp_replace(CAST({column_sql} AS VARCHAR), '[^0-9]', '', 'g')"
-    return f"CASE WHEN {column_sql} IS NULL THEN NULL ELSE '****' || right({digits}, 4) END"
+    """DuckDB expression: a phone number as shown in rejects (****5678: its last four digits only);
+    one written in scientific notation (1.38E+10, its digits lost) as SCIENTIFIC_SHOWN."""
+    text = f"CAST({column_sql} AS VARCHAR)"
+    digits = f"regexp_replace({text}, '[^0-9]', '', 'g')"
+    return (
+        f"CASE WHEN {column_sql} IS NULL THEN NULL WHEN {scientific_sql(text)} THEN {SCIENTIFIC_SHOWN!r} "
+        f"ELSE '****' || right({digits}, 4) END"
+    )
+
+
+def scientific_sql(text_sql: str) -> str:
+    """DuckDB expression: the text is a number in scientific notation (cheap test first)."""
+    return (
+        f"(contains(upper({text_sql}), 'E+') AND regexp_matches(trim({text_sql}), '^[0-9]+(\\.[0-9]+)?[eE]\\+[0-9]+$'))"
+    )
 
 
 def mask_text(text: str | None) -> str | None:

@@ -9,8 +9,10 @@
    column, source column, value, reason and fix.
 3. Duplicate ids are found by one grouped pass over the ids; the first occurrence is kept.
 4. Accepted rows go to `data/<table>.parquet`, rejected rows (with the rows the CSV parser could
-   not split) to `rejects/<table>.csv`. Nothing is lost: per file, rows in = accepted + rejected
-   (+ rows a mapping's `filter` excludes, counted apart; blank rows are counted but are no rows).
+   not split) to `rejects/<table>.csv`, fields cleared in accepted rows (a row rule with `clear`, a
+   number Excel wrote in scientific notation) to `cleared/<table>.csv`, rows a mapping's `filter`
+   leaves out to `excluded.csv`. Nothing is lost: per file, rows in = accepted + rejected (+ rows
+   excluded, counted apart; blank rows are counted but are no rows).
 
 Personal data is masked on the way in: phone numbers become a salted hash while staging, and
 personal columns are never read.
@@ -35,35 +37,30 @@ from hotline_eval.core.errors import ConfigError, InputError, InputErrors
 from hotline_eval.core.masking import mask_text, salt
 from hotline_eval.core.sqltext import ident, list_sql, lit
 from hotline_eval.core.store import atomic_path, relative_label, remove_partials, spreadsheet_text
+from hotline_eval.ingest.discovery import InputFile
 from hotline_eval.ingest.readers import SHAPE, StagedExport, Wanted, missing_column_hint, stage
 from hotline_eval.ingest.row_checks import (
     WHOLE_ROW,
     Check,
     checked_sql,
     city_checks,
+    cleared_columns_sql,
+    clearing_sql,
     column_checks,
     duplicates_sql,
     lossy_checks,
+    lossy_id_checks,
     problem_sql,
     shape_checks,
 )
 from hotline_eval.ingest.values import TIME, column_sql, source_sql, wide_space_sql
 
 REJECT_HEADER = ["文件", "行号", "列", "源列", "值", "原因", "处理建议"]
+EXCLUDED_HEADER = ["表", "文件", "行号", "映射的筛选条件", "筛选所用列的值"]
 # The canonical tables: Parquet 2 pages (delta-encoded times and ids) with light zstd: on a
 # province's 12 million calls a quarter faster to write and half as costly to scan as Parquet 1
 # pages with default zstd, and smaller.
 PARQUET_OPTIONS = "FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, PARQUET_VERSION V2"
-
-
-@dataclass(frozen=True)
-class InputFile:
-    """One export file, the system (mapping) that produced it, its table and (if fixed) its city."""
-
-    path: Path
-    system: str
-    table: str
-    city: str | None = None
 
 
 @dataclass
@@ -80,6 +77,7 @@ class FileCount:
     system: str = ""
     blank_rows: int = 0
     excluded: int = 0  # rows a mapping's `filter` leaves out on purpose (not rows of this table)
+    cleared: int = 0  # accepted rows with a field cleared (a row rule with `clear`, a lost number)
     provided: list[str] = field(default_factory=list)  # canonical columns the file gives a value source for
 
 
@@ -88,6 +86,8 @@ class IngestReport:
     files: list[FileCount] = field(default_factory=list)
     reasons: dict[str, dict[str, int]] = field(default_factory=dict)  # table → reason → count
     personal_columns_dropped: list[str] = field(default_factory=list)
+    unread: list[str] = field(default_factory=list)  # data files in the input folders no mapping claims
+    excluded_rows: list[list] = field(default_factory=list, repr=False)  # written to excluded.csv, not ingest.json
 
     def totals(self) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = {}
@@ -114,7 +114,15 @@ class IngestReport:
             "reasons": self.reasons,
             "totals": self.totals(),
             "personal_columns_dropped": self.personal_columns_dropped,
+            "unread": self.unread,
         }
+
+    def write_excluded(self, path: Path) -> None:
+        """excluded.csv: every row a mapping's filter left out, with the filter and the values it read."""
+        with atomic_path(path) as tmp, tmp.open("w", encoding="utf-8-sig", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(EXCLUDED_HEADER)
+            writer.writerows([spreadsheet_text(c) for c in row] for row in self.excluded_rows)
 
 
 @dataclass
@@ -126,22 +134,6 @@ class Staged:
     count: FileCount
     mapping: Mapping
     index: int = 0
-
-
-def discover(
-    root: Path, folder: Path, systems: list[str], city: str | None, only: list[str] | None = None
-) -> list[InputFile]:
-    """The export files in `folder` that the given systems' mappings claim, by file pattern
-    (and, when `only` is given, that match one of its patterns)."""
-    found: list[InputFile] = []
-    for system in systems:
-        mapping = load_mapping(root, system)
-        for table, tmap in mapping.tables.items():
-            for pattern in tmap.patterns:
-                for path in sorted(folder.glob(pattern)):
-                    if only is None or any(path.match(p) for p in only):
-                        found.append(InputFile(path, system, table, city))
-    return found
 
 
 def ingest(
@@ -161,13 +153,14 @@ def ingest(
     with tempfile.TemporaryDirectory(prefix="hotline-eval-ingest-") as tmp:
         try:
             staged = stage_inputs(con, root, schema, inputs, Path(tmp), key, base_dir or root, say)
-            for folder in (out_dir / "data", out_dir / "rejects"):
+            for folder in (out_dir / "data", out_dir / "rejects", out_dir / "cleared"):
                 folder.mkdir(parents=True, exist_ok=True)
                 remove_partials(folder)  # left by an interrupted run; never a finished file
             for table in schema.tables:
                 files = [s for s in staged if s.item.table == table]
                 say(f"导入 {schema.tables[table].zh}（{len(files)} 个文件）")
                 ingest_table(con, schema, table, files, out_dir, valid_cities, key, report)
+            report.write_excluded(out_dir / "excluded.csv")
         finally:
             con.close()
     order = list(schema.tables)
@@ -309,8 +302,10 @@ def ingest_table(
         "CREATE OR REPLACE TEMP TABLE problems AS SELECT _fidx, _row, _problem FROM checked WHERE _problem IS NOT NULL"
     )
     _write_accepted(con, spec, out_dir / "data" / f"{table}.parquet")
-    _count(con, files, groups)
+    _count(con, files)
+    report.excluded_rows += _excluded_rows(con, table, files)
     report.reasons[table] = _write_rejects(con, files, out_dir / "rejects" / f"{table}.csv")
+    _write_cleared(con, files, out_dir / "cleared" / f"{table}.csv")
 
 
 def _register_files(con, files: list[Staged]) -> None:
@@ -380,12 +375,19 @@ def _group_select(
         + checks
     )
     provided = provided_columns(tmap, spec, present)
+    # a rule on a column the source does not record cannot be checked
+    rules = [r for r in spec.rules if spec.checkable(r.check, provided)]
     checks += [
         (f"NOT coalesce({r.check}, true)", r.column, _origin(tmap, r.column), r.zh, "核对该记录的时间顺序")
-        for r in spec.rules
-        if spec.checkable(r.check, provided)  # a rule on a column the source does not record cannot be checked
+        for r in rules
+        if not r.clear
     ]
-    where = f" WHERE {tmap.filter}" if tmap.filter else ""
+    checks += lossy_id_checks(spec, tmap, present, clear=False)
+    clears = [
+        (f"NOT coalesce({r.check}, true)", r.column, _origin(tmap, r.column), r.zh, "核对该值；其余字段照常使用")
+        for r in rules
+        if r.clear
+    ] + lossy_id_checks(spec, tmap, present, clear=True)
     # Three levels: what each column reads from the export (trimmed text, a hash), then its raw text
     # and typed value, then the checks. For staged text exports each level stands behind OFFSET 0,
     # so that DuckDB computes its columns (time parsing in several layouts) once per row rather than
@@ -393,9 +395,13 @@ def _group_select(
     # columns are typed or plain text: DuckDB computes them once anyway), and without one DuckDB
     # runs the levels on every core: OFFSET keeps the rows in order on one.
     barrier = " OFFSET 0" if source.staged else ""
-    sources = f"SELECT {', '.join(first_level)} FROM {reader} s{where}{barrier}"
+    excluded, checks = _filter_sql(tmap, first_level, parts, checks, shaped, any(m.source.lossy for m in members))
+    sources = f"SELECT {', '.join(first_level)} FROM {reader} s{barrier}"
     typed = f"SELECT {', '.join(parts)} FROM ({sources}){barrier}"
-    sql = f"SELECT *, {problem_sql(checks)} AS _problem FROM ({typed})"
+    sql = (
+        f"SELECT *{cleared_columns_sql(clears)}, CASE WHEN {excluded} THEN NULL ELSE {problem_sql(checks)} END "
+        f"AS _problem, {excluded} AS _excluded, {clearing_sql(clears)} AS _cleared FROM ({typed})"
+    )
     try:
         con.execute(f"DESCRIBE {sql}")
     except duckdb.Error as exc:
@@ -404,6 +410,36 @@ def _group_select(
             path, f"tables.{table}", f"映射中的列、表达式或筛选条件无法执行（{_first_line(exc)}）"
         ) from exc
     return sql
+
+
+def _filter_sql(
+    tmap: TableMapping, first_level: list[str], parts: list[str], checks: list[Check], shaped: bool, lossy: bool
+) -> tuple[str, list[Check]]:
+    """A mapping's `filter` as columns of the group's select: the condition (`_keep`) and the values
+    of the columns it reads (`_filter_value`, for excluded.csv). A row is excluded when the condition
+    is false and the row is well formed (no field too many or too few, no undecodable byte); a row
+    the condition cannot decide (a column it reads is empty) is rejected. Returns the excluded
+    condition and the checks with the undecided-row check after the well-formedness checks."""
+    if not tmap.filter:
+        parts += ["NULL::VARCHAR AS _filter_value"]
+        return "false", checks
+    columns = _quoted_names(tmap.filter)
+    shown = ", ".join(f"{lit(c + '=')} || coalesce(s.{ident(c)}, '（空）')" for c in columns) or "''"
+    first_level += [f"({tmap.filter}) AS _keep", f"concat_ws('；', {shown}) AS _filter_value"]
+    parts += ["_keep", "_filter_value"]
+    malformed = [f"{SHAPE} IS NOT NULL"] if shaped else []
+    if lossy:
+        malformed.append("(_lossy AND contains(_filter_value, '\ufffd'))")
+    excluded = "(_keep IS FALSE" + "".join(f" AND NOT coalesce({m}, false)" for m in malformed) + ")"
+    undecided: Check = (
+        "_keep IS NULL",
+        WHOLE_ROW,
+        "、".join(columns),
+        "无法按映射的筛选条件判断该行是否属于本表（筛选所用的列为空）",
+        f"补齐该列，或修改映射的 filter（{tmap.filter}）",
+    )
+    position = len(shape_checks(shaped))
+    return excluded, [*checks[:position], undecided, *checks[position:]]
 
 
 def _may_not_parse(raw: str, value: str, name: str) -> bool:
@@ -443,31 +479,37 @@ def _write_accepted(con, spec: Table, target: Path) -> None:
     rejected = con.execute("SELECT count(*) FROM problems").fetchone()[0]
     # DuckDB's parallel hash join does not keep the rows in order: with rejected rows to leave out,
     # the rows are read on one core (OFFSET 0), and the join keeps their order.
-    source = "(SELECT * FROM typed OFFSET 0) ANTI JOIN problems USING (_fidx, _row)" if rejected else "typed"
+    rows = "(SELECT * FROM typed WHERE NOT _excluded OFFSET 0)"
+    source = f"{rows} ANTI JOIN problems USING (_fidx, _row)" if rejected else "typed WHERE NOT _excluded"
     with atomic_path(target) as tmp:
         con.execute(f"COPY (SELECT {columns} FROM {source}) TO {lit(str(tmp))} ({PARQUET_OPTIONS})")
 
 
-def _count(con, files: list[Staged], groups: dict) -> None:
-    rows = dict(con.execute("SELECT _fidx, count(*) FROM typed GROUP BY _fidx").fetchall())
+def _count(con, files: list[Staged]) -> None:
+    counts = con.execute(
+        "SELECT _fidx, count(*) FILTER (NOT _excluded), count(*) FILTER (_excluded) FROM typed GROUP BY _fidx"
+    )
+    rows = {fidx: (kept, excluded) for fidx, kept, excluded in counts.fetchall()}
     rejected = dict(con.execute("SELECT _fidx, count(*) FROM problems GROUP BY _fidx").fetchall())
     for s in files:
         structural = len(s.source.structural)
-        s.count.rows_in = rows.get(s.index, 0) + structural
+        kept, excluded = rows.get(s.index, (0, 0))
+        s.count.rows_in = kept + structural
         s.count.rejected = rejected.get(s.index, 0) + structural
         s.count.accepted = s.count.rows_in - s.count.rejected
-    for members in groups.values():
-        tmap = members[0].mapping.tables[members[0].item.table]
-        if tmap.filter:
-            paths = ", ".join(lit(str(m.source.parquet)) for m in members)
-            total = dict(
-                con.execute(
-                    f"SELECT {list_sql([m.index for m in members])}[CAST(file_index AS BIGINT) + 1], count(*) "
-                    f"FROM read_parquet([{paths}], union_by_name=true) GROUP BY ALL"
-                ).fetchall()
-            )
-            for m in members:
-                m.count.excluded = total.get(m.index, 0) - (m.count.rows_in - len(m.source.structural))
+        s.count.excluded = excluded
+
+
+def _excluded_rows(con, table: str, files: list[Staged]) -> list[list]:
+    """Rows a mapping's filter left out: table, file, row, the filter and the values it read."""
+    if not any(s.count.excluded for s in files):
+        return []
+    by_index = {s.index: s for s in files}
+    found = con.execute("SELECT _fidx, _row, _filter_value FROM typed WHERE _excluded ORDER BY _fidx, _row").fetchall()
+    return [
+        [table, by_index[f].count.file, row, by_index[f].mapping.tables[table].filter, mask_text(value)]
+        for f, row, value in found
+    ]
 
 
 def _write_rejects(con, files: list[Staged], path: Path) -> dict[str, int]:
@@ -482,6 +524,28 @@ def _write_rejects(con, files: list[Staged], path: Path) -> dict[str, int]:
             key = f"{column}: {reason if not reason.startswith('编号重复') else '编号重复'}"
             reasons[key] = reasons.get(key, 0) + 1
     return reasons
+
+
+def _write_cleared(con, files: list[Staged], path: Path) -> None:
+    """cleared/<table>.csv: every field ingest emptied in an accepted row, with file, row, column,
+    masked value, reason and fix; the count per file goes to ingest.json."""
+    by_index = {s.index: s for s in files}
+    cursor = con.execute(
+        "SELECT _fidx, _row, c.column, c.source, c.value, c.reason, c.fix FROM ("
+        "SELECT _fidx, _row, unnest(_cleared) AS c FROM typed WHERE NOT _excluded AND len(_cleared) > 0) "
+        "ANTI JOIN problems USING (_fidx, _row) ORDER BY _fidx, _row"
+    )
+    with atomic_path(path) as tmp, tmp.open("w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(REJECT_HEADER)
+        rows: set[tuple[int, int]] = set()
+        while batch := cursor.fetchmany(10_000):
+            for fidx, row, column, origin, value, reason, fix in batch:
+                rows.add((fidx, row))
+                cells = [by_index[fidx].count.file, row, column, origin, mask_text(value), reason, fix]
+                writer.writerow([spreadsheet_text(c) for c in cells])
+    for fidx, _ in rows:
+        by_index[fidx].count.cleared += 1
 
 
 def _reject_rows(con, files: list[Staged]) -> Iterator[tuple]:
@@ -508,8 +572,8 @@ def _empty_select(spec: Table) -> str:
     cols = ", ".join(f'NULL::VARCHAR AS "_raw_{n}", NULL::{c.sql_type} AS "{n}"' for n, c in spec.columns.items())
     return (
         f"SELECT NULL::INTEGER AS _fidx, NULL::BIGINT AS _row, {cols}, "
-        'NULL::STRUCT("column" VARCHAR, source VARCHAR, value VARCHAR, reason VARCHAR, fix VARCHAR) AS _problem '
-        "WHERE false"
+        'NULL::STRUCT("column" VARCHAR, source VARCHAR, value VARCHAR, reason VARCHAR, fix VARCHAR) AS _problem, '
+        f"false AS _excluded, NULL::VARCHAR AS _filter_value, {clearing_sql([])} AS _cleared WHERE false"
     )
 
 

@@ -58,6 +58,7 @@ STRUCTURAL = {
         "含有不符合文件编码的字节（文件混用了多种编码，或值被截断在一个汉字中间）",
         "把整个文件统一另存为 UTF-8 后重新导入",
     ),
+    "REPEATED HEADER": ("表头行在文件中间再次出现（多个导出文件拼接而成）", "无需处理：该行不是记录；也可删除该行"),
     "LINE SIZE OVER MAXIMUM": ("该行超过 2 MB（可能缺少换行或引号未闭合）", "核对该行的换行和引号"),
 }
 
@@ -140,8 +141,8 @@ def _register_csv(con, path: Path, options: ReadOptions, wanted: Wanted, work: P
     else:
         scan = scan_text(path, encoding)
         text_path, lossy = path, False
-        if encoding not in ("utf-8", "utf-8-sig") or scan.mixed_newlines:
-            text_path, lossy = to_utf8(path, encoding, work / f"{name}.csv", normalise=scan.mixed_newlines)
+        if encoding not in ("utf-8", "utf-8-sig") or scan.irregular_newlines:
+            text_path, lossy = to_utf8(path, encoding, work / f"{name}.csv", normalise=scan.irregular_newlines)
             scan = scan_text(text_path, "utf-8")  # its whitespace bytes are UTF-8's now
     try:
         return _stage_csv(con, path, text_path, options, wanted, work, name, encoding, lossy, scan)
@@ -183,7 +184,8 @@ def _stage_csv(
     target = work / f"{name}.parquet"
     shape = (
         f"CASE WHEN {TAIL} IS NOT NULL THEN 'TOO MANY COLUMNS' "
-        f"WHEN {_ident(names[-1])} IS NULL THEN 'MISSING COLUMNS' END AS {SHAPE}"
+        f"WHEN {_ident(names[-1])} IS NULL THEN 'MISSING COLUMNS' "
+        f"WHEN {_repeated_header(header)} THEN 'REPEATED HEADER' END AS {SHAPE}"
     )
     cleaned = _null_mapped(header, wanted, options.null_values, scan.wide_space)
     try:
@@ -203,7 +205,8 @@ def _stage_csv(
         ) from exc
     structural = _first_per_row(errors)
     blank: list[int] = []
-    if scan.inner_blank or scan.odd_quotes:
+    if scan.inner_blank or scan.odd_quotes or not produced + len(structural):
+        # (a file that gave no row at all is counted again: rows under its header must not vanish)
         records, blank, unclosed = count_records(text_path, options.delimiter, header_row)
         if unclosed is not None:
             raise InputError(
@@ -235,6 +238,12 @@ def _stage_csv(
         types=dict.fromkeys(columns, "VARCHAR"),
         shaped=True,
     )
+
+
+def _repeated_header(header: list[str]) -> str:
+    """SQL: the row repeats the header (files joined together keep each one's header)."""
+    named = [c for c in header if c]
+    return " AND ".join(f"trim({_ident(c)}) = {_quote(c)}" for c in named) or "false"
 
 
 def _null_mapped(header: list[str], wanted: Wanted, nulls: list[str], wide: bool) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from hotline_eval.config.mapping import ColumnSource
 from hotline_eval.config.schema import Column, Schema, Table
+from hotline_eval.core.masking import SCIENTIFIC_SHOWN, scientific_sql
 from hotline_eval.core.sqltext import ident, lit, not_in
 from hotline_eval.ingest.readers import SHAPE, STRUCTURAL
 
@@ -17,12 +18,11 @@ WHOLE_ROW = "(整行)"
 
 
 def shape_checks(shaped: bool) -> list[Check]:
-    """Rows of a CSV file with a field too many or too few (found while staging)."""
+    """Rows of a CSV file with a field too many or too few, or repeating the header (found while staging)."""
     if not shaped:
         return []
-    return [
-        (f"{SHAPE} = {lit(kind)}", WHOLE_ROW, "", *STRUCTURAL[kind]) for kind in ("TOO MANY COLUMNS", "MISSING COLUMNS")
-    ]
+    kinds = ("TOO MANY COLUMNS", "MISSING COLUMNS", "REPEATED HEADER")
+    return [(f"{SHAPE} = {lit(kind)}", WHOLE_ROW, "", *STRUCTURAL[kind]) for kind in kinds]
 
 
 def city_checks(valid_cities: list[str], origin: str) -> list[Check]:
@@ -57,6 +57,52 @@ def lossy_checks(spec: Table, tmap, present: set[str]) -> list[Check]:
     return out
 
 
+def lossy_id_checks(spec: Table, tmap, present: set[str], *, clear: bool) -> list[Check]:
+    """Identifiers and phone numbers written in scientific notation (Excel shows 13812345678 as
+    1.38E+10): the table's key rejects the record (`clear` False); any other id or a phone number is
+    cleared (`clear` True), since several callers or units would otherwise merge into one."""
+    out = []
+    for name, col in spec.columns.items():
+        src = tmap.source(name)
+        if src is None or src.source is None or src.source not in present or src.values is not None:
+            continue
+        is_key = name == spec.key
+        if col.pii == "phone" and src.mask == "phone":
+            cond = f'"_raw_{name}" = {lit(SCIENTIFIC_SHOWN)}'
+        elif col.type == "string" and name.endswith("_id") and src.mask is None:
+            cond = scientific_sql(f'"_raw_{name}"')
+        else:
+            continue
+        if is_key == clear:
+            continue
+        fix = "在 Excel 中把该列设为文本格式后重新导出（科学计数法已丢失数字，无法还原）"
+        out.append((cond, name, src.label, "数字以科学计数法写出（如 1.38E+10），位数已丢失", fix))
+    return out
+
+
+def cleared_columns_sql(clears: list[Check]) -> str:
+    """`, * REPLACE (...)`-free form: the columns a clearing check empties, as replacements."""
+    by_column: dict[str, list[str]] = {}
+    for cond, column, *_ in clears:
+        by_column.setdefault(column, []).append(cond)
+    if not by_column:
+        return ""
+    parts = [f'CASE WHEN {" OR ".join(conds)} THEN NULL ELSE "{c}" END AS "{c}"' for c, conds in by_column.items()]
+    return " REPLACE (" + ", ".join(parts) + ")"
+
+
+def clearing_sql(clears: list[Check]) -> str:
+    """SQL: the list of a row's cleared fields (column, source, value, reason, fix), empty if none."""
+    if not clears:
+        return "[]::STRUCT(\"column\" VARCHAR, source VARCHAR, value VARCHAR, reason VARCHAR, fix VARCHAR)[]"
+    items = [
+        f"CASE WHEN {cond} THEN {{'column': {lit(column)}, 'source': {lit(origin)}, 'value': "
+        f"CAST(\"_raw_{column}\" AS VARCHAR), 'reason': {lit(reason)}, 'fix': {lit(fix)}}} END"
+        for cond, column, origin, reason, fix in clears
+    ]
+    return f"list_filter([{', '.join(items)}], lambda x: x IS NOT NULL)"
+
+
 def column_checks(
     schema: Schema, name: str, col: Column, src: ColumnSource | None, origin: str | None, *, parsed: bool = True
 ) -> list[Check]:
@@ -71,6 +117,17 @@ def column_checks(
             reason += "，或所加时长不是秒数或“时:分:秒”"
             fix = "修正该值或时长（秒数，或如 0:03:15），或在映射中写明时间的 format"
         out.append((f"{raw} IS NOT NULL AND {val} IS NULL", name, where, reason, fix))
+    if col.type in ("timestamp", "date"):  # %Y reads "26-07-01" as the year 26
+        earliest = "TIMESTAMPTZ '1900-01-01 00:00:00+00'" if col.type == "timestamp" else "DATE '1900-01-01'"
+        out.append(
+            (
+                f"{val} < {earliest}",
+                name,
+                where,
+                "年份不是四位数（两位年份会被读作公元1世纪）",
+                "导出四位年份；确是两位年份时，在映射中以 %y 写明该列的 format（如 %y-%m-%d %H:%M:%S）",
+            )
+        )
     if col.required and name != "city":
         out.append((f"{val} IS NULL", name, where, "必填字段为空", "补齐该字段后重新导出"))
     if col.codes:
@@ -130,11 +187,12 @@ def duplicates_sql(spec: Table) -> str:
     key = ident(spec.key)
     # Ids whose hash occurs twice first (a hash table of numbers, not of millions of id strings), then
     # the exact ids among those few: a repeated id always hashes alike, so none is missed.
-    candidates = f"SELECT hash(city, {key}) FROM typed WHERE {key} IS NOT NULL GROUP BY ALL HAVING count(*) > 1"
+    rows = f"{key} IS NOT NULL AND NOT _excluded"  # rows a mapping's filter leaves out are no rows of the table
+    candidates = f"SELECT hash(city, {key}) FROM typed WHERE {rows} GROUP BY ALL HAVING count(*) > 1"
     return (
         "SELECT d.city, d.id, d.first.f AS f, d.first.r AS r, files.label FROM ("
         f"SELECT city, {key} AS id, min({{'f': _fidx, 'r': _row}}) AS first FROM typed "
-        f"WHERE {key} IS NOT NULL AND hash(city, {key}) IN ({candidates}) GROUP BY ALL HAVING count(*) > 1) d "
+        f"WHERE {rows} AND hash(city, {key}) IN ({candidates}) GROUP BY ALL HAVING count(*) > 1) d "
         "JOIN files ON files.fidx = d.first.f"
     )
 
@@ -148,6 +206,7 @@ def checked_sql(spec: Table) -> str:
         "'reason': '编号重复，与' || d.label || ' 第' || d.r || '行相同', 'fix': '删除重复记录，保留一条'}"
     )
     return (
-        f"SELECT t.* REPLACE (coalesce(t._problem, CASE WHEN d.f IS NOT NULL AND (d.f <> t._fidx OR d.r <> t._row) "
+        "SELECT t.* REPLACE (coalesce(t._problem, CASE WHEN d.f IS NOT NULL AND NOT t._excluded "
+        "AND (d.f <> t._fidx OR d.r <> t._row) "
         f"THEN {duplicate} END) AS _problem) FROM typed t LEFT JOIN dups d ON d.city = t.city AND d.id = t.{key}"
     )

@@ -21,13 +21,22 @@ CHUNK = 1 << 20
 BOMS = [(codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")]
 # Trimmed from both ends of every value: ASCII whitespace, and what spreadsheet exports add (the
 # tab that keeps Excel from turning long numbers into 1.38E+10, no-break and full-width spaces).
-WHITESPACE = " \t\n\r\v\f\u00a0\u3000\ufeff"
+# Zero-width spaces and joiners, invisible in any program, are trimmed too.
+WHITESPACE = " \t\n\r\v\f\u00a0\u3000\ufeff\u200b\u200c\u200d\u2060"
 # Bytes of whitespace other than the space (UTF-8): tab, vertical tab, form feed, no-break space,
 # ideographic (full-width) space, a byte-order mark inside the text. Without any of them (and
 # without quotes) a plain trim of spaces gives the same values as trimming all of WHITESPACE.
-WIDE_SPACE_BYTES = (b"\t", b"\x0b", b"\x0c", b"\xc2\xa0", b"\xe3\x80\x80", b"\xef\xbb\xbf")
+WIDE_SPACE_BYTES = (
+    *(b"\t", b"\x0b", b"\x0c", b"\xc2\xa0", b"\xe3\x80\x80", b"\xef\xbb\xbf"),
+    *(b"\xe2\x80\x8b", b"\xe2\x80\x8c", b"\xe2\x80\x8d", b"\xe2\x81\xa0"),  # zero-width
+)
 MIN_FOREIGN_CHARS = 4  # a GB18030 file's line counts as UTF-8 when it holds this many valid UTF-8 characters
 
+
+# One line end, however written: LF, CRLF, CR alone, or CRs before an LF (a CRLF file converted
+# to CRLF once more). A lone CR ends a line as it does in Excel.
+LINE_END = re.compile(r"\r+\n|\r")
+LINE_END_BYTES = re.compile(rb"\r+\n|\r")
 
 FOREIGN_LINE = re.compile(
     r"(?m)^(?:[\x00-\x09\x0b-\x7f]*[\u0080-\ufffc\ufffe\uffff\U00010000-\U0010ffff]){"
@@ -42,7 +51,7 @@ class TextScan:
 
     encoding: str
     lossy: bool = False
-    mixed_newlines: bool = False
+    irregular_newlines: bool = False  # LF and CRLF mixed, CR alone (old Mac files), or CR CR LF (converted twice)
     odd_quotes: bool = False
     inner_blank: bool = False  # a blank line with content after it (row numbers must skip it)
     trailing_blank: int = 0
@@ -110,13 +119,14 @@ def valid_utf8(data: bytes) -> bool:
 def scan_text(path: Path, encoding: str) -> TextScan:
     """Line endings, quote balance and blank lines, at C speed (valid for UTF-8 and GB18030 bytes)."""
     scan = TextScan(encoding)
-    crlf = lf = quotes = 0
+    crlf = lf = cr = quotes = 0
     tail = b""
     with path.open("rb") as fh:
         while chunk := fh.read(CHUNK):
             data = tail + chunk
             text = chunk[3:] if not tail and chunk.startswith(codecs.BOM_UTF8) else chunk  # the BOM itself is fine
             lf += chunk.count(b"\n")
+            cr += chunk.count(b"\r")
             crlf += data.count(b"\r\n") - tail.count(b"\r\n")
             quotes += chunk.count(b'"')
             scan.wide_space = scan.wide_space or any(b in text for b in WIDE_SPACE_BYTES)
@@ -127,7 +137,7 @@ def scan_text(path: Path, encoding: str) -> TextScan:
         fh.seek(max(path.stat().st_size - 4096, 0))
         end = fh.read()
     scan.trailing_blank = max(end[len(end.rstrip(b"\r\n")) :].count(b"\n") - 1, 0)
-    scan.mixed_newlines = 0 < crlf < lf
+    scan.irregular_newlines = 0 < crlf < lf or cr != crlf
     scan.odd_quotes = quotes % 2 == 1
     scan.wide_space = scan.wide_space or quotes > 0  # a quoted value may end in a line break
     return scan
@@ -176,18 +186,19 @@ def to_utf8(path: Path, encoding: str, target: Path, *, normalise: bool) -> tupl
         while True:
             chunk = src.read(CHUNK)
             data = carry + chunk
-            cut = data.rfind(b"\n") + 1 if chunk and by_line else len(data)
+            cut = max(data.rfind(b"\n"), data.rfind(b"\r")) + 1 if chunk and by_line else len(data)
             block, carry = data[:cut], data[cut:]
             if encoding in ("gb18030", "gbk"):
                 refuse_utf8_lines(path, block, line)
-                line += block.count(b"\n")
+                line += len(LINE_END_BYTES.findall(block))
             text = held + decoder.decode(block, final=not chunk)
             held = ""
             lossy = lossy or "\ufffd" in text
             if normalise:
                 if chunk and text.endswith("\r"):
-                    text, held = text[:-1], "\r"  # keep a CR with the LF that may follow
-                text = text.replace("\r\n", "\n")
+                    kept = text.rstrip("\r")
+                    text, held = kept, text[len(kept) :]  # keep the CRs with the LF that may follow
+                text = LINE_END.sub("\n", text)
             dst.write(text)
             if not chunk:
                 break

@@ -85,8 +85,9 @@ def assess(
     """Run every check over out_dir/data (and out_dir/rejects) for the evaluation's cities."""
     con = open_quality_data(root, out_dir / "data")
     rejects = read_rejects(out_dir, load_schema(root), cities_of_files)
+    cleared = read_rejects(out_dir, load_schema(root), cities_of_files, folder="cleared")
     ingested = read_json(out_dir / "ingest.json") or {}
-    ctx = QualityContext(root, con, evaluation, rejects, provided=ingested.get("provided"))
+    ctx = QualityContext(root, con, evaluation, rejects, cleared, provided=ingested.get("provided"))
     frames = [frame for check in CHECKS if len(frame := check(ctx))]
     results = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
     results = results[results["city"].isin([*evaluation.city_ids(), ""])].copy()

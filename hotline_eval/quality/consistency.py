@@ -38,7 +38,8 @@ def _rule_counts(ctx: QualityContext) -> pd.DataFrame:
 
 
 def intra_record(ctx: QualityContext) -> pd.DataFrame:
-    """Records passing every rule ÷ records checked (gate ≥ 95 %); month all adds ingest's rule rejects."""
+    """Records passing every rule ÷ records checked (gate ≥ 95 %); month all adds ingest's rule rejects
+    and counts the records ingest kept with a field cleared for a broken rule as not passing."""
     counts = rule_counts(ctx)
     if counts.empty:
         return finish(counts, "intra_record", ctx.spec)
@@ -50,6 +51,11 @@ def intra_record(ctx: QualityContext) -> pd.DataFrame:
     rule_rejects = ctx.rejects[ctx.rejects["kind"] == "rule"].groupby(["city", "table"]).size().rename("rejected")
     frame = frame.merge(rule_rejects.reset_index().assign(month=POOLED), on=["city", "table", "month"], how="left")
     frame["denominator"] = frame["denominator"] + frame.pop("rejected").fillna(0)
+    if ctx.cleared is not None and len(ctx.cleared):  # kept with a field cleared: they broke a rule too
+        rows = ctx.cleared[ctx.cleared["kind"] == "rule"].drop_duplicates(["table", "file", "row"])
+        broken = rows.groupby(["city", "table"]).size().rename("cleared").reset_index().assign(month=POOLED)
+        frame = frame.merge(broken, on=["city", "table", "month"], how="left")
+        frame["numerator"] = frame["numerator"] - frame.pop("cleared").fillna(0)
     return finish(rate(frame), "intra_record", ctx.spec)
 
 

@@ -28,6 +28,7 @@ class QualityContext:
     con: duckdb.DuckDBPyConnection
     evaluation: Evaluation
     rejects: pd.DataFrame  # city, table, kind, file, row, column, value, reason
+    cleared: pd.DataFrame | None = None  # the same, for fields ingest cleared in accepted rows
     # table → canonical columns the sources provide (ingest.json); None: every column (older outputs)
     provided: dict[str, list[str]] | None = None
     spec: QualitySpec = field(init=False)

@@ -1,4 +1,5 @@
-"""Rows rejected at ingest (rejects/<table>.csv), attributed to cities and classified.
+"""Rows rejected at ingest (rejects/<table>.csv) and fields it cleared (cleared/<table>.csv),
+attributed to cities and classified.
 
 Ingest keeps every rejected row with its file, row, column, masked value and reason. The quality
 assessment counts them: a failed row rule of params/schema.yaml (e.g. a call that ends before it
@@ -16,7 +17,7 @@ import pandas as pd
 
 from hotline_eval.config.schema import Schema
 from hotline_eval.core.store import relative_label
-from hotline_eval.ingest.canonical import InputFile
+from hotline_eval.ingest.discovery import InputFile
 
 COLUMNS = ["city", "table", "kind", "file", "row", "column", "value", "reason"]
 HEADER = {"文件": "file", "行号": "row", "列": "column", "值": "value", "原因": "reason"}
@@ -28,11 +29,14 @@ def file_cities(inputs: Iterable[InputFile], base: Path) -> dict[str, str]:
     return {_label(i.path, base): i.city or "" for i in inputs}
 
 
-def read_rejects(out_dir: Path, schema: Schema, cities_of_files: dict[str, str]) -> pd.DataFrame:
-    """Every rejected row of every table, with its city and kind (rule | duplicate_id | invalid)."""
+def read_rejects(
+    out_dir: Path, schema: Schema, cities_of_files: dict[str, str], folder: str = "rejects"
+) -> pd.DataFrame:
+    """Every rejected row of every table, with its city and kind (rule | duplicate_id | invalid);
+    with folder="cleared", the fields ingest cleared in accepted rows (rule: a row rule with `clear`)."""
     frames = []
     for table, spec in schema.tables.items():
-        path = out_dir / "rejects" / f"{table}.csv"
+        path = out_dir / folder / f"{table}.csv"
         if not path.exists():
             continue
         frame = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False).rename(columns=HEADER)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hotline_eval.ingest.canonical import discover
+from hotline_eval.ingest.discovery import discover
 
 
 def test_input_folders_in_the_shared_data_folder_and_a_file_filter(root, tmp_path, monkeypatch):

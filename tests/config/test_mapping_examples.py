@@ -13,13 +13,19 @@ import pytest
 import yaml
 
 from hotline_eval.core.errors import ConfigError
-from hotline_eval.ingest.canonical import discover, ingest
+from hotline_eval.ingest.canonical import ingest
+from hotline_eval.ingest.discovery import discover
 
 EXAMPLE = "docs/examples/12345-export"
 
 
 def beijing(series: pd.Series) -> list[str]:
     return [None if pd.isna(v) else v.tz_convert("Asia/Shanghai").strftime("%m-%d %H:%M:%S") for v in series]
+
+
+def _cleared(out: Path, table: str) -> list[dict]:
+    with (out / "cleared" / f"{table}.csv").open(encoding="utf-8-sig") as fh:
+        return list(csv.DictReader(fh))
 
 
 def rejects(out: Path, table: str) -> list[dict]:
@@ -65,7 +71,8 @@ def test_example_calls_gbk_title_row_date_and_time_columns_durations_and_a_filte
 def test_example_tickets_excel_title_rows_excel_dates_and_two_text_formats(example):
     report, out = example
     (tickets,) = [f for f in report.files if f.table == "tickets"]
-    assert (tickets.header_row, tickets.rows_in, tickets.accepted, tickets.rejected) == (3, 6, 5, 1)
+    # GD0006 closed before it was accepted: the record is kept, its closing time cleared (§5.2.7 consistency)
+    assert (tickets.header_row, tickets.rows_in, tickets.accepted, tickets.rejected, tickets.cleared) == (3, 6, 6, 0, 1)
     frame = pd.read_parquet(out / "data" / "tickets.parquet").set_index("ticket_id")
     assert beijing(frame["accepted_at"])[:2] == ["07-01 08:33:40", "07-01 09:15:00"]  # Excel date cells
     # 办结时间 written as 2026年07月03日 16:20 (GD0002) and as 2026-07-06 11:00:00 (GD0004)
@@ -73,8 +80,10 @@ def test_example_tickets_excel_title_rows_excel_dates_and_two_text_formats(examp
     assert beijing(frame.loc[["GD0003"], "closed_at"]) == [None]  # still open
     assert frame.loc["GD0005", "is_valid"] == False  # noqa: E712 (a numpy bool)
     assert frame["unit_id"].dropna().tolist() == ["U-城管局", "U-住建局", "U-城管局"]
-    (bad,) = rejects(out, "tickets")
-    assert (bad["行号"], bad["列"], bad["原因"]) == ("9", "closed_at", "办结时间早于受理时间")  # GD0006
+    assert beijing(frame.loc[["GD0006"], "closed_at"]) == [None]
+    assert rejects(out, "tickets") == []
+    (cleared,) = _cleared(out, "tickets")
+    assert (cleared["行号"], cleared["列"], cleared["原因"]) == ("9", "closed_at", "办结时间早于受理时间")
     assert "诉求人姓名" in report.personal_columns_dropped
     for path in out.rglob("*"):
         if path.is_file():

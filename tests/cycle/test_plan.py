@@ -9,7 +9,8 @@ from hotline_eval.config.catalogue import load_catalogue
 from hotline_eval.config.definitions import load_evaluation
 from hotline_eval.config.wording import load_wording
 from hotline_eval.cycle import plan
-from hotline_eval.ingest.canonical import discover, ingest
+from hotline_eval.ingest.canonical import ingest
+from hotline_eval.ingest.discovery import discover
 
 
 def points(table: pd.DataFrame) -> float:

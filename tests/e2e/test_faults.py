@@ -37,7 +37,7 @@ from tests.support import CORPUS
 root, out = Path(sys.argv[1]), Path(sys.argv[2])
 ev = load_evaluation(root, "demo-comprehensive")
 paths = Paths(root, ev.id)
-inputs = collect_inputs(root, ev, paths, lambda m: None)
+inputs = collect_inputs(root, ev, paths, lambda m: None).files
 ingest(root, inputs, out, ev.city_ids(), lambda m: print(m, flush=True), base_dir=paths.raw)
 print("DONE", flush=True)
 """
@@ -66,7 +66,7 @@ def test_an_ingest_killed_midway_leaves_only_complete_files_and_a_rerun_matches_
             assert path.read_text(encoding="utf-8-sig").startswith("文件,行号")
     # Run again: the same command, nothing to clean by hand. The result equals the demo's own
     # ingest (same inputs, same salt) byte for byte.
-    ev_inputs = collect_inputs(root, _evaluation(root), demo, lambda m: None)
+    ev_inputs = collect_inputs(root, _evaluation(root), demo, lambda m: None).files
     report = ingest(root, ev_inputs, out, _evaluation(root).city_ids(), base_dir=demo.raw)
     for table in report.totals():
         assert filecmp.cmp(out / "data" / f"{table}.parquet", demo.data / f"{table}.parquet", shallow=False), table

@@ -19,7 +19,8 @@ from hotline_eval.cycle.fieldwork.design import load_design
 from hotline_eval.cycle.fieldwork.forms import FormBuilder
 from hotline_eval.cycle.fieldwork.sampling import draw, population
 from hotline_eval.cycle.fieldwork.workbook import write_form
-from hotline_eval.ingest.canonical import discover, ingest
+from hotline_eval.ingest.canonical import ingest
+from hotline_eval.ingest.discovery import discover
 from hotline_eval.measure.engine import measure
 from hotline_eval.score.expert_panel import panel
 from hotline_eval.score.rules import pooled_values, score_item

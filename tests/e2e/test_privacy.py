@@ -24,7 +24,7 @@ import pytest
 from hotline_eval.config.mapping import load_mapping
 from hotline_eval.config.province import load_province
 from hotline_eval.core.masking import PATTERNS, find_personal_numbers
-from hotline_eval.ingest.canonical import discover
+from hotline_eval.ingest.discovery import discover
 from hotline_eval.ingest.textfiles import detect_encoding
 
 TEXT = {".csv", ".json", ".html", ".ipynb", ".log", ".txt", ".md", ".key"}

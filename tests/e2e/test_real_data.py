@@ -357,7 +357,8 @@ def test_la_mapping_assignments_are_the_modal_districts(district_population, roo
 @pytest.fixture(scope="module")
 def all_four(tmp_path_factory):
     """Every MyLA311 sample through the two mappings (CamelCase with US times; lower case with ISO times)."""
-    from hotline_eval.ingest.canonical import discover, ingest
+    from hotline_eval.ingest.canonical import ingest
+    from hotline_eval.ingest.discovery import discover
 
     os.environ.setdefault("HOTLINE_EVAL_SALT", "test-salt")
     out = tmp_path_factory.mktemp("la-all")

@@ -9,7 +9,8 @@ import pytest
 import xlsxwriter
 
 from hotline_eval.core.errors import InputError
-from hotline_eval.ingest.canonical import InputFile, ingest
+from hotline_eval.ingest.canonical import ingest
+from hotline_eval.ingest.discovery import InputFile
 from tests.support import CORPUS
 
 HEADER_A = "呼叫流水号,来电时间,进入队列时间,振铃时间,应答时间,挂机时间,呼叫结果,坐席工号,转接类型,满意度评价,主叫号码,有效标识,无效原因"
@@ -167,7 +168,7 @@ def test_every_canonical_table_is_written_even_without_input(root, tmp_path):
 
 def test_ingesting_the_same_files_twice_gives_identical_files(root, tmp_path):
     # the whole corpus that can be read, several systems and tables at once
-    from hotline_eval.ingest.canonical import InputFile
+    from hotline_eval.ingest.discovery import InputFile
 
     files = [
         InputFile(CORPUS / "files" / name, "vendor-a", "calls", "linjiang")

@@ -16,7 +16,8 @@ import pandas as pd
 import pytest
 
 from hotline_eval.core.errors import InputError, InputErrors
-from hotline_eval.ingest.canonical import InputFile, ingest
+from hotline_eval.ingest.canonical import ingest
+from hotline_eval.ingest.discovery import InputFile
 from tests.support import CORPUS
 
 FILES = CORPUS / "files"

@@ -21,7 +21,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hotline_eval.config.mapping import load_mapping
-from hotline_eval.ingest.canonical import InputFile, ingest
+from hotline_eval.ingest.canonical import ingest
+from hotline_eval.ingest.discovery import InputFile
 from hotline_eval.ingest.textfiles import WHITESPACE
 
 HEADER = [

@@ -8,7 +8,8 @@ import pytest
 from hotline_eval.config.sql import register_tables
 from hotline_eval.core.connection import connect
 from hotline_eval.core.errors import ConfigError
-from hotline_eval.ingest.canonical import InputFile, ingest
+from hotline_eval.ingest.canonical import ingest
+from hotline_eval.ingest.discovery import InputFile
 from hotline_eval.measure.dissatisfaction import reason_distribution, taxonomy
 from tests.support.builders import call, callback, measured, row, ticket
 from tests.support.hand_built import evaluation, write_tables

@@ -4,7 +4,8 @@ tables."""
 import pandas as pd
 
 from hotline_eval.config.schema import load_schema
-from hotline_eval.ingest.canonical import discover, ingest
+from hotline_eval.ingest.canonical import ingest
+from hotline_eval.ingest.discovery import discover
 from hotline_eval.sample import SampleSpec, generate_sample
 
 CITY = "linjiang"  # vendor-a: UTF-8 CSV, a clean city (no planted defects)

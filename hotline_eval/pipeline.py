@@ -39,7 +39,7 @@ from hotline_eval.core.store import (
     write_json,
 )
 from hotline_eval.cycle import appeals
-from hotline_eval.ingest.canonical import ingest
+from hotline_eval.ingest.canonical import IngestReport, ingest
 from hotline_eval.ingest.discovery import FolderScan, scan_folder
 from hotline_eval.ingest.versions import start_ingest
 from hotline_eval.measure.dissatisfaction import reason_distribution
@@ -107,10 +107,7 @@ def prepare(
         report = ingest(root, inputs, paths.out, ev.city_ids(), progress, base_dir=base)
         report.unread = [relative_label(p, base) for p in scan.unread]
         write_json(paths.out / "ingest.json", report.as_dict())
-        excluded: dict[str, int] = {}
-        for f in report.files:
-            excluded[f.table] = excluded.get(f.table, 0) + f.excluded
-        _print_reconciliation(root, report.totals(), progress, excluded)
+        _print_reconciliation(root, report, progress)
         stages = {"ingest": ingest_key}
     version = int(versions[-1]["version"]) if versions else 1
     if until != "ingest" and (stages.get("quality") != quality_key or not (paths.out / QUALITY_CSV).exists()):
@@ -130,18 +127,25 @@ def prepare(
     return paths
 
 
-def _print_reconciliation(
-    root: Path, totals: dict[str, dict[str, int]], progress: Progress, excluded: dict[str, int] | None = None
-) -> None:
-    """Rows in = accepted + rejected (+ excluded by a mapping's filter), per table, on the terminal."""
+def _print_reconciliation(root: Path, report: IngestReport, progress: Progress) -> None:
+    """Rows in = accepted + rejected (+ excluded by a mapping's filter), per table, on the terminal;
+    with the accepted rows that had a field cleared."""
     schema = load_schema(root)
-    for table, t in totals.items():
-        out = (excluded or {}).get(table, 0)
+    excluded: dict[str, int] = {}
+    cleared: dict[str, int] = {}
+    for f in report.files:
+        excluded[f.table] = excluded.get(f.table, 0) + f.excluded
+        cleared[f.table] = cleared.get(f.table, 0) + f.cleared
+    for table, t in report.totals().items():
+        out, emptied = excluded.get(table, 0), cleared.get(table, 0)
         line = (
             f"{schema.tables[table].zh}：读入{t['rows_in'] + out}行 = 接受{t['accepted']}行 + 拒收{t['rejected']}行"
-            + (f" + 按映射规则排除{out}行" if out else "")
+            + (f" + 按映射规则排除{out}行（见 excluded.csv）" if out else "")
         )
-        progress(line + ("（明细见 rejects/）" if t["rejected"] else ""))
+        notes = (["拒收明细见 rejects/"] if t["rejected"] else []) + (
+            [f"其中{emptied}行有字段被清空，见 cleared/"] if emptied else []
+        )
+        progress(line + (f"（{'；'.join(notes)}）" if notes else ""))
 
 
 def _print_quality(ev: Evaluation, quality: pd.DataFrame, progress: Progress) -> None:

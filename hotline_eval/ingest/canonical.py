@@ -290,9 +290,12 @@ def ingest_table(
     for i, s in enumerate(files):
         s.index = i
     _register_files(con, files)
-    groups: dict[tuple[str, bool], list[Staged]] = {}
+    # Files of one system are read together; Parquet files only with others whose columns have the
+    # same types, so that no file's values are cast to another file's types (true read as 1.0).
+    groups: dict[tuple, list[Staged]] = {}
     for s in files:
-        groups.setdefault((s.item.system, s.source.staged), []).append(s)
+        types = () if s.source.staged else tuple(sorted(s.source.types.items()))
+        groups.setdefault((s.item.system, s.source.staged, types), []).append(s)
     selects = [_group_select(con, schema, spec, table, members, valid_cities, key) for members in groups.values()]
     typed = " UNION ALL BY NAME ".join(selects) if selects else _empty_select(spec)
     con.execute(f"CREATE OR REPLACE TEMP VIEW typed AS {typed}")

@@ -25,7 +25,7 @@ from hotline_eval.config.mapping import load_mapping
 from hotline_eval.core.errors import InputError, InputErrors
 
 # Files of these kinds are exports someone may have meant to read; others (README.md, a PDF) are not.
-DATA_SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".parquet", ".json", ".zip"}
+DATA_SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".parquet", ".zip"}
 
 
 @dataclass(frozen=True)

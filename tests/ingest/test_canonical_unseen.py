@@ -7,11 +7,12 @@ from __future__ import annotations
 import csv
 import shutil
 
+import duckdb
 import pandas as pd
 import pytest
 
 from hotline_eval.ingest.canonical import ingest
-from hotline_eval.ingest.discovery import discover
+from hotline_eval.ingest.discovery import InputFile, discover
 
 EXAMPLE = "docs/examples/12345-export"
 CALLS = "话务清单_2026-07.csv"
@@ -100,3 +101,33 @@ def test_scientific_notation_rejects_an_id_and_clears_a_phone_number(root, tmp_p
     assert (cleared["行号"], cleared["列"]) == ("4", "caller_hash") and "科学计数法" in cleared["原因"]
     bad_id = [r for r in listed(out, "rejects/calls.csv") if r["列"] == "call_id"]
     assert [(r["行号"], r["值"]) for r in bad_id] == [("5", "1.23E+04")]
+
+
+@pytest.mark.parametrize(
+    ("other", "bad_column"),
+    [
+        pytest.param("1.5 AS is_valid", "is_valid", id="boolean-vs-number"),
+        pytest.param("[1, 2] AS arrived_at", "arrived_at", id="timestamp-vs-list"),
+    ],
+)
+def test_parquet_files_of_one_table_with_other_column_types_are_read_each_with_its_own(
+    root, tmp_path, other, bad_column
+):
+    # Two canonical calls files that disagree on a column's type: the first file's values must not be
+    # cast to the second's (true would read as 1.0 and be rejected), and nothing may crash.
+    first = (
+        "'C1' AS call_id, 'linjiang' AS city, TIMESTAMP '2026-07-01 09:00:00' AS arrived_at, "
+        "TIMESTAMP '2026-07-01 09:03:00' AS ended_at, 'abandoned' AS outcome, true AS is_valid"
+    )
+    second = ", ".join(other if part.endswith(f"AS {bad_column}") else part for part in first.split(", "))
+    second = second.replace("'C1'", "'C2'")
+    for name, select in (("calls_a.parquet", first), ("calls_b.parquet", second)):
+        duckdb.sql(f"COPY (SELECT {select}) TO '{tmp_path / name}'")
+    files = [InputFile(tmp_path / n, "canonical", "calls", "linjiang") for n in ("calls_a.parquet", "calls_b.parquet")]
+    report = ingest(root, files, tmp_path / "out", ["linjiang"], base_dir=tmp_path)
+    assert [(f.file, f.accepted, f.rejected) for f in report.files] == [
+        ("calls_a.parquet", 1, 0),
+        ("calls_b.parquet", 0, 1),
+    ]
+    (bad,) = listed(tmp_path / "out", "rejects/calls.csv")
+    assert (bad["文件"], bad["列"]) == ("calls_b.parquet", bad_column)

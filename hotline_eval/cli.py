@@ -17,10 +17,15 @@ import click
 
 from hotline_eval import __version__
 from hotline_eval.config.definitions import list_evaluations, load_evaluation
+from hotline_eval.core import interrupts
 from hotline_eval.core.errors import FIX_LABEL, HotlineEvalError
+from hotline_eval.core.foreign_errors import foreign_error
 from hotline_eval.core.masking import mask_text
 from hotline_eval.core.paramfiles import project_root
 from hotline_eval.core.paths import outputs_root
+from hotline_eval.core.pauses import pause_at
+
+pause_at("import")  # tests interrupt the command here, while it is still being imported
 
 DEFAULT_EVALUATION = "demo-comprehensive"
 START = time.monotonic()
@@ -127,6 +132,12 @@ class ChineseCommand(click.Command):
 
 class ChineseGroup(ChineseCommand, click.Group):
     command_class = ChineseCommand
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt as exc:  # past Click, which would print an empty line for it
+            raise interrupts.Interrupted() from exc
 
 
 class RequiredOption(click.Option):
@@ -544,43 +555,56 @@ def main() -> None:
     """Entry point: every failure ends in a plain message and an exit code, never a traceback.
 
     2 — a problem the user can fix (bad params, unreadable input, unknown name, a file that
-    cannot be written); 3 — an unexpected error, whose masked traceback goes to a crash log;
-    130 — interrupted. Outputs are written atomically, so the same command can simply be rerun.
+    cannot be written, a DuckDB, pyarrow or PDF-engine error about the data or the machine:
+    core/foreign_errors.py); 3 — an unexpected error, whose masked traceback goes to a crash log;
+    130 — interrupted (core/interrupts.py), whatever the interruption caused on the way out.
+    Outputs are written atomically, so the same command can simply be rerun.
     """
     try:
         cli.main(standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("已中止。输出文件均为原子写入，重新运行同一命令即可继续。", err=True)
-        sys.exit(130)
-    except click.UsageError as exc:
+    except BaseException as exc:
+        if interrupts.requested() or interrupts.is_interruption(exc) or isinstance(exc, click.exceptions.Abort):
+            interrupts.leave()
+        if isinstance(exc, SystemExit):
+            raise
+        sys.exit(_failed(exc))
+    if interrupts.requested():
+        interrupts.leave()
+
+
+def _failed(exc: BaseException) -> int:
+    """Say what went wrong; the exit code."""
+    if isinstance(exc, click.UsageError):
         if isinstance(exc, getattr(click.exceptions, "NoArgsIsHelpError", ())):
             exc.show()  # the group's help, for `hotline-eval` alone
         else:
             show_usage_error(exc)
-        sys.exit(exc.exit_code)
-    except click.ClickException as exc:
+        return exc.exit_code
+    if isinstance(exc, click.ClickException):
         click.echo(f"错误：{exc.format_message()}", err=True)
-        sys.exit(exc.exit_code)
-    except HotlineEvalError as exc:
-        click.echo(f"错误：{mask_text(str(exc))}", err=True)
-        sys.exit(2)
-    except BrokenPipeError:
-        sys.exit(0)  # the reader of our output went away (e.g. `| head`)
-    except OSError as exc:  # disk full, no permission, path not found: name the file
+        return exc.exit_code
+    if isinstance(exc, BrokenPipeError):
+        return 0  # the reader of our output went away (e.g. `| head`)
+    user_error = exc if isinstance(exc, HotlineEvalError) else foreign_error(exc)
+    if user_error is not None:
+        click.echo(f"错误：{mask_text(str(user_error))}", err=True)
+        return 2
+    if isinstance(exc, OSError):  # disk full, no permission, path not found: name the file
         click.echo(
             f"错误：{mask_text(os_problem(exc))}\n  {FIX_LABEL}请检查路径、磁盘剩余空间和权限，然后重新运行同一命令",
             err=True,
         )
-        sys.exit(2)
-    except Exception as exc:  # the user never sees a raw traceback
-        log = _write_crash_log(exc)
-        click.echo(
-            f"内部错误：{type(exc).__name__}: {mask_text(str(exc))}\n  详细信息（已脱敏）见 {log}\n"
-            f"  {FIX_LABEL}这是程序本身的问题，请将该日志文件发给维护人员；"
-            "输出文件均为原子写入，修复后重新运行同一命令即可",
-            err=True,
-        )
-        sys.exit(3)
+        return 2
+    if not isinstance(exc, Exception):
+        raise exc
+    log = _write_crash_log(exc)  # the user never sees a raw traceback
+    click.echo(
+        f"内部错误：{type(exc).__name__}: {mask_text(str(exc))}\n  详细信息（已脱敏）见 {log}\n"
+        f"  {FIX_LABEL}这是程序本身的问题，请将该日志文件发给维护人员；"
+        "输出文件均为原子写入，修复后重新运行同一命令即可",
+        err=True,
+    )
+    return 3
 
 
 def os_problem(exc: OSError) -> str:

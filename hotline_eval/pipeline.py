@@ -29,6 +29,7 @@ from hotline_eval.config.wording import load_wording
 from hotline_eval.core.connection import connect
 from hotline_eval.core.errors import InputError
 from hotline_eval.core.paths import Paths
+from hotline_eval.core.pauses import pause_at
 from hotline_eval.core.store import (
     fingerprints,
     read_json,
@@ -104,6 +105,7 @@ def prepare(
         versions = start_ingest(paths.out, manifest, input_prints)
         stages = {}
         write_json(paths.manifest, _manifest(root, ev, input_prints, stages, versions))
+        pause_at("ingest")
         report = ingest(root, inputs, paths.out, ev.city_ids(), progress, base_dir=base)
         report.unread = [relative_label(p, base) for p in scan.unread]
         write_json(paths.out / "ingest.json", report.as_dict())
@@ -281,6 +283,7 @@ def score_data(
     schema = load_schema(root)
     con = connect()
     register_tables(con, root, data_dir)
+    pause_at("query", con)
     coverage = month_coverage(days_with_data(con, ev, schema), ev)
     check_data_period(coverage, ev)
     quality = load_quality(paths.out)

@@ -113,3 +113,17 @@ class PeriodError(HotlineEvalError):
 
 class RenderError(HotlineEvalError):
     """A report could not be executed or rendered."""
+
+
+class StorageError(HotlineEvalError):
+    """A file or folder cannot be read or written: the disk is full, another program deleted or locked it,
+    there is no permission. Raised for the libraries' own reports of it (core/foreign_errors.py)."""
+
+
+class MemoryLimitError(HotlineEvalError):
+    """The machine's memory (or DuckDB's limit, $HOTLINE_EVAL_MEMORY) does not suffice for the data."""
+
+
+class DataFormatError(HotlineEvalError):
+    """A library cannot read data a user supplied: a file that is not in its format, a value that does not
+    convert to its column's type."""

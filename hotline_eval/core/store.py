@@ -26,6 +26,8 @@ from typing import Any
 
 import pandas as pd
 
+from hotline_eval.core.pauses import pause_at
+
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?%?")
 
@@ -86,6 +88,7 @@ def atomic_path(path: Path) -> Iterator[Path]:
 
 def _publish(tmp: Path, path: Path) -> None:
     """Make the finished temporary file durable, give it ordinary permissions, rename it into place."""
+    pause_at("write")
     with tmp.open("rb+") as fh:
         os.fsync(fh.fileno())
     os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; outputs are ordinary files

@@ -17,6 +17,7 @@ import pandas as pd
 
 from hotline_eval.config.wording import load_wording
 from hotline_eval.core import fmt
+from hotline_eval.core.pauses import pause_at
 from hotline_eval.report import charts
 from hotline_eval.report.previous import load_previous, total_changes
 from hotline_eval.results import Results, load
@@ -64,6 +65,7 @@ def report_context(root: str | Path, evaluation: str, city: str = "", previous: 
 
     previous: id of the evaluation to compare with; "" takes the evaluation's own `previous`, if any.
     """
+    pause_at("notebook")
     key = (str(Path(root).resolve()), evaluation, city)
     if key not in _CONTEXTS:
         results = load(root, evaluation)

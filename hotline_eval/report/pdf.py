@@ -17,10 +17,12 @@ bookmarks.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from collections.abc import Callable
@@ -41,6 +43,11 @@ BROWSER_PATHS = [
     "/Applications/Chromium.app/Contents/MacOS/Chromium",
 ]
 MAX_PASSES = 4
+BROWSER_TIMEOUT_S = 180
+BROWSER_FIX = (
+    "请确认该浏览器能正常启动（或将环境变量 REPORT_BROWSER 设为另一个 Chromium 系浏览器），然后重新运行；"
+    "也可换用 WeasyPrint（REPORT_PDF_ENGINE=weasyprint），或加 --no-pdf 只生成HTML"
+)
 
 
 @dataclass(frozen=True)
@@ -66,7 +73,7 @@ def find_browser() -> str | None:
 
 def _chromium(browser: str) -> Engine:
     def print_pdf(html: Path, pdf: Path) -> None:
-        with tempfile.TemporaryDirectory() as profile:
+        with tempfile.TemporaryDirectory(prefix="hotline-eval-browser-") as profile:
             target = Path(profile) / "out.pdf"
             command = [
                 browser,
@@ -84,14 +91,52 @@ def _chromium(browser: str) -> Engine:
                 html.resolve().as_uri(),
             ]
             try:
-                subprocess.run(command, check=True, capture_output=True, timeout=180)
-            except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as exc:
-                raise RenderError(f"浏览器 {browser} 无法将 {html.name} 打印为 PDF：{exc}") from exc
-            if not target.exists():
-                raise RenderError(f"浏览器 {browser} 没有为 {html.name} 生成 PDF")
+                code, said = run_browser(command, Path(profile))
+            except subprocess.TimeoutExpired as exc:
+                raise RenderError(
+                    f"浏览器 {browser} 在{BROWSER_TIMEOUT_S}秒内未能将 {html.name} 打印为PDF", fix=BROWSER_FIX
+                ) from exc
+            except OSError as exc:
+                raise RenderError(f"无法启动浏览器 {browser}（{exc}）", fix=BROWSER_FIX) from exc
+            if code != 0 or not target.exists():
+                detail = f"（退出码 {code}：{said}）" if said else f"（退出码 {code}）"
+                raise RenderError(f"浏览器 {browser} 没有为 {html.name} 生成PDF{detail}", fix=BROWSER_FIX)
             shutil.move(target, pdf)
 
     return Engine("chromium", f"浏览器（{Path(browser).name}）", print_pdf)
+
+
+def run_browser(command: list[str], profile: Path) -> tuple[int, str]:
+    """Run the browser in its own process group; its exit code and the last line it wrote to stderr.
+
+    On every way out — done, a timeout, Ctrl-C — the whole group (the browser and the helper processes
+    it starts) is killed and waited for, so that nothing outlives the command or still writes into the
+    profile folder while it is removed. The browser's own temporary files go into the profile folder.
+    """
+    env = {**os.environ, "TMPDIR": str(profile), "TMP": str(profile), "TEMP": str(profile)}
+    process = subprocess.Popen(
+        command,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=env,
+        start_new_session=os.name == "posix",
+    )
+    try:
+        _, err = process.communicate(timeout=BROWSER_TIMEOUT_S)
+    finally:
+        _kill_group(process)
+    lines = [line.strip() for line in err.decode("utf-8", "replace").splitlines() if line.strip()]
+    return process.returncode, lines[-1] if lines else ""
+
+
+def _kill_group(process: subprocess.Popen) -> None:
+    if os.name == "posix":
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
+    else:
+        process.kill()
+    process.wait()
 
 
 def _weasyprint_usable() -> bool:

@@ -545,12 +545,16 @@ def main() -> None:
 
     2 — a problem the user can fix (bad params, unreadable input, unknown name, a file that
     cannot be written); 3 — an unexpected error, whose masked traceback goes to a crash log;
-    130 — interrupted. Outputs are written atomically, so the same command can simply be rerun.
+    130 — interrupted. A run publishes its results all at once at its end (core/publish.py), so a
+    failed or interrupted one leaves the previous results, and the same command can simply be rerun.
     """
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Abort:
-        click.echo("已中止。输出文件均为原子写入，重新运行同一命令即可继续。", err=True)
+        click.echo(
+            "已中止。已发布的结果保持不变（运行的结果在结束时一次发布，文件均为原子写入），重新运行同一命令即可继续。",
+            err=True,
+        )
         sys.exit(130)
     except click.UsageError as exc:
         if isinstance(exc, getattr(click.exceptions, "NoArgsIsHelpError", ())):

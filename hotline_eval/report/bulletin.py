@@ -37,6 +37,7 @@ def header(results: Results, wording: dict) -> dict:
     return {
         "kind": "bulletin",
         "version": __version__,
+        "data_version": results.data_version,
         "issuer": ev.organiser_zh,
         "number": wording["bulletin"].get("number", ""),
         "title": title(results, wording),

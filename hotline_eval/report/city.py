@@ -59,6 +59,7 @@ def cover(results: Results, city: str) -> dict:
     return {
         "kind": "report",
         "version": __version__,
+        "data_version": results.data_version,
         "kicker": ev.name_zh,
         "title": title(results, city, words),
         "title_lines": [f"{name}{labels.service}", w["title_tail"]],

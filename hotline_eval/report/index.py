@@ -69,6 +69,7 @@ def _write_index(root: Path, results: Results, outcomes: list[Outcome] | None) -
     )
     page = env.get_template("index/index.html.j2").render(
         version=__version__,
+        data_version=results.data_version,
         title=ev.name_zh,
         subtitle=w["subtitle"].format(
             start=fmt.date(ev.period.start), end=fmt.date(ev.period.end), object=labels.object, n=len(rows)

@@ -156,7 +156,8 @@ def execute_run(root: Path, ev: Evaluation, paths: Paths, run: Run, progress: Pr
         manifest = _manifest(root, ev, run.input_prints, stages, versions)
         write_json(work.manifest, {**manifest, "outputs": outputs_entry(work.out, versions[-1])})
         archive = archive_folder(run.manifest, versions)
-        publish.publish(paths.out, staging, NOT_RESULTS, paths.out / archive if archive else None)
+        waiting = functools.partial(progress, "等待正在生成的文档读完当前结果……")
+        publish.publish(paths.out, staging, NOT_RESULTS, paths.out / archive if archive else None, waiting)
     except BaseException:
         publish.discard(staging)  # not once the swap is committed: the next run finishes it
         raise

@@ -121,19 +121,26 @@ def _link_or_copy(source: str | Path, target: str | Path) -> None:
         shutil.copy2(source, target)
 
 
-def publish(folder: Path, staging: Path, kept: Iterable[str], archive: Path | None = None) -> None:
-    """Replace the folder's result set by the staging folder's; the previous set goes to `archive` (or away)."""
-    kept = list(kept)
-    with _lock(folder / READ_LOCK, shared=False):
-        target = archive if archive is not None else staging / SUPERSEDED
-        write_json(staging / JOURNAL, {"phase": "committed", "archive": str(target), "kept": kept})
+def publish(
+    folder: Path,
+    staging: Path,
+    kept: Iterable[str],
+    archive: Path | None = None,
+    waiting: Callable[[], None] | None = None,
+) -> None:
+    """Replace the folder's result set by the staging folder's; the previous set goes to `archive` (a folder
+    inside `folder`) or away. `waiting` is told if documents being rendered hold the published set."""
+    target = archive if archive is not None else staging / SUPERSEDED
+    journal = {"phase": "committed", "archive": target.relative_to(folder).as_posix(), "kept": list(kept)}
+    with _lock(folder / READ_LOCK, shared=False, waiting=waiting):
+        write_json(staging / JOURNAL, journal)
         _finish(folder, staging)
 
 
 def _finish(folder: Path, staging: Path) -> None:
     """Carry a committed swap through from the phase its journal records (idempotent)."""
     journal = read_json(staging / JOURNAL)
-    target, kept = Path(journal["archive"]), journal["kept"]
+    target, kept = folder / journal["archive"], journal["kept"]
     if journal["phase"] == "committed":
         target.mkdir(parents=True, exist_ok=True)
         for entry in result_set(folder, kept):

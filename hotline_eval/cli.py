@@ -558,7 +558,8 @@ def main() -> None:
     cannot be written, a DuckDB, pyarrow or PDF-engine error about the data or the machine:
     core/foreign_errors.py); 3 — an unexpected error, whose masked traceback goes to a crash log;
     130 — interrupted (core/interrupts.py), whatever the interruption caused on the way out.
-    Outputs are written atomically, so the same command can simply be rerun.
+    A run publishes its results all at once at its end (core/publish.py), so a failed or interrupted
+    one leaves the previous results, and the same command can simply be rerun.
     """
     try:
         cli.main(standalone_mode=False)

@@ -26,6 +26,7 @@ from hotline_eval.config.province import load_province
 from hotline_eval.config.schema import load_schema
 from hotline_eval.config.sql import register_tables
 from hotline_eval.config.wording import load_wording
+from hotline_eval.core import publish
 from hotline_eval.core.connection import connect
 from hotline_eval.core.errors import InputError
 from hotline_eval.core.paths import Paths
@@ -41,11 +42,13 @@ from hotline_eval.core.store import (
 )
 from hotline_eval.cycle import appeals
 from hotline_eval.ingest.canonical import IngestReport, ingest
-from hotline_eval.ingest.discovery import FolderScan, scan_folder
-from hotline_eval.ingest.versions import start_ingest
+from hotline_eval.ingest.discovery import FolderScan, InputFile, scan_folder
+from hotline_eval.ingest.versions import FOLDER as VERSIONS_FOLDER
+from hotline_eval.ingest.versions import archive_folder, start_ingest
 from hotline_eval.measure.dissatisfaction import reason_distribution
 from hotline_eval.measure.engine import measure_all
 from hotline_eval.quality import (
+    EXAMPLES_CSV,
     QUALITY_CSV,
     apply_gate,
     assess,
@@ -63,6 +66,17 @@ from hotline_eval.score.scoresheet import SheetLabels, appeal_sheets
 from hotline_eval.score.scoring import EvaluationScores, ScoringContext, score_evaluation
 
 Progress = Callable[[str], None]
+STAGES = ("ingest", "quality", "analysis")
+# The top-level outputs of the ingest and quality stages (the analysis writes the rest); a run reuses
+# those of the stages it need not run.
+STAGE_OUTPUTS = {
+    "ingest": ("data", "rejects", "ingest.json"),
+    "quality": (QUALITY_CSV, EXAMPLES_CSV),
+    "analysis": (),
+}
+# What lives in an evaluation's folder beside its results: the generated sample exports, earlier data
+# versions, the plan (no data) and the fieldwork kit (forms out with the reviewers; versioned on its own).
+NOT_RESULTS = ("raw", VERSIONS_FOLDER, "plan", "fieldwork")
 INGEST_PARAMS = ["params/schema.yaml", "params/mappings"]
 QUALITY_PARAMS = ["params/quality.yaml", "params/indicators.yaml", "params/evaluations"]
 ANALYSIS_PARAMS = [
@@ -84,49 +98,129 @@ def prepare(
 ) -> Paths:
     """Bring an evaluation's results up to date (through `until`: ingest, quality or analysis).
 
-    `stage` is told when a stage starts (ingest, quality, measure, score) and when all are done
-    (done); the benchmark (bench/) times the stages with it.
+    The stages that must run write into a staging folder, and their results are published all at
+    once at the end (core/publish.py): a run that fails or is interrupted leaves the previous
+    results as they were. `stage` is told when a stage starts (ingest, quality, measure, score)
+    and when all are done (done); the benchmark (bench/) times the stages with it.
     """
     stage("ingest")
     ev = load_evaluation(root, evaluation_id)
     paths = Paths(root, ev.id)
     paths.out.mkdir(parents=True, exist_ok=True)
+    with publish.running(paths.out, waiting=lambda: progress("等待同一评价的另一次运行结束……")):
+        publish.recover(paths.out)
+        run = plan_run(root, ev, paths, progress, until)
+        if run.stages_to_run:
+            execute_run(root, ev, paths, run, progress, stage)
+    stage("done")
+    return paths
+
+
+@dataclass
+class Run:
+    """What a run must do: its inputs, the stages' cache keys, the stages that must run (in order)."""
+
+    inputs: list[InputFile]
+    unread: list[Path]  # data files in the input folders no mapping claims
+    input_prints: list[dict]
+    manifest: dict  # the published one
+    keys: dict[str, str]  # stage → the key its results must have
+    stages_to_run: list[str]
+
+    @property
+    def reused(self) -> tuple[str, ...]:
+        """The stages before the first that runs: their published results are reused."""
+        return STAGES[: STAGES.index(self.stages_to_run[0])]
+
+    @property
+    def carried(self) -> list[str]:
+        """The published outputs the run reuses (hard-linked into its staging folder)."""
+        return [name for earlier in self.reused for name in STAGE_OUTPUTS[earlier]]
+
+
+def plan_run(root: Path, ev: Evaluation, paths: Paths, progress: Progress, until: str) -> Run:
+    """Which stages must run: those whose inputs, params or code changed, or whose results are missing,
+    and every later one (through `until`)."""
     scan = collect_inputs(root, ev, paths, progress)
     inputs = scan.files
     manifest = read_json(paths.manifest) or {}
-    stages = manifest.get("stages", {})
-    base = paths.raw if ev.data.sample else root
-    input_prints = fingerprints([i.path for i in inputs], base)
+    done = manifest.get("stages", {})
+    input_prints = fingerprints([i.path for i in inputs], paths.raw if ev.data.sample else root)
     ingest_key = sha256_text(code_fingerprint(), repr(input_prints), *_param_hashes(root, INGEST_PARAMS), repr(inputs))
     quality_key = sha256_text(ingest_key, *_param_hashes(root, QUALITY_PARAMS))
     analysis_key = sha256_text(quality_key, *_param_hashes(root, ANALYSIS_PARAMS), appeals.fingerprint(root, ev.id))
+    keys = {"ingest": ingest_key, "quality": quality_key, "analysis": analysis_key}
+    evidence = {"ingest": "ingest.json", "quality": QUALITY_CSV, "analysis": "scores.xlsx"}
+    to_run: list[str] = []
+    for name in STAGES[: STAGES.index(until) + 1]:
+        if to_run or done.get(name) != keys[name] or not (paths.out / evidence[name]).exists():
+            to_run.append(name)
+    return Run(inputs, scan.unread, input_prints, manifest, keys, to_run)
+
+
+def execute_run(root: Path, ev: Evaluation, paths: Paths, run: Run, progress: Progress, stage: Progress) -> None:
+    """Run the stages in a staging folder, then publish its results (the previous ones move to versions/<n>/
+    when a new data version started); a failure discards the staging folder and keeps the published results."""
+    staging = publish.start(paths.out, run.carried)
+    try:
+        work = paths.staged(staging)
+        versions, stages = run_stages(root, ev, work, run, progress, stage)
+        manifest = _manifest(root, ev, run.input_prints, stages, versions)
+        write_json(work.manifest, {**manifest, "outputs": outputs_entry(work.out, versions[-1])})
+        archive = archive_folder(run.manifest, versions)
+        waiting = functools.partial(progress, "等待正在生成的文档读完当前结果……")
+        publish.publish(paths.out, staging, NOT_RESULTS, paths.out / archive if archive else None, waiting)
+    except BaseException:
+        publish.discard(staging)  # not once the swap is committed: the next run finishes it
+        raise
+
+
+def run_stages(
+    root: Path, ev: Evaluation, work: Paths, run: Run, progress: Progress, stage: Progress
+) -> tuple[list[dict], dict[str, str]]:
+    """Run the stages into the staging folder `work.out`; returns the data versions and the stages' keys."""
+    manifest = run.manifest
     versions = manifest.get("versions") or []
-    if stages.get("ingest") != ingest_key or not (paths.out / "ingest.json").exists():
-        versions = start_ingest(paths.out, manifest, input_prints)
-        stages = {}
-        write_json(paths.manifest, _manifest(root, ev, input_prints, stages, versions))
+    stages = {name: manifest["stages"][name] for name in run.reused}
+    if "ingest" in run.stages_to_run:
+        versions = start_ingest(work.published, manifest, run.input_prints)
+        base = work.raw if ev.data.sample else root
         pause_at("ingest")
-        report = ingest(root, inputs, paths.out, ev.city_ids(), progress, base_dir=base)
-        report.unread = [relative_label(p, base) for p in scan.unread]
-        write_json(paths.out / "ingest.json", report.as_dict())
+        report = ingest(root, run.inputs, work.out, ev.city_ids(), progress, base_dir=base)
+        report.unread = [relative_label(p, base) for p in run.unread]
+        write_json(work.out / "ingest.json", report.as_dict())
         _print_reconciliation(root, report, progress)
-        stages = {"ingest": ingest_key}
+        stages["ingest"] = run.keys["ingest"]
     version = int(versions[-1]["version"]) if versions else 1
-    if until != "ingest" and (stages.get("quality") != quality_key or not (paths.out / QUALITY_CSV).exists()):
+    if "quality" in run.stages_to_run:
         stage("quality")
         progress("数据质量评估（§5.2.7）")
-        assessment = assess(root, ev, paths.out, file_cities(inputs, base), version)
-        write_assessment(paths.out, assessment)
+        base = work.raw if ev.data.sample else root
+        assessment = assess(root, ev, work.out, file_cities(run.inputs, base), version)
+        write_assessment(work.out, assessment)
         _print_quality(ev, assessment.results, progress)
-        stages = {"ingest": stages["ingest"], "quality": quality_key}
-    if until == "analysis" and (stages.get("analysis") != analysis_key or not (paths.out / "scores.xlsx").exists()):
+        stages["quality"] = run.keys["quality"]
+    if "analysis" in run.stages_to_run:
         progress("计算指标与得分")
-        analyse(root, ev, paths, version, stage)
+        analyse(root, ev, work, version, stage)
         _print_appeals(root, ev, progress)
-        stages["analysis"] = analysis_key
-    write_json(paths.manifest, _manifest(root, ev, input_prints, stages, versions))
-    stage("done")
-    return paths
+        stages["analysis"] = run.keys["analysis"]
+    return versions, stages
+
+
+def outputs_entry(folder: Path, version: dict) -> dict[str, dict]:
+    """The manifest's `outputs`: every published output with the stage that wrote it and its data version
+    (number and input fingerprint) — one version for all, as they are published together."""
+    stage_of = {name: stage for stage, names in STAGE_OUTPUTS.items() for name in names}
+    return {
+        entry.name: {
+            "stage": stage_of.get(entry.name, "analysis"),
+            "data_version": version["version"],
+            "inputs": version["inputs"],
+        }
+        for entry in publish.result_set(folder, NOT_RESULTS)
+        if entry.name != "manifest.json"
+    }
 
 
 def _print_reconciliation(root: Path, report: IngestReport, progress: Progress) -> None:
@@ -283,7 +377,6 @@ def score_data(
     schema = load_schema(root)
     con = connect()
     register_tables(con, root, data_dir)
-    pause_at("query", con)
     coverage = month_coverage(days_with_data(con, ev, schema), ev)
     check_data_period(coverage, ev)
     quality = load_quality(paths.out)

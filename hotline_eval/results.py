@@ -60,6 +60,12 @@ class Results:
     def manifest(self) -> dict:
         return read_json(self.paths.manifest) or {}
 
+    @property
+    def data_version(self) -> str:
+        """The data version the results belong to, as the documents record it: "<n> <input fingerprint>"."""
+        versions = self.manifest.get("versions") or []
+        return f"{versions[-1]['version']} {versions[-1]['inputs']}" if versions else ""
+
     @cached_property
     def active(self) -> list[Indicator]:
         return self.evaluation.active_indicators(self.catalogue)

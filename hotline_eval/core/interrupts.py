@@ -23,7 +23,7 @@ import threading
 from typing import Any, NoReturn
 
 EXIT_CODE = 130
-MESSAGE = "已中断。输出均为原子写入，重新运行同一命令即可。"
+MESSAGE = "已中断。已发布的结果保持不变，重新运行同一命令即可。"
 # Exceptions other libraries raise for an interruption: DuckDB's for a cancelled query.
 FOREIGN_INTERRUPTS = {("_duckdb", "InterruptException"), ("duckdb", "InterruptException")}
 

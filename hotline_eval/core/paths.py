@@ -16,14 +16,25 @@ class Paths:
 
     root: Path
     evaluation: str
+    staging: Path | None = None  # a run writes its outputs here, then publishes them (core/publish.py)
 
     @property
-    def out(self) -> Path:
+    def published(self) -> Path:
+        """outputs/<evaluation>/: the published results, what the documents read."""
         return outputs_root(self.root) / self.evaluation
 
     @property
+    def out(self) -> Path:
+        """Where outputs are read and written: the staging folder during a run, else the published one."""
+        return self.staging or self.published
+
+    @property
     def raw(self) -> Path:
-        return self.out / "raw"
+        """The generated sample exports: inputs, never staged."""
+        return self.published / "raw"
+
+    def staged(self, staging: Path) -> Paths:
+        return Paths(self.root, self.evaluation, staging)
 
     @property
     def data(self) -> Path:

@@ -1,34 +1,21 @@
 """Data versions: re-collection and supplementary collection (§5.2.7) keep earlier uploads on record.
 
 Every ingest of a new set of input files (files added, removed or changed: a supplementary or
-repeated upload) starts a new data version. Before the new version's ingest overwrites the
-outputs, the previous version's data, rejects, quality results and scores move to
-`outputs/<evaluation>/versions/<n>/`, with its own manifest. Re-ingesting the same files (after a
-change of mapping or schema, say) keeps the version number. The manifest lists every version;
-quality.csv and scores.csv carry the number of the version they used.
+repeated upload) starts a new data version. When the new version's results are published (all at
+once, core/publish.py), the previous version's whole result set — data, rejects, quality results,
+scores, score sheet, documents, manifest — moves to `outputs/<evaluation>/versions/<n>/`.
+Re-ingesting the same files (after a change of mapping or schema, say) keeps the version number.
+The manifest lists every version; quality.csv and scores.csv carry the number of the version they used.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
 from typing import Any
 
 from hotline_eval.core.store import sha256_text
 
-# What a version consists of (moved as a whole into versions/<n>/ when a new version starts).
-VERSIONED = [
-    "data",
-    "rejects",
-    "ingest.json",
-    "quality.csv",
-    "quality_examples.csv",
-    "indicators.csv",
-    "scores.csv",
-    "totals.csv",
-    "manifest.json",
-]
 FOLDER = "versions"
 
 
@@ -43,14 +30,15 @@ def current(manifest: dict) -> dict | None:
 
 
 def start_ingest(out: Path, manifest: dict, input_prints: list[dict[str, Any]]) -> list[dict]:
-    """The version list for an ingest about to run; archives the previous version if the inputs changed."""
+    """The version list for an ingest about to run; if the inputs changed, a new version whose
+    predecessor names the folder its results will be archived in (`archive_folder`)."""
     versions = list(manifest.get("versions") or [])
     digest = inputs_digest(input_prints)
     last = current(manifest)
     if last is not None and last["inputs"] == digest:
         return versions
-    if last is not None and (out / "data").exists():
-        last = {**last, "archived": _archive(out, int(last["version"]))}
+    if last is not None:
+        last = {**last, "archived": _archive_name(out, int(last["version"]))}
         versions[-1] = last
     number = int(last["version"]) + 1 if last else _next_free(out)
     versions.append(
@@ -66,16 +54,20 @@ def start_ingest(out: Path, manifest: dict, input_prints: list[dict[str, Any]]) 
     return versions
 
 
-def _archive(out: Path, number: int) -> str:
-    target = out / FOLDER / str(number)
-    if target.exists():  # an interrupted earlier archive of the same version: keep the first copy
-        return str(target.relative_to(out))
-    target.mkdir(parents=True)
-    for name in VERSIONED:
-        source = out / name
-        if source.exists():
-            shutil.move(str(source), target / name)
-    return str(target.relative_to(out))
+def archive_folder(manifest: dict, versions: list[dict]) -> str | None:
+    """Where the published results go when `versions` replace the manifest's: the previous version's
+    archive (relative to the evaluation's folder) when a new version started, else None."""
+    started = len(versions) > len(manifest.get("versions") or [])
+    return versions[-2]["archived"] if started and len(versions) > 1 else None
+
+
+def _archive_name(out: Path, number: int) -> str:
+    """versions/<n>, or versions/<n>-2, … if that folder is taken (by a copy an earlier release left)."""
+    name, k = str(number), 1
+    while (out / FOLDER / name).exists():
+        k += 1
+        name = f"{number}-{k}"
+    return f"{FOLDER}/{name}"
 
 
 def _next_free(out: Path) -> int:

@@ -36,6 +36,8 @@ from hotline_eval.quality.rejects import file_cities, read_rejects
 __all__ = [
     "BLOCKED",
     "CHECKS",
+    "EXAMPLES_CSV",
+    "QUALITY_CSV",
     "QualityAssessment",
     "apply_gate",
     "assess",

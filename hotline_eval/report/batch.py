@@ -25,6 +25,7 @@ from hotline_eval.config.definitions import load_evaluation
 from hotline_eval.core.errors import HotlineEvalError
 from hotline_eval.core.masking import mask_text
 from hotline_eval.core.paths import Paths
+from hotline_eval.core.publish import reading
 from hotline_eval.core.store import read_json, write_json
 from hotline_eval.report.city import render_city
 from hotline_eval.report.render import Kernel
@@ -92,7 +93,8 @@ def render_all(
     progress(f"生成{len(todo)}个城市的报告（{workers}个进程并行）")
     done: dict[str, Outcome] = {}
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    out = Paths(root, ev.id).out
+    with reading(out), ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:  # one published set
         futures: dict[Future, str] = {
             pool.submit(render_one, str(root), ev.id, city, pdf, previous): city for city in todo
         }
@@ -107,15 +109,16 @@ def render_all(
             detail = f"{outcome.seconds:.1f}秒" if outcome.ok else outcome.error.splitlines()[0]
             progress(f"[{len(done)}/{len(todo)}] {ev.city_name(city)} {mark}（{detail}）")
     outcomes = [done[c] for c in todo]
-    record_outcomes(Paths(root, ev.id).out, outcomes)
+    record_outcomes(out, outcomes)
     return outcomes
 
 
 def record_outcomes(out: Path, outcomes: list[Outcome]) -> None:
     """outputs/<evaluation>/reports.json: the last batch's result per city (the index reads it)."""
-    previous = read_json(out / RECORD) or {}
-    previous.update({o.city: {"ok": o.ok, "error": o.error} for o in outcomes})
-    write_json(out / RECORD, previous)
+    with reading(out):
+        previous = read_json(out / RECORD) or {}
+        previous.update({o.city: {"ok": o.ok, "error": o.error} for o in outcomes})
+        write_json(out / RECORD, previous)
 
 
 def recorded_failures(out: Path) -> dict[str, str]:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from hotline_eval import __version__
 from hotline_eval.config.wording import load_wording
+from hotline_eval.core.publish import reading
 from hotline_eval.report.document import render_document
 from hotline_eval.results import Results, load
 
@@ -21,9 +22,9 @@ def render_bulletin(root: Path, evaluation: str, *, pdf: bool | None = None, pre
     results = load(root, evaluation)
     wording = load_wording(root)
     parameters = {"evaluation": results.evaluation.id, "root": str(root), "previous": previous}
-    return render_document(
-        root, "bulletin", results.paths.out, "bulletin", parameters, header(results, wording), pdf=pdf
-    )
+    with reading(results.paths.out):  # one published set throughout (core/publish.py)
+        meta = header(results, wording)
+        return render_document(root, "bulletin", results.paths.out, "bulletin", parameters, meta, pdf=pdf)
 
 
 def title(results: Results, wording: dict) -> str:
@@ -36,6 +37,7 @@ def header(results: Results, wording: dict) -> dict:
     return {
         "kind": "bulletin",
         "version": __version__,
+        "data_version": results.data_version,
         "issuer": ev.organiser_zh,
         "number": wording["bulletin"].get("number", ""),
         "title": title(results, wording),

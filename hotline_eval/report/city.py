@@ -7,6 +7,7 @@ from pathlib import Path
 from hotline_eval import __version__
 from hotline_eval.config.wording import load_wording
 from hotline_eval.core import fmt
+from hotline_eval.core.publish import reading
 from hotline_eval.report.document import css_string, render_document
 from hotline_eval.report.render import Kernel
 from hotline_eval.results import Results, load
@@ -26,7 +27,9 @@ def render_city(
     results.evaluation.check_city(city)
     parameters = {"evaluation": results.evaluation.id, "city": city, "root": str(root), "previous": previous}
     out = results.paths.city(city)
-    return render_document(root, "city", out, "report", parameters, cover(results, city), pdf=pdf, kernel=kernel)
+    with reading(results.paths.out):  # one published set throughout (core/publish.py)
+        meta = cover(results, city)
+        return render_document(root, "city", out, "report", parameters, meta, pdf=pdf, kernel=kernel)
 
 
 def title(results: Results, city: str, wording: dict) -> str:
@@ -56,6 +59,7 @@ def cover(results: Results, city: str) -> dict:
     return {
         "kind": "report",
         "version": __version__,
+        "data_version": results.data_version,
         "kicker": ev.name_zh,
         "title": title(results, city, words),
         "title_lines": [f"{name}{labels.service}", w["title_tail"]],

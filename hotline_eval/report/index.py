@@ -10,16 +10,22 @@ from hotline_eval import __version__
 from hotline_eval.compare.aggregates import dimension_rates, dimensions_scored
 from hotline_eval.config.wording import load_wording
 from hotline_eval.core import fmt
+from hotline_eval.core.publish import reading
 from hotline_eval.report.batch import Outcome, recorded_failures
 from hotline_eval.report.bulletin import title as bulletin_title
 from hotline_eval.report.render import embed_font, write_html
-from hotline_eval.results import load
+from hotline_eval.results import Results, load
 from hotline_eval.score.rules import NOT_GRADED
 
 
 def write_index(root: Path, evaluation: str, outcomes: list[Outcome] | None = None) -> Path:
     """Write the index from what is on disk; failed reports (these outcomes, else the last batch's) are named."""
     results = load(root, evaluation)
+    with reading(results.paths.out):  # one published set throughout (core/publish.py)
+        return _write_index(root, results, outcomes)
+
+
+def _write_index(root: Path, results: Results, outcomes: list[Outcome] | None) -> Path:
     ev, out = results.evaluation, results.paths.out
     if outcomes is None:
         failed = {c: e.splitlines()[0] for c, e in recorded_failures(out).items()}
@@ -63,6 +69,7 @@ def write_index(root: Path, evaluation: str, outcomes: list[Outcome] | None = No
     )
     page = env.get_template("index/index.html.j2").render(
         version=__version__,
+        data_version=results.data_version,
         title=ev.name_zh,
         subtitle=w["subtitle"].format(
             start=fmt.date(ev.period.start), end=fmt.date(ev.period.end), object=labels.object, n=len(rows)

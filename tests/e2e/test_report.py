@@ -119,6 +119,16 @@ def test_the_manifest_records_params_and_input_fingerprints(demo):
     assert manifest["parameters"]["short_abandon_s"] == 5
     assert len(manifest["inputs"]) > 100 and all(len(i["sha256"]) == 64 for i in manifest["inputs"])
     assert "params/indicators.yaml" in manifest["params_files"]
+    version = manifest["versions"][-1]
+    assert manifest["outputs"]["scores.xlsx"] == {"stage": "analysis", "data_version": 1, "inputs": version["inputs"]}
+
+
+def test_the_report_records_the_data_version_it_was_made_from(report, demo):
+    """The data version and input fingerprint of the manifest, in the document (a reader of the HTML can check it)."""
+    version = json.loads(demo.manifest.read_text(encoding="utf-8"))["versions"][-1]
+    html = report["html"].read_text(encoding="utf-8")
+    (tag,) = re.findall(r'<meta[^>]*name="hotline-eval-data-version"[^>]*>', html)
+    assert f'content="{version["version"]} {version["inputs"]}"' in tag
 
 
 def test_the_pdf_has_chinese_text_page_numbers_the_total_and_a_true_contents(root, demo, tmp_path):

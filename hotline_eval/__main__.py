@@ -20,9 +20,9 @@ def run() -> None:
     except KeyboardInterrupt:
         interrupts.leave()
     except SystemExit as stop:
+        interrupts.closing()
         if interrupts.requested() and stop.code != interrupts.EXIT_CODE:  # 130: `leave` has said it
             interrupts.leave()
-        interrupts.closing()
         raise
     interrupts.closing()
 

@@ -1,13 +1,17 @@
-"""A DuckDB connection as every stage opens it: Beijing time, a memory limit, a private spill folder."""
+"""A DuckDB connection as every stage opens it: Beijing time, a memory limit, a private spill folder; its query
+cancelled on Ctrl-C."""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import tempfile
+import weakref
 from pathlib import Path
 
 import duckdb
+
+from hotline_eval.core import interrupts
 
 # DuckDB's working memory per connection (hash tables, sorts, Parquet buffers). Beyond it DuckDB
 # spills to a private temporary folder, so that a province fits beside everything else on a laptop.
@@ -19,6 +23,7 @@ def connect(threads: int | None = None, memory_limit: str | None = None) -> duck
     """A DuckDB connection in Beijing time (naive source times are read as Asia/Shanghai), its memory
     limited to `memory_limit` (default $HOTLINE_EVAL_MEMORY, else MEMORY_LIMIT)."""
     con = duckdb.connect()
+    _OPEN.add(con)
     con.execute("SET TimeZone = 'Asia/Shanghai'")
     # the command line reports progress itself; a Jupyter kernel without ipywidgets has no bar to turn off
     with contextlib.suppress(duckdb.InvalidInputException):
@@ -29,6 +34,16 @@ def connect(threads: int | None = None, memory_limit: str | None = None) -> duck
     con.execute("SET memory_limit = $limit", {"limit": limit})
     con.execute("SET temp_directory = $dir", {"dir": str(_spill_folder())})
     return con
+
+
+def cancel_queries() -> None:
+    """Cancel the query each open connection runs (Ctrl-C: core/interrupts.py calls this first)."""
+    for con in list(_OPEN):
+        con.interrupt()
+
+
+_OPEN: weakref.WeakSet[duckdb.DuckDBPyConnection] = weakref.WeakSet()
+interrupts.add_canceller(cancel_queries)
 
 
 def _spill_folder() -> Path:

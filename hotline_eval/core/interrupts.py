@@ -16,16 +16,19 @@ silenced once interrupted: they are consequences of the interruption, not news f
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from typing import Any, NoReturn
 
 EXIT_CODE = 130
 MESSAGE = "已中断。已发布的结果保持不变，重新运行同一命令即可。"
 # Exceptions other libraries raise for an interruption: DuckDB's for a cancelled query.
 FOREIGN_INTERRUPTS = {("_duckdb", "InterruptException"), ("duckdb", "InterruptException")}
+FOREIGN_INTERRUPT_MESSAGES = {"Query interrupted"}  # DuckDB's RuntimeError when Python's signal check stops it
 
 
 class Interrupted(Exception):
@@ -33,6 +36,7 @@ class Interrupted(Exception):
 
 
 class _State:
+    cancellers: list[Callable[[], None]] = []  # what stops work running outside Python (add_canceller)
     signals = 0  # SIGINTs received
     said = False  # the line is on stderr
     closing = False  # the command has finished; the interpreter is shutting down
@@ -46,9 +50,19 @@ def install() -> None:
     sys.unraisablehook = _quiet_when_interrupted(sys.unraisablehook)
 
 
+def add_canceller(cancel: Callable[[], None]) -> None:
+    """Call `cancel` on the first SIGINT, before the KeyboardInterrupt: it stops work that runs outside Python
+    (core/connection.py cancels the running DuckDB queries; a query that learns of the interruption only
+    from the KeyboardInterrupt can hang while it stops, DuckDB 2.0)."""
+    _State.cancellers.append(cancel)
+
+
 def _on_sigint(_signum: int, _frame: Any) -> None:
     _State.signals += 1
     if _State.signals == 1 and not _State.closing:
+        for cancel in _State.cancellers:
+            with contextlib.suppress(Exception):
+                cancel()
         raise KeyboardInterrupt
     _say_once()
     os._exit(EXIT_CODE)
@@ -75,13 +89,15 @@ def is_interruption(exc: BaseException | None) -> bool:
         kind = type(exc)
         if isinstance(exc, KeyboardInterrupt | Interrupted) or (kind.__module__, kind.__name__) in FOREIGN_INTERRUPTS:
             return True
+        if isinstance(exc, RuntimeError) and str(exc) in FOREIGN_INTERRUPT_MESSAGES:
+            return True
         exc = exc.__cause__ or exc.__context__
     return False
 
 
 def leave() -> NoReturn:
     """Say that the command was interrupted (one line on stderr) and exit with 130."""
-    _State.closing = True
+    closing()
     _State.said = True
     with contextlib.suppress(OSError, ValueError):  # stderr closed: the exit code still tells
         sys.stderr.write(MESSAGE + "\n")
@@ -90,8 +106,12 @@ def leave() -> NoReturn:
 
 
 def closing() -> None:
-    """The command has finished: a SIGINT from now on ends the process at once (see `_on_sigint`)."""
+    """The command has finished: a SIGINT from now on ends the process at once (see `_on_sigint`). After an
+    interruption the libraries' complaints about what it left unfinished (asyncio's pending tasks of a
+    stopped notebook run) are not logged while the interpreter shuts down."""
     _State.closing = True
+    if requested():
+        logging.disable(logging.CRITICAL)
 
 
 def _say_once() -> None:

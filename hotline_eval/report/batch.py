@@ -6,13 +6,15 @@ keeps one kernel for all its cities (render.Kernel; IPC transport, no port races
 open by clearing its namespace, and the modules stay imported and the evaluation's shared
 analysis (compare/analysis.py) computed, which saves seconds per city; a report is the same, byte
 for byte, whichever kernel made it (tests/e2e/test_report_batch.py). Outputs are written atomically, so an
-interrupted batch can simply be run again.
+interrupted batch can simply be run again; Ctrl-C stops the workers at once, their kernels and
+browsers with them (`stop_workers`).
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
@@ -20,8 +22,10 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from multiprocessing.util import Finalize
 from pathlib import Path
+from typing import NoReturn
 
 from hotline_eval.config.definitions import load_evaluation
+from hotline_eval.core import interrupts
 from hotline_eval.core.errors import HotlineEvalError
 from hotline_eval.core.masking import mask_text
 from hotline_eval.core.paths import Paths
@@ -32,6 +36,7 @@ from hotline_eval.report.render import Kernel
 
 Progress = Callable[[str], None]
 RECORD = "reports.json"
+WORKER_STOP_S = 30
 
 
 @dataclass
@@ -63,16 +68,56 @@ def worker_kernel(root: Path) -> Kernel:
     return _KERNEL[0]
 
 
+def worker_setup() -> None:
+    """A worker process's signals. Ctrl-C reaches every process of the terminal's group, but stopping is the
+    driver's business (`stop_workers`): a worker ignores SIGINT and ends on the driver's SIGTERM."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _worker_stop)
+
+
+_BUSY: list[bool] = []  # a city is being rendered (the worker unwinds it before it ends)
+
+
+def _worker_stop(_signum: int, _frame: object) -> None:
+    if _BUSY:
+        raise KeyboardInterrupt  # render_one cleans up (browser, temporary folders), then ends the worker
+    _end_worker()
+
+
+def _end_worker() -> NoReturn:
+    for kernel in _KERNEL:
+        kernel.kill()
+    os._exit(interrupts.EXIT_CODE)
+
+
+def stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool at once: nothing queued starts, every worker stops its kernel and browser and ends."""
+    workers = multiprocessing.active_children()
+    pool.shutdown(wait=False, cancel_futures=True)
+    for worker in workers:
+        worker.terminate()
+    for worker in workers:
+        worker.join(WORKER_STOP_S)
+        if worker.is_alive():
+            worker.kill()
+            worker.join()
+
+
 def render_one(root: str, evaluation: str, city: str, pdf: bool | None, previous: str) -> Outcome:
     """Worker: one city's report; every error becomes a failed outcome with a readable, masked message."""
     start = time.monotonic()
+    _BUSY.append(True)
     try:
         files = render_city(Path(root), evaluation, city, pdf=pdf, previous=previous, kernel=worker_kernel(Path(root)))
+    except KeyboardInterrupt:  # the driver stops this worker (worker_setup)
+        _end_worker()
     except HotlineEvalError as exc:  # a failing city must not stop the others
         return Outcome(city, False, error=mask_text(str(exc)), seconds=time.monotonic() - start)
     except Exception as exc:
         message = mask_text(f"内部错误：{type(exc).__name__}: {exc}")
         return Outcome(city, False, error=message, seconds=time.monotonic() - start)
+    finally:
+        _BUSY.clear()
     return Outcome(city, True, files=files, seconds=time.monotonic() - start)
 
 
@@ -94,20 +139,26 @@ def render_all(
     done: dict[str, Outcome] = {}
     context = multiprocessing.get_context("spawn")
     out = Paths(root, ev.id).out
-    with reading(out), ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:  # one published set
-        futures: dict[Future, str] = {
-            pool.submit(render_one, str(root), ev.id, city, pdf, previous): city for city in todo
-        }
-        for future in as_completed(futures):
-            city = futures[future]
-            try:
-                outcome = future.result()
-            except BrokenProcessPool as exc:
-                outcome = Outcome(city, False, error=f"工作进程意外退出：{exc}")
-            done[city] = outcome
-            mark = "完成" if outcome.ok else "失败"
-            detail = f"{outcome.seconds:.1f}秒" if outcome.ok else outcome.error.splitlines()[0]
-            progress(f"[{len(done)}/{len(todo)}] {ev.city_name(city)} {mark}（{detail}）")
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=worker_setup)
+    try:
+        with reading(out):  # one published set
+            futures: dict[Future, str] = {
+                pool.submit(render_one, str(root), ev.id, city, pdf, previous): city for city in todo
+            }
+            for future in as_completed(futures):
+                city = futures[future]
+                try:
+                    outcome = future.result()
+                except BrokenProcessPool as exc:
+                    outcome = Outcome(city, False, error=f"工作进程意外退出：{exc}")
+                done[city] = outcome
+                mark = "完成" if outcome.ok else "失败"
+                detail = f"{outcome.seconds:.1f}秒" if outcome.ok else outcome.error.splitlines()[0]
+                progress(f"[{len(done)}/{len(todo)}] {ev.city_name(city)} {mark}（{detail}）")
+    except BaseException:  # Ctrl-C: the workers stop now, not after the remaining cities
+        stop_workers(pool)
+        raise
+    pool.shutdown()
     outcomes = [done[c] for c in todo]
     record_outcomes(out, outcomes)
     return outcomes

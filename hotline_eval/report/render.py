@@ -9,8 +9,11 @@ report.pdf prints it.
 
 from __future__ import annotations
 
+import contextlib
 import html
+import os
 import re
+import signal
 import tempfile
 from contextlib import nullcontext
 from pathlib import Path
@@ -18,6 +21,7 @@ from typing import Any
 
 import nbformat
 
+from hotline_eval.core import interrupts
 from hotline_eval.core.errors import RenderError
 from hotline_eval.core.store import atomic_write_text
 from hotline_eval.report.contents import insert_contents
@@ -67,8 +71,11 @@ class Kernel:
     def __enter__(self) -> Kernel:
         return self
 
-    def __exit__(self, *_: object) -> None:
-        self.shutdown()
+    def __exit__(self, _kind: object, exc: BaseException | None, _tb: object) -> None:
+        if interrupts.requested() or interrupts.is_interruption(exc):
+            self.kill()
+        else:
+            self.shutdown()
 
     def ready(self) -> Any:
         """The kernel manager, with a live kernel (started, or restarted after a crash)."""
@@ -81,6 +88,22 @@ class Kernel:
     def shutdown(self) -> None:
         if self.manager.has_kernel:
             self.manager.shutdown_kernel(now=True)
+        self._dir.cleanup()
+
+    def kill(self) -> None:
+        """Stop the kernel at once, without the kernel manager: after an interruption its event loop still
+        holds the interrupted execution's tasks, and a shutdown through it would wait for them. The kernel
+        runs in its own process group (jupyter_client starts it in a new session): the group is killed."""
+        process = getattr(self.manager.provisioner, "process", None) if self.manager.has_kernel else None
+        if process is not None:
+            if os.name == "posix":
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(process.pid, signal.SIGKILL)
+            else:
+                process.kill()
+            process.wait()
+        if self.manager.connection_file:
+            Path(self.manager.connection_file).unlink(missing_ok=True)
         self._dir.cleanup()
 
 

@@ -43,10 +43,20 @@ class Column(Strict):
     unit: str | None = None
     pii: Literal["phone"] | None = None
     presumed: bool = False  # a source that does not record the column is presumed to mean its default
+    scan: Literal["text", "id", "person", "none"] | None = None  # personal numbers in its text (core/masking.py)
 
     @property
     def sql_type(self) -> str:
         return SQL_TYPES[self.type]
+
+    @property
+    def scan_kind(self) -> str | None:
+        """How ingest masks the personal numbers in the column's text (core/masking.py scan_sql):
+        as declared; a coded column holds only its codes (None), any other text column is `text`."""
+        if self.type != "string":
+            return None
+        kind = self.scan or ("none" if self.codes else "text")
+        return None if kind == "none" else kind
 
 
 class RowRule(Strict):

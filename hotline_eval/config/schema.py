@@ -134,12 +134,26 @@ def schema_markdown(schema: Schema) -> str:
             lines.append(f"| `{cname}` | {col.type} | {req} | {allowed} | {col.zh} | {doc} |")
         if table.rules:
             lines += ["", "Row rules: " + "; ".join(f"{r.zh} (`{r.check}`)" for r in table.rules)]
+        lines += _scan_note(table)
         lines.append("")
     lines += ["## Code lists", ""]
     for name, codes in schema.codes.items():
         values = ", ".join(f"`{k}` {v}" for k, v in codes.values.items())
         lines += [f"- **`{name}`** — {codes.doc} {values}"]
     return "\n".join(lines) + "\n"
+
+
+def _scan_note(table: Table) -> list[str]:
+    """Which columns ingest scans for personal numbers, and how (docs/data/personal-data.md)."""
+    how = {"text": "masked in place in", "id": "hashed in the identifiers", "person": "hashed in the people's ids"}
+    parts = []
+    for kind, shown in how.items():
+        names = [f"`{c}`" for c, col in table.columns.items() if col.scan_kind == kind]
+        if names:
+            parts.append(f"{shown} {', '.join(names)}")
+    if not parts:
+        return []
+    return ["", "Personal numbers in text ([personal data](personal-data.md)): " + "; ".join(parts) + "."]
 
 
 def _range(col: Column) -> str:

@@ -46,7 +46,7 @@ NUMBERS = (
 )
 NUMBERS_MASKED = r"\1\2\4\6****\3\5\7\8\9"
 NUMBER_KINDS = {2: "id_number", 4: "mobile", 6: "landline", 8: "local_phone"}  # the group that holds its last digits
-_EMAIL_CHAR = "[A-Za-z0-9０-９._%+-]"
+_EMAIL_CHAR = "[A-Za-z0-9Ａ-Ｚａ-ｚ０-９._%+-]"
 _EMAIL_DOMAIN = "[@＠](?:[A-Za-z0-9-]+[.．])+[A-Za-z]{2,}"
 EMAIL = f"({_EMAIL_CHAR}){_EMAIL_CHAR}*({_EMAIL_DOMAIN})"
 EMAIL_MASKED = r"\1****\2"

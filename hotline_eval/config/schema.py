@@ -43,10 +43,20 @@ class Column(Strict):
     unit: str | None = None
     pii: Literal["phone"] | None = None
     presumed: bool = False  # a source that does not record the column is presumed to mean its default
+    scan: Literal["text", "id", "person", "none"] | None = None  # personal numbers in its text (core/masking.py)
 
     @property
     def sql_type(self) -> str:
         return SQL_TYPES[self.type]
+
+    @property
+    def scan_kind(self) -> str | None:
+        """How ingest masks the personal numbers in the column's text (core/masking.py scan_sql):
+        as declared; a coded column holds only its codes (None), any other text column is `text`."""
+        if self.type != "string":
+            return None
+        kind = self.scan or ("none" if self.codes else "text")
+        return None if kind == "none" else kind
 
 
 class RowRule(Strict):
@@ -131,12 +141,26 @@ def schema_markdown(schema: Schema) -> str:
             lines.append(f"| `{cname}` | {col.type} | {req} | {allowed} | {col.zh} | {doc} |")
         if table.rules:
             lines += ["", "Row rules: " + "; ".join(f"{r.zh} (`{r.check}`)" for r in table.rules)]
+        lines += _scan_note(table)
         lines.append("")
     lines += ["## Code lists", ""]
     for name, codes in schema.codes.items():
         values = ", ".join(f"`{k}` {v}" for k, v in codes.values.items())
         lines += [f"- **`{name}`** — {codes.doc} {values}"]
     return "\n".join(lines) + "\n"
+
+
+def _scan_note(table: Table) -> list[str]:
+    """Which columns ingest scans for personal numbers, and how (docs/data/personal-data.md)."""
+    how = {"text": "masked in place in", "id": "hashed in the identifiers", "person": "hashed in the people's ids"}
+    parts = []
+    for kind, shown in how.items():
+        names = [f"`{c}`" for c, col in table.columns.items() if col.scan_kind == kind]
+        if names:
+            parts.append(f"{shown} {', '.join(names)}")
+    if not parts:
+        return []
+    return ["", "Personal numbers in text ([personal data](personal-data.md)): " + "; ".join(parts) + "."]
 
 
 def _range(col: Column) -> str:

@@ -10,23 +10,56 @@ from __future__ import annotations
 import os
 import re
 import secrets
+from functools import cache
 from pathlib import Path
+
+from hotline_eval.core.sqltext import lit
 
 SALT_FILE = ".hotline-salt"
 
-# Patterns for Chinese personal numbers (also used to scan outputs for leaks). A number counts
-# when it stands alone: not inside a longer run of letters and digits (ticket ids such as
-# LIT202607010004018, hexadecimal hashes) and not as the decimals of a number (0.13812345678).
-_ALONE_BEFORE = r"(?<![0-9A-Za-z])(?<![0-9]\.)"
-_ALONE_AFTER = r"(?![0-9A-Za-z])"
-ID_NUMBER = (
-    _ALONE_BEFORE
-    + r"[1-9][0-9]{5}(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9Xx]"
-    + _ALONE_AFTER
+# Personal numbers: ID-card, mobile and landline numbers and e-mail addresses, in ASCII or full-width
+# digits and separators. The patterns are written once, in the syntax that Python's `re` and DuckDB's
+# RE2 share (RE2 has no look-around), and mask text alike in both: mask_text here (error messages,
+# rejects, logs) and scan_sql in the SQL that types the text columns at ingest.
+#
+# A number counts when it stands alone: not inside a longer run of letters and digits (ticket ids
+# such as LIT202607010004018, hexadecimal hashes) and not as the decimals of a number (0.13812345678).
+# Without look-around the characters around it are matched too (the first and last group) and put
+# back; as two numbers may share the character between them, NUMBERS is applied twice. The four kinds
+# are one pattern (one pass over the text, whichever kind is found): each keeps a few digits, in the
+# groups the replacement names (ID card 110101****1234, mobile 138****5678, landline 010-****78 or ****78).
+_D = "[0-9０-９]"
+_SEP = "[-－–— 　]"  # hyphens and dashes, the space and the full-width space
+_ALNUM = "0-9A-Za-z０-９Ａ-Ｚａ-ｚ"
+_YEAR = f"(?:[1１][9９]|[2２][0０]){_D}{{2}}"
+_MONTH_DAY = "(?:[0０][1-9１-９]|[1１][0-2０-２])(?:[0０][1-9１-９]|[12１２][0-9０-９]|[3３][01０１])"
+_ID_NUMBER = f"([1-9１-９]{_D}{{5}}){_YEAR}{_MONTH_DAY}({_D}{{3}}[0-9Xx０-９Ｘｘ])"
+_COUNTRY_CODE = f"(?:[+＋]?[8８][6６]|[0０][0０][8８][6６]){_SEP}?"
+_MOBILE = f"((?:{_COUNTRY_CODE})?[1１][3-9３-９]{_D}){_SEP}?{_D}{{4}}{_SEP}?({_D}{{4}})"
+_AREA_CODE = f"(?:[(（][0０][1-9１-９]{_D}{{1,2}}[)）]|[0０][1-9１-９]{_D}{{1,2}})"
+_LANDLINE = f"({_AREA_CODE}{_SEP}?)[2-9２-９]{_D}{{2,3}}{_SEP}?{_D}{{2}}({_D}{{2}})"
+_LOCAL_PHONE = f"[2-9２-９](?:{_D}{{3}}|{_D}{{2,3}}{_SEP}){_D}{{2}}({_D}{{2}})"  # 8 digits, or 7-8 with a separator
+NUMBERS = (
+    f"(^|^[.．]|[^{_ALNUM}.．]|[^0-9０-９][.．])"
+    f"(?:{_ID_NUMBER}|{_MOBILE}|{_LANDLINE}|{_LOCAL_PHONE})"
+    f"([^{_ALNUM}]|$)"
 )
-MOBILE = _ALONE_BEFORE + r"(?:\+?86[- ]?|0086[- ]?)?1[3-9][0-9](?:[- ]?[0-9]{4}){2}" + _ALONE_AFTER
-LANDLINE = _ALONE_BEFORE + r"(?:\(0[1-9][0-9]{1,2}\)|0[1-9][0-9]{1,2}-)[2-9][0-9]{6,7}" + _ALONE_AFTER
-PATTERNS = {"id_number": re.compile(ID_NUMBER), "mobile": re.compile(MOBILE), "landline": re.compile(LANDLINE)}
+NUMBERS_MASKED = r"\1\2\4\6****\3\5\7\8\9"
+NUMBER_KINDS = {2: "id_number", 4: "mobile", 6: "landline", 8: "local_phone"}  # the group that holds its last digits
+_EMAIL_CHAR = "[A-Za-z0-9Ａ-Ｚａ-ｚ０-９._%+-]"
+_EMAIL_DOMAIN = "[@＠](?:[A-Za-z0-9-]+[.．])+[A-Za-z]{2,}"
+EMAIL = f"({_EMAIL_CHAR}){_EMAIL_CHAR}*({_EMAIL_DOMAIN})"
+EMAIL_MASKED = r"\1****\2"
+# Any personal number or address; its groups are those of NUMBERS (an address matches none of them)
+ANY_PERSONAL = f"{_EMAIL_CHAR}+{_EMAIL_DOMAIN}|{NUMBERS}"
+DIGITS_ONLY = f"{_D}+"
+# In identifier columns a value of digits only is an id, unless it is, as a whole, one of these
+WHOLE_PERSONAL = {"id": _MOBILE, "person": f"{_MOBILE}|{_ID_NUMBER}"}
+
+
+@cache
+def _compiled(regex: str) -> re.Pattern:
+    return re.compile(regex)
 
 
 def salt(root: Path) -> str:
@@ -94,30 +127,56 @@ def scientific_sql(text_sql: str) -> str:
 
 
 def mask_text(text: str | None) -> str | None:
-    """Mask ID, mobile and landline numbers inside free text (keeps a few digits for reference)."""
+    """Mask every personal number in a text, keeping a few digits for reference: 138****5678,
+    110101****1234, 010-****78, z****@example.com. The same masking as scan_sql's `text`."""
     if text is None:
         return None
-    text = PATTERNS["id_number"].sub(lambda m: m.group()[:6] + "********" + m.group()[-4:], text)
-    text = PATTERNS["mobile"].sub(_mask_mobile, text)
-    return PATTERNS["landline"].sub(_mask_landline, text)
-
-
-def _mask_landline(match: re.Match) -> str:
-    """010-****78: the area code and the last two digits."""
-    number = match.group()
-    cut = max(number.find(")"), number.find("-")) + 1
-    return number[:cut] + "****" + number[-2:]
-
-
-def _mask_mobile(match: re.Match) -> str:
-    """138****5678, whatever separators or country code the number was written with."""
-    number = match.group()
-    digits = re.sub(r"[^0-9]", "", number)
-    national = digits[-11:]
-    prefix = number[: len(number) - len(number.lstrip("+0 86-"))] if len(digits) > 11 else ""
-    return prefix + national[:3] + "****" + national[-4:]
+    text = _compiled(EMAIL).sub(EMAIL_MASKED, text)
+    for _ in range(2):
+        text = _compiled(NUMBERS).sub(NUMBERS_MASKED, text)
+    return text
 
 
 def find_personal_numbers(text: str) -> list[tuple[str, str]]:
-    """Every (kind, match) of an unmasked personal number in text."""
-    return [(kind, m.group()) for kind, rx in PATTERNS.items() for m in rx.finditer(text)]
+    """Every (kind, number) of an unmasked personal number in text, as mask_text finds them."""
+    email, numbers = _compiled(EMAIL), _compiled(NUMBERS)
+    found = [("email", m.group()) for m in email.finditer(text)]
+    text = email.sub(EMAIL_MASKED, text)
+    for _ in range(2):
+        for m in numbers.finditer(text):
+            kind = next(kind for group, kind in NUMBER_KINDS.items() if m.group(group) is not None)
+            found.append((kind, text[m.end(1) : m.start(9)]))
+        text = numbers.sub(NUMBERS_MASKED, text)
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# Scanning text columns at ingest (params/schema.yaml, `scan`)
+
+
+def scan_sql(value_sql: str, kind: str | None, salt_value: str) -> str:
+    """DuckDB expression: a text column's value as stored, its personal numbers masked.
+
+    `text` (names, free text): each number masked in place, as mask_text does. `id` and `person`
+    (identifiers, and identifiers of people): each number replaced by `#` and the value's salted
+    hash (id_hash_sql), so that an identifier stays distinct and links alike in every table; a value
+    of digits only is an id, not a number, unless it is a mobile number (for `person`, also an
+    ID-card number). None: the value unchanged. A value without a personal number costs one scan.
+    """
+    if kind is None:
+        return value_sql
+    found = f"regexp_matches({value_sql}, {lit(ANY_PERSONAL)})"
+    if kind == "text":
+        masked = f"regexp_replace({value_sql}, {lit(EMAIL)}, {lit(EMAIL_MASKED)}, 'g')"
+        for _ in range(2):
+            masked = f"regexp_replace({masked}, {lit(NUMBERS)}, {lit(NUMBERS_MASKED)}, 'g')"
+        return f"CASE WHEN {found} THEN {masked} ELSE {value_sql} END"
+    replacement = f"'\\1#' || {id_hash_sql(value_sql, salt_value)} || '\\9'"
+    hashed = value_sql
+    for _ in range(2):
+        hashed = f"regexp_replace({hashed}, {lit(ANY_PERSONAL)}, {replacement}, 'g')"
+    an_id = (
+        f"regexp_full_match({value_sql}, {lit(DIGITS_ONLY)}) "
+        f"AND NOT regexp_full_match({value_sql}, {lit(WHOLE_PERSONAL[kind])})"
+    )
+    return f"CASE WHEN NOT {found} OR ({an_id}) THEN {value_sql} ELSE {hashed} END"

@@ -14,8 +14,9 @@
    leaves out to `excluded.csv`. Nothing is lost: per file, rows in = accepted + rejected (+ rows
    excluded, counted apart; blank rows are counted but are no rows).
 
-Personal data is masked on the way in: phone numbers become a salted hash while staging, and
-personal columns are never read.
+Personal data is masked on the way in: phone numbers become a salted hash while staging,
+personal columns are never read, and personal numbers typed into text columns are masked as the
+accepted rows are written (params/schema.yaml `scan`, core/masking.py).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from hotline_eval.config.mapping import Mapping, TableMapping, load_mapping
 from hotline_eval.config.schema import Schema, Table, load_schema
 from hotline_eval.core.connection import connect
 from hotline_eval.core.errors import ConfigError, InputError, InputErrors
-from hotline_eval.core.masking import mask_text, salt
+from hotline_eval.core.masking import mask_text, salt, scan_sql
 from hotline_eval.core.sqltext import ident, list_sql, lit
 from hotline_eval.core.store import atomic_path, relative_label, remove_partials, spreadsheet_text
 from hotline_eval.ingest.discovery import InputFile
@@ -304,7 +305,7 @@ def ingest_table(
     con.execute(
         "CREATE OR REPLACE TEMP TABLE problems AS SELECT _fidx, _row, _problem FROM checked WHERE _problem IS NOT NULL"
     )
-    _write_accepted(con, spec, out_dir / "data" / f"{table}.parquet")
+    _write_accepted(con, spec, out_dir / "data" / f"{table}.parquet", key)
     _count(con, files)
     report.excluded_rows += _excluded_rows(con, table, files)
     report.reasons[table] = _write_rejects(con, files, out_dir / "rejects" / f"{table}.csv")
@@ -475,10 +476,11 @@ def _origin(tmap, column: str) -> str:
 # Outputs
 
 
-def _write_accepted(con, spec: Table, target: Path) -> None:
+def _write_accepted(con, spec: Table, target: Path, key: str) -> None:
     """Accepted rows in file and row order, streamed to Parquet (typed values are computed again
-    rather than held in memory; the checks are not: rejected rows are left out by their key)."""
-    columns = ", ".join(f'"{c}"' for c in spec.columns)
+    rather than held in memory; the checks are not: rejected rows are left out by their key).
+    The personal numbers in text columns are masked here, once per stored value (scan_sql)."""
+    columns = ", ".join(f"{scan_sql(ident(c), col.scan_kind, key)} AS {ident(c)}" for c, col in spec.columns.items())
     rejected = con.execute("SELECT count(*) FROM problems").fetchone()[0]
     # DuckDB's parallel hash join does not keep the rows in order: with rejected rows to leave out,
     # the rows are read on one core (OFFSET 0), and the join keeps their order.

@@ -71,3 +71,21 @@ def test_channels_cover_every_source_of_5_2_2(root):
         "sms",
         "message_board",
     } <= channels
+
+
+def test_every_text_column_is_scanned_for_personal_numbers_and_identifiers_stay_ids(root):
+    """Only coded columns and the city (checked against lists) are not scanned; ids and links are
+    identifiers (a number in them is hashed, an 18-digit id stays an id), people's ids `person`."""
+    schema = load_schema(root)
+    for tname, table in schema.tables.items():
+        for cname, col in table.columns.items():
+            where = f"{tname}.{cname}"
+            if col.type != "string" or col.codes or cname == "city":
+                assert col.scan_kind is None, where
+            elif cname.endswith(("_id", "_hash")) or col.unique or cname == "repeat_of":
+                assert col.scan_kind in ("id", "person"), where
+            else:
+                assert col.scan_kind is not None, where
+    people = {c for t in schema.tables.values() for c, col in t.columns.items() if col.scan_kind == "person"}
+    assert people == {"agent_id", "assessor_id", "expert_id", "verifier_id", "caller_hash"}
+    assert schema.tables["units"].columns["name_zh"].scan_kind == "text"

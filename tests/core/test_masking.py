@@ -1,5 +1,6 @@
-"""Personal numbers: the patterns that find them, masking that leaves none, the private salt, and one hash per
-caller however the number is written."""
+"""Personal numbers: the patterns that find them, masking that leaves none (in Python and in the DuckDB scan of
+text columns alike), identifiers that stay ids, the private salt, and one hash per caller however the number
+is written."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hotline_eval.core.masking import find_personal_numbers, mask_text, phone_hash_sql, salt
+from hotline_eval.core.masking import find_personal_numbers, mask_text, phone_hash_sql, salt, scan_sql
 
 # ---------------------------------------------------------------------------------------------
 # The patterns
@@ -29,6 +30,18 @@ from hotline_eval.core.masking import find_personal_numbers, mask_text, phone_ha
         ("990102196804205541", "id_number"),  # the sample province's (fictional) region code
         ("座机010-62345678", "landline"),
         ("(021)62345678", "landline"),
+        ("0571 8888 8888", "landline"),
+        ("01062345678", "landline"),
+        ("电话6234-5678", "local_phone"),
+        ("电话62345678", "local_phone"),
+        ("623 4567", "local_phone"),
+        ("１３９１２３４５６７８", "mobile"),  # full-width digits
+        ("１３９－１２３４－５６７８", "mobile"),  # and a full-width hyphen
+        ("（０１０）６２３４５６７８", "landline"),
+        ("１１０１０１１９９００３０７１２３Ｘ", "id_number"),
+        ("zhang.san@example.com", "email"),
+        ("13912345678@163.com", "email"),
+        ("邮箱：ｌｉ@qq．com", "email"),
     ],
 )
 def test_the_patterns_find_real_personal_numbers(text, kind):
@@ -48,6 +61,9 @@ def test_the_patterns_find_real_personal_numbers(text, kind):
         "050101",  # a request category code
         "2026-07-01 09:00:00+08",
         "linjiang-d01",
+        "共1234567行",  # seven digits without a separator: a count, not a phone number
+        "2026-07",
+        "A0012",
     ],
 )
 def test_the_patterns_ignore_ids_hashes_and_numbers(text):
@@ -96,3 +112,67 @@ def test_one_caller_has_one_hash_however_the_number_is_written(phone, layout):
         [number, written],
     ).fetchone()
     assert plain == other and len(plain) == 16 and number not in plain
+
+
+def test_masking_keeps_a_few_digits_and_the_text_around_them():
+    assert mask_text("U-住建局（联系人13912345678）") == "U-住建局（联系人139****5678）"
+    assert mask_text("+86 138 1234 5678") == "+86 138****5678"
+    assert mask_text("身份证110101199003071234") == "身份证110101****1234"
+    assert mask_text("座机010-62345678，分机6234-5678") == "座机010-****78，分机****78"
+    assert mask_text("１３９１２３４５６７８") == "１３９****５６７８"
+    assert mask_text("zhang.san@example.com") == "z****@example.com"
+    assert mask_text("13812345678,13912345678,13712345678") == "138****5678,139****5678,137****5678"
+
+
+# ---------------------------------------------------------------------------------------------
+# The scan of text columns at ingest (DuckDB): the same masking, ids kept, personal ids hashed
+
+
+def scanned(values: list[str | None], kind: str, salt_value: str = "salt") -> list[str | None]:
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t (i INTEGER, v VARCHAR)")
+    con.executemany("INSERT INTO t VALUES (?, ?)", list(enumerate(values)))
+    return [r[0] for r in con.execute(f"SELECT {scan_sql('v', kind, salt_value)} FROM t ORDER BY i").fetchall()]
+
+
+digits = st.text("0123456789", min_size=1, max_size=20)
+numbers = st.one_of(
+    mobiles,
+    st.builds(lambda a, b: f"0{a}-{b}", st.text("123456789", min_size=2, max_size=3), st.text("2345678", min_size=8, max_size=8)),
+    st.sampled_from(["110101199003071234", "11010519900101123X", "１３９１２３４５６７８", "（０２１）６２３４５６７８", "zhang.san@example.com"]),
+    digits,
+)
+mixed = st.lists(st.one_of(numbers, filler, st.sampled_from(["LIT2026070100", "U-", ".", "0.", "A", "Ｘ", "，"])), max_size=6)
+
+
+@given(st.lists(mixed.map("".join), min_size=1, max_size=20))
+def test_the_scan_of_text_columns_masks_as_mask_text_does(texts):
+    assert scanned(texts, "text") == [mask_text(t) for t in texts]
+
+
+def test_ids_stay_ids_and_an_id_holding_a_personal_number_is_hashed_alike_everywhere():
+    values = [
+        "110101199003071234",  # an 18-digit ticket id: an id, not an ID card
+        "62345678",  # an eight-digit agent number
+        "LIT202607010004018",
+        "U-住建局",
+        "13912345678",  # a mobile number typed into the id column
+        "U-住建局（联系人13912345678）",
+        "U-住建局（联系人13912345678）",
+        "U-城管局（联系人13912345678）",
+        "U-城管局（联系人zhang@example.com）",
+        None,
+    ]
+    out = scanned(values, "id")
+    assert out[:4] == values[:4] and out[-1] is None
+    assert re.fullmatch(r"#[0-9a-f]{16}", out[4])
+    assert out[5] == out[6] and out[5].startswith("U-住建局（联系人#") and out[5] != out[7]
+    assert out[8].startswith("U-城管局（联系人#")
+    assert len(set(out[4:9])) == 4, "distinct values stay distinct, the same value is the same id"
+    assert all(find_personal_numbers(v) == [] for v in out[4:9])
+    assert scanned(values, "id", "other salt")[5] != out[5], "salted"
+
+
+def test_the_id_of_a_person_that_is_an_id_card_number_is_hashed():
+    assert scanned(["110101199003071234", "62345678"], "person")[1] == "62345678"
+    assert re.fullmatch(r"#[0-9a-f]{16}", scanned(["110101199003071234"], "person")[0])

@@ -1,10 +1,16 @@
-"""Personal data never reaches an output: phone, ID-card and landline numbers, names, addresses.
+"""Personal data never reaches an output: phone, ID-card and landline numbers, e-mail addresses, names, addresses.
 
 The sample province's raw exports (outputs/<evaluation>/raw/, the generated inputs) carry callers'
 names, mobile numbers, ID-card numbers and addresses. After a full evaluation and a rendered report,
 every other file under the evaluation's outputs is scanned: text files as text (embedded images and
 fonts removed), Parquet and Excel files cell by cell, PDFs through pdftotext. An output type the
-scanner does not know fails the test, so that new outputs are scanned too. (The patterns and the
+scanner does not know fails the test, so that new outputs are scanned too.
+
+Personal numbers also turn up where no column declares them (issue 17): a unit named with its
+contact's mobile number, a phone number typed into the agent-id column. A small province's exports
+of all three vendors get such values (mobile, landline, ID-card numbers, e-mail addresses, full-width
+digits, spaces) planted in every column that is read as text, of every table; after the pipeline and
+a city report no output holds one, not even with its separators removed. (The patterns and the
 masking themselves: tests/core/test_masking.py.)
 """
 
@@ -15,15 +21,17 @@ import json
 import re
 import shutil
 import subprocess
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 
 from hotline_eval.config.mapping import load_mapping
 from hotline_eval.config.province import load_province
-from hotline_eval.core.masking import PATTERNS, find_personal_numbers
+from hotline_eval.core.masking import find_personal_numbers
 from hotline_eval.ingest.discovery import discover
 from hotline_eval.ingest.textfiles import detect_encoding
 
@@ -50,10 +58,9 @@ class Personal:
         return self.names | self.phones | self.id_numbers | self.addresses
 
 
-def scan(folder: Path, personal: Personal, skip: tuple[str, ...] = ("raw",)) -> list[str]:
-    """Every leak found under folder: 'file: kind value'."""
-    leaks = []
-    long_names = {n for n in personal.names if len(n) >= 3}
+def output_files(folder: Path, skip: tuple[str, ...] = ("raw",)) -> Iterator[tuple[Path, str | None, set[str]]]:
+    """Every output under folder as (relative path, its text, its cells); text None: a type the scanner does
+    not know."""
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         rel = path.relative_to(folder)
         if rel.parts[0] in skip:
@@ -74,9 +81,19 @@ def scan(folder: Path, personal: Personal, skip: tuple[str, ...] = ("raw",)) -> 
             text = _pdf_text(path)
             cells = set()
         else:
+            yield rel, None, set()
+            continue
+        yield rel, BASE64_RUN.sub(" ", text), cells
+
+
+def scan(folder: Path, personal: Personal, skip: tuple[str, ...] = ("raw",)) -> list[str]:
+    """Every leak found under folder: 'file: kind value'."""
+    leaks = []
+    long_names = {n for n in personal.names if len(n) >= 3}
+    for rel, text, cells in output_files(folder, skip):
+        if text is None:
             leaks.append(f"{rel}: unknown output type (teach the scanner to read it)")
             continue
-        text = BASE64_RUN.sub(" ", text)
         leaks += [f"{rel}: {kind} {value}" for kind, value in find_personal_numbers(text)]
         leaks += [f"{rel}: address {m.group()}" for m in ADDRESS.finditer(text)]
         leaks += [f"{rel}: value {v}" for v in sorted(cells & personal.values())]
@@ -234,4 +251,159 @@ def test_the_pattern_scan_of_parquet_is_not_fooled_by_hashes(tmp_path):
     con = duckdb.connect()
     con.execute(f"COPY (SELECT 'a13812345678bcde' AS caller_hash) TO '{tmp_path / 'calls.parquet'}' (FORMAT parquet)")
     assert scan(tmp_path, Personal()) == []
-    assert PATTERNS["mobile"].search("a13812345678bcde") is None
+    assert find_personal_numbers("a13812345678bcde") == []
+
+
+# ---------------------------------------------------------------------------------------------
+# Personal numbers planted in every text column of every table
+
+# Each is written, alone, into every source column read as text (ids, unit names, codes, categories),
+# in rows of its own; each holds a number that appears nowhere else.
+PLANTED = [
+    "U-住建局（联系人13957204861）",
+    "13920486137",
+    "+86 139 4618 2075",
+    "１３９７３０５１８４６",
+    "身份证330106198807153826",
+    "座机010-62817394",
+    "（０２１）６４０２９１７３",
+    "分机6830 4172",
+    "li.si@example.com",
+]
+PLANTED_CITIES = ("linjiang", "qingshan", "yunling")  # the three vendors' export layouts
+
+
+def plain(text: str) -> str:
+    """Text with full-width digits and letters made ASCII and the separators between digits removed."""
+    text = text.translate({c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)})
+    return re.sub(r"(?<=\d)[-– \u3000()]+(?=\d)", "", text)
+
+
+def planted_numbers() -> set[str]:
+    """What a leak of each planted value would show after plain(): an ID-card number whole, a phone number's
+    last eight digits (with or without its area or country code), the e-mail address."""
+    out = set()
+    for value in PLANTED:
+        for kind, number in find_personal_numbers(value):
+            digits = re.sub(r"\D", "", plain(number))
+            out.add(number if kind == "email" else digits if kind == "id_number" else digits[-8:])
+    return out
+
+
+def _text_sources(root: Path, item) -> tuple[list[str], str | None]:
+    """The source columns a file's mapping reads into text columns, and the source of the table's key."""
+    from hotline_eval.config.schema import load_schema
+
+    spec = load_schema(root).tables[item.table]
+    tmap = load_mapping(root, item.system).tables[item.table]
+    columns = [c for name, col in spec.columns.items() if col.type == "string" and (src := tmap.source(name)) for c in src.columns]
+    key = tmap.source(spec.key) if spec.key else None
+    return list(dict.fromkeys(columns)), (key.source if key is not None else None)
+
+
+def _planted_rows(header: list, template: list, columns: list[str], key: str | None) -> list[list]:
+    """A copy of the template row per (column, planted value), its key made unique."""
+    rows = []
+    for column in columns:
+        if column not in header:
+            continue
+        for value in PLANTED:
+            row = list(template)
+            if key in header and key != column:
+                row[header.index(key)] = f"{row[header.index(key)]}P{len(rows)}"
+            row[header.index(column)] = value
+            rows.append(row)
+    return rows
+
+
+def plant(root: Path, item) -> int:
+    """Append the planted rows to one export file (CSV in its encoding and delimiter, or Excel)."""
+    columns, key = _text_sources(root, item)
+    if item.path.suffix == ".xlsx":
+        import openpyxl
+
+        book = openpyxl.load_workbook(item.path)
+        sheet = book.active
+        rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+        at = max(range(min(30, len(rows))), key=lambda i: len(set(columns) & set(rows[i])))
+        new = _planted_rows(rows[at], rows[at + 1], columns, key)
+        for row in new:
+            sheet.append(row)
+        book.save(item.path)
+        return len(new)
+    encoding = detect_encoding(item.path)
+    delimiter = load_mapping(root, item.system).read_options(item.table).delimiter or ","
+    with item.path.open(encoding=encoding, newline="") as fh:
+        rows = list(csv.reader(fh, delimiter=delimiter))
+    at = max(range(min(30, len(rows))), key=lambda i: len(set(columns) & set(rows[i])))
+    new = _planted_rows(rows[at], rows[at + 1], columns, key)
+    with item.path.open("a", encoding=encoding, newline="") as fh:
+        csv.writer(fh, delimiter=delimiter).writerows(new)
+    return len(new)
+
+
+@pytest.fixture(scope="module")
+def planted(root, tmp_path_factory, outputs_dir):
+    """A project whose three cities' exports carry the planted values; prepared, one city's report rendered."""
+    import yaml
+
+    from hotline_eval.pipeline import prepare
+    from hotline_eval.report.city import render_city
+    from hotline_eval.sample import SampleSpec, generate_sample
+
+    project = tmp_path_factory.mktemp("planted")
+    shutil.copytree(root / "params", project / "params")
+    for folder in ("notebooks", "templates"):
+        (project / folder).symlink_to(root / folder)
+    province = yaml.safe_load((root / "params/provinces/sample.yaml").read_text(encoding="utf-8"))
+    province.update(id="planted", cities=[c for c in province["cities"] if c["id"] in PLANTED_CITIES])
+    province.pop("defects", None)  # planted data defects name cities left out here
+    (project / "params/provinces/planted.yaml").write_text(yaml.safe_dump(province, allow_unicode=True), "utf-8")
+    generate_sample(project, SampleSpec(province="planted", seed=17, scale=0.05), project / "exports")
+    ev = yaml.safe_load((root / "params/evaluations/demo-comprehensive.yaml").read_text(encoding="utf-8"))
+    inputs = [
+        {"dir": f"exports/{c['id']}", "systems": [c["system"], "province-template"], "city": c["id"]}
+        for c in province["cities"]
+    ]
+    ev.update(id="planted", province="planted", data={"inputs": inputs})
+    (project / "params/evaluations/planted.yaml").write_text(yaml.safe_dump(ev, allow_unicode=True), "utf-8")
+    # the planted rows are a sixth of this small province's records: no quality gate may hold back the report
+    quality = yaml.safe_load((root / "params/quality.yaml").read_text(encoding="utf-8"))
+    for check in quality["checks"].values():
+        check["severity"] = "info" if check.get("severity") == "info" else "flag"
+    (project / "params/quality.yaml").write_text(yaml.safe_dump(quality, allow_unicode=True), "utf-8")
+    counts: dict[str, int] = {}
+    for city in province["cities"]:
+        for item in discover(project, project / "exports" / city["id"], [city["system"], "province-template"], city["id"]):
+            counts[item.table] = counts.get(item.table, 0) + plant(project, item)
+    paths = prepare(project, "planted")
+    written = render_city(project, "planted", PLANTED_CITIES[0], pdf=None)  # a PDF too when a browser exists
+    return paths, written, counts
+
+
+@pytest.mark.slow
+def test_personal_numbers_planted_in_every_text_column_reach_no_output(planted, outputs_dir):
+    from hotline_eval.config.schema import load_schema
+
+    paths, written, counts = planted
+    # every table the sample exports (verifications, optional, come from the review forms: not generated)
+    assert set(load_schema(paths.root).tables) - set(counts) == {"verifications"}
+    assert [t for t, n in counts.items() if n == 0] == ["population"], counts  # its exports hold no text column
+    assert written["html"].exists() and written["notebook"].exists()
+    files = list(output_files(paths.out, skip=()))
+    logs = outputs_dir / "logs"
+    files += list(output_files(logs, skip=())) if logs.is_dir() else []
+    suffixes = {rel.suffix for rel, _, _ in files}
+    assert {".parquet", ".csv", ".xlsx", ".html", ".ipynb", ".json"} <= suffixes
+    assert [str(rel) for rel, text, _ in files if text is None] == [], "teach the scanner to read every output"
+    numbers = planted_numbers()
+    assert len(numbers) == len(PLANTED)
+    leaks = [f"{rel}: {n}" for rel, text, _ in files for n in sorted(numbers) if n in plain(text or "")]
+    assert leaks == [], "\n".join(leaks[:30])
+    # the planted rows were read, not dropped: masked values of them are stored and rejected
+    units = pd.read_parquet(paths.data / "units.parquet")
+    assert units["name_zh"].str.contains("U-住建局（联系人139****4861）", regex=False).any()
+    tickets = pd.read_parquet(paths.data / "tickets.parquet")
+    assert tickets["unit_id"].str.startswith("U-住建局（联系人#").any()
+    rejects = "\n".join(p.read_text(encoding="utf-8-sig") for p in (paths.out / "rejects").glob("*.csv"))
+    assert "139****4861" in rejects, "planted values in coded columns are rejected, shown masked"

@@ -35,7 +35,8 @@ from hotline_eval.core.masking import find_personal_numbers
 from hotline_eval.ingest.discovery import discover
 from hotline_eval.ingest.textfiles import detect_encoding
 
-TEXT = {".csv", ".json", ".html", ".ipynb", ".log", ".txt", ".md", ".key"}
+# .lock: the (empty) lock files of runs and readers (core/publish.py)
+TEXT = {".csv", ".json", ".html", ".ipynb", ".log", ".txt", ".md", ".key", ".lock"}
 IMAGES = {".png", ".svg"}
 BASE64_RUN = re.compile(r"[A-Za-z0-9+/=\\n]{120,}")  # embedded images and fonts
 ADDRESS = re.compile(r"[\u4e00-\u9fff]{2,}(?:路|街|大道)[0-9]+号")

@@ -3,8 +3,9 @@
 The worked example's exports (docs/examples/12345-export) and one sample city's exports are changed
 by seeded corruptions (tests/support/mutations.py: line ends, encodings, truncation, rows, headers,
 control characters, number formats, emptied, renamed and moved files, planted personal numbers). Each
-mutant is ingested and checked by `hotline-eval check` in a subprocess, on an evaluation of its own,
-and three promises are checked for every mutant, one test each:
+mutant is ingested and checked by `hotline-eval check` in a process of its own (forked from a warm
+process that has imported the package: tests/support/warm_cli.py), on an evaluation of its own, and
+three promises are checked for every mutant, one test each:
 
 - the exit code is 0, 1 or 2 (2 naming the changed file), and no traceback is shown;
 - per file in ingest.json, rows in = accepted + rejected, and every rejected, excluded and cleared row
@@ -21,10 +22,9 @@ from __future__ import annotations
 import csv
 import json
 import os
+import queue
 import re
 import shutil
-import subprocess
-import sys
 import zipfile
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -37,6 +37,7 @@ import pytest
 from hotline_eval.sample import SampleSpec, generate_sample
 from tests.support import ROOT
 from tests.support.mutations import TEXT_CHANGES, WORKBOOK_CHANGES, Base, Built, TextFile, build, mutants
+from tests.support.warm_cli import WarmCli
 
 EXAMPLE = ROOT / "docs" / "examples" / "12345-export"
 EX_CALLS, EX_TICKETS = "话务清单_2026-07.csv", "工单明细_2026-07.xlsx"
@@ -61,6 +62,7 @@ PLAN = [
 # (mutant, invariant): why main does not keep the promise yet. Remove an entry when its piece is merged.
 KNOWN: dict[tuple[str, str], str] = {}
 
+WORKERS = 2  # commands run at once (the machine's cores)
 SEPARATORS = re.compile(r"[\s\-.()（）]")
 
 
@@ -98,7 +100,7 @@ NAMES = _names()
 
 def example_base() -> Base:
     calls = pd.read_csv(EXAMPLE / EX_CALLS, encoding="gb18030", header=1, dtype=str)
-    tickets = pd.read_excel(EXAMPLE / EX_TICKETS, header=2, dtype=str)
+    tickets = pd.read_excel(EXAMPLE / EX_TICKETS, header=2, dtype=str, engine="openpyxl")
     personal = [*calls["主叫号码"], *tickets["联系电话"], *tickets["诉求人姓名"]]
     return Base(
         "example",
@@ -141,23 +143,18 @@ def evaluation_yaml(evaluation: str, base: Base, folder: Path) -> str:
     )
 
 
-def check(project: Path, outputs: Path, evaluation: str) -> subprocess.CompletedProcess:
+def check(cli: WarmCli, project: Path, outputs: Path, evaluation: str) -> tuple[int, str, str]:
+    """`hotline-eval check --evaluation <evaluation>`: its exit code, stdout and stderr."""
     env = {
         **os.environ,
         "HOTLINE_EVAL_ROOT": str(project),
         "HOTLINE_EVAL_OUTPUTS": str(outputs),
         "HOTLINE_EVAL_SALT": "test-salt",
-        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
     }
-    return subprocess.run(
-        [sys.executable, "-m", "hotline_eval", "check", "--evaluation", evaluation],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        errors="replace",
-        env=env,
-        timeout=600,
-    )
+    terminal = outputs.with_name(f"{outputs.name}.terminal")
+    terminal.mkdir(parents=True)
+    code = cli.run(["check", "--evaluation", evaluation], env, project, terminal / "stdout", terminal / "stderr")
+    return code, *((terminal / name).read_text(encoding="utf-8", errors="replace") for name in ("stdout", "stderr"))
 
 
 @pytest.fixture(scope="module")
@@ -177,14 +174,25 @@ def runs(tmp_path_factory) -> dict[str, Run]:
         )
         jobs.append((mutant, built, evaluation, work / "outputs" / mutant.name))
 
+    servers: queue.Queue[WarmCli] = queue.Queue()
+
     def one(job) -> Run:
         mutant, built, evaluation, outputs = job
-        done = check(project, outputs, evaluation)
-        personal = (*built.planted, *mutant.base.personal)
-        return Run(built, personal, outputs, evaluation, done.returncode, done.stdout, done.stderr)
+        cli = servers.get()
+        try:
+            code, stdout, stderr = check(cli, project, outputs, evaluation)
+        finally:
+            servers.put(cli)
+        return Run(built, (*built.planted, *mutant.base.personal), outputs, evaluation, code, stdout, stderr)
 
-    with ThreadPoolExecutor(2) as pool:
-        return {job[0].name: run for job, run in zip(jobs, pool.map(one, jobs), strict=True)}
+    for _ in range(WORKERS):
+        servers.put(WarmCli())
+    try:
+        with ThreadPoolExecutor(WORKERS) as pool:
+            return {job[0].name: run for job, run in zip(jobs, pool.map(one, jobs), strict=True)}
+    finally:
+        while not servers.empty():
+            servers.get().close()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ SEED = 20260717
 MOBILE, ID_CARD, LANDLINE = "13912345678", "11010519491231002X", "010-87654321"
 BOM = b"\xef\xbb\xbf"
 FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+PLANTS = 3  # cells a personal number is planted in
 NUMBER = re.compile(rb"^\d+(\.\d+)?$")
 
 
@@ -266,19 +267,19 @@ def _reformat(number: str, style: str) -> str:
 
 
 def planted(number: str) -> Change:
-    """`number` written into a random cell of a random data line: alone, after the value, or in a phrase."""
+    """`number` written into random cells of PLANTS random data lines: alone, after the value, or in a phrase."""
 
     def apply(path: Path, rng: random.Random, text: TextFile | None) -> tuple[Path, tuple[str, ...]]:
         if text is None:
             return _planted_in_workbook(path, rng, number)
 
         def change(lines, end, text, rng):
-            i = _data_index(lines, text, rng)
-            cells = _cells(lines[i])
-            c = rng.randrange(len(cells))
-            value = cells[c].decode(text.encoding)
-            cells[c] = rng.choice([number, f"{value}{number}", f"请回电{number}"]).encode(text.encoding)
-            lines[i] = b",".join(cells)
+            for _ in range(PLANTS):
+                i = _data_index(lines, text, rng)
+                cells = _cells(lines[i])
+                c = rng.randrange(len(cells))
+                cells[c] = _with_number(cells[c].decode(text.encoding), number, rng).encode(text.encoding)
+                lines[i] = b",".join(cells)
             return end.join(lines) + end
 
         _rewrite(path, lambda lines, end: change(lines, end, text, rng))
@@ -287,13 +288,17 @@ def planted(number: str) -> Change:
     return apply
 
 
+def _with_number(value: str, number: str, rng: random.Random) -> str:
+    return rng.choice([number, f"{value}{number}", f"请回电{number}"])
+
+
 def _planted_in_workbook(path: Path, rng: random.Random, number: str) -> tuple[Path, tuple[str, ...]]:
-    """`number` in a random text cell under the header of the workbook's first sheet."""
+    """`number` in random text cells under the header of the workbook's first sheet."""
     book = openpyxl.load_workbook(path)
     sheet = book.worksheets[0]
     cells = [cell for row in sheet.iter_rows(min_row=4) for cell in row if isinstance(cell.value, str)]
-    cell = rng.choice(cells)
-    cell.value = rng.choice([number, f"{cell.value}{number}", f"请回电{number}"])
+    for cell in rng.sample(cells, PLANTS):
+        cell.value = _with_number(cell.value, number, rng)
     book.save(path)
     return path, (number,)
 

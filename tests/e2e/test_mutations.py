@@ -60,7 +60,19 @@ PLAN = [
 ]
 
 # (mutant, invariant): why main does not keep the promise yet. Remove an entry when its piece is merged.
-KNOWN: dict[tuple[str, str], str] = {}
+# The planted number lands in a text column ingest keeps as it is (call_id, agent_id, ticket_id, unit_id, ...)
+# and is written unmasked to data/<table>.parquet.
+MASKING = "personal numbers are not yet masked in every text column (the masking branch of issue 17)"
+KNOWN: dict[tuple[str, str], str] = {
+    (name, "no leak"): MASKING
+    for name in (
+        "example-calls-mobile",
+        "example-tickets-id-card",
+        "sample-tickets-mobile",
+        "sample-tickets-id-card",
+        "sample-tickets-landline",
+    )
+}
 
 WORKERS = 2  # commands run at once (the machine's cores)
 SEPARATORS = re.compile(r"[\s\-.()（）]")
@@ -119,7 +131,7 @@ def sample_base(folder: Path) -> Base:
     city.mkdir()
     personal: set[str] = set()
     for name in (SAMPLE_CALLS, SAMPLE_TICKETS, SAMPLE_UNITS):
-        lines = (folder / "gen" / SAMPLE_CITY / name).read_bytes().split(b"\n")
+        lines = (folder / "gen" / SAMPLE_CITY / name).read_bytes().splitlines()
         (city / name).write_bytes(b"\n".join(lines[: SAMPLE_ROWS + 1]) + b"\n")
         frame = pd.read_csv(city / name, encoding="utf-8-sig", dtype=str)
         for column in SAMPLE_PERSONAL_COLUMNS:

@@ -153,8 +153,7 @@ def truncated(mid_character: bool) -> Change:
         data = end.join(lines) + end
         start = len(end.join(lines[: text.header + 1])) + len(end)
         if mid_character:
-            leads = [m.start() for m in re.finditer(rb"[\x81-\xfe]", data[start:])]
-            cut = start + rng.choice(leads) + 1
+            cut = start + rng.choice(_multibyte_starts(data[start:], text.encoding)) + 1
         else:
             i = _data_index(lines, text, rng)
             line_start = len(end.join(lines[:i])) + len(end)
@@ -162,6 +161,17 @@ def truncated(mid_character: bool) -> Change:
         return data[:cut]
 
     return _text_change(change)
+
+
+def _multibyte_starts(data: bytes, encoding: str) -> list[int]:
+    """The offsets of the characters of `data` written with more than one byte."""
+    starts, offset = [], 0
+    for char in data.decode(encoding):
+        size = len(char.encode(encoding))
+        if size > 1:
+            starts.append(offset)
+        offset += size
+    return starts
 
 
 def inserted_row() -> Change:

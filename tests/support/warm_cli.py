@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import traceback
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+TIMEOUT = 600  # seconds a command may take before SIGALRM ends it (its exit code is then -14)
 
 
 class WarmCli:
@@ -59,14 +61,19 @@ def _child(job: dict) -> None:
     """In the forked child: become the command and exit with its code (never returns)."""
     code = 1
     try:
+        signal.alarm(TIMEOUT)
         os.chdir(job["cwd"])
         os.environ.clear()
         os.environ.update(job["env"])
         for fd, name in ((1, "stdout"), (2, "stderr")):
             os.dup2(os.open(job[name], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644), fd)
         os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
-        sys.argv = ["hotline-eval", *job["argv"]]
+        import hotline_eval
         from hotline_eval.cli import main
+
+        # as `python -m hotline_eval` sees itself (Click names the program in usage lines from these)
+        sys.modules["__main__"].__package__ = "hotline_eval"
+        sys.argv = [str(Path(hotline_eval.__file__).with_name("__main__.py")), *job["argv"]]
 
         try:
             main()

@@ -94,3 +94,18 @@ def previous(root, demo, q2):
     from hotline_eval.results import load
 
     return load(root, "demo-2026q2")
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """The mutation harness' one-line summary (tests/e2e/test_mutations.py): its tests record, per mutant
+    and promise, whether the promise held; with pytest-xdist the records travel with the test reports."""
+    mutants, held = set(), {}
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            for key, value in getattr(report, "user_properties", ()):
+                if key == "mutation" and getattr(report, "when", "") == "call":
+                    mutants.add(value["mutant"])
+                    held[value["invariant"]] = held.get(value["invariant"], 0) + value["ok"]
+    if mutants:
+        counts = ", ".join(f"{invariant} {count}" for invariant, count in held.items())
+        terminalreporter.write_line(f"mutation harness: {len(mutants)} mutants, {counts}")

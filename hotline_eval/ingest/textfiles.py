@@ -36,13 +36,17 @@ MIN_FOREIGN_CHARS = 4  # a GB18030 file's line counts as UTF-8 when it holds thi
 # One line end, however written: LF, CRLF, CR alone, or CRs before an LF (a CRLF file converted
 # to CRLF once more). A lone CR ends a line as it does in Excel.
 LINE_END = re.compile(r"\r+\n|\r")
-LINE_END_BYTES = re.compile(rb"\r+\n|\r")
+LINE_END_BYTES = re.compile(rb"\r*\n|\r")  # counts every line end, LF alone included
 
 FOREIGN_LINE = re.compile(
     r"(?m)^(?:[\x00-\x09\x0b-\x7f]*[\u0080-\ufffc\ufffe\uffff\U00010000-\U0010ffff]){"
     + str(MIN_FOREIGN_CHARS)
     + r"}[^\n\ufffd]*$"
 )
+# A UTF-8 byte-order mark starting a line after the first: a UTF-8 export appended to a GB18030 one.
+# In GB18030 its bytes are valid text ("锘" and a character that swallows the next byte), so the
+# line would otherwise be read as mojibake, its first field corrupted.
+BOM_AFTER_LINE_END = re.compile(rb"[\r\n]" + re.escape(codecs.BOM_UTF8))
 
 
 @dataclass
@@ -187,6 +191,8 @@ def to_utf8(path: Path, encoding: str, target: Path, *, normalise: bool) -> tupl
             chunk = src.read(CHUNK)
             data = carry + chunk
             cut = max(data.rfind(b"\n"), data.rfind(b"\r")) + 1 if chunk and by_line else len(data)
+            if chunk and by_line:  # a CR at the end may be half a CRLF: it goes with the next block
+                cut = len(data[:cut].rstrip(b"\r"))
             block, carry = data[:cut], data[cut:]
             if encoding in ("gb18030", "gbk"):
                 refuse_utf8_lines(path, block, line)
@@ -206,10 +212,19 @@ def to_utf8(path: Path, encoding: str, target: Path, *, normalise: bool) -> tupl
 
 
 def refuse_utf8_lines(path: Path, block: bytes, first_line: int) -> None:
-    """A GB18030 file whose line is valid UTF-8 Chinese mixes encodings: a clear error, not mojibake."""
+    """A GB18030 file whose line is valid UTF-8 Chinese, or starts with a UTF-8 BOM, mixes encodings:
+    a clear error, not mojibake."""
     if block.isascii():
         return
-    text = block.decode("utf-8", errors="replace")
+    row = _line_starting_with_bom(block, first_line)
+    if row:
+        raise InputError(
+            path,
+            "文件混用了编码：开头为 GB18030（GBK），而该行以 UTF-8 的字节顺序标记（BOM）开头（可能拼接了另一个文件）",
+            row=row,
+            fix="请将整个文件保存为同一种编码（建议 UTF-8）后重新导入",
+        )
+    text = LINE_END.sub("\n", block.decode("utf-8", errors="replace"))  # CR alone ends a line too
     found = FOREIGN_LINE.search(text)
     if found:
         row = first_line + text.count("\n", 0, found.start())
@@ -219,6 +234,14 @@ def refuse_utf8_lines(path: Path, block: bytes, first_line: int) -> None:
             row=row,
             fix="请将整个文件保存为同一种编码（建议 UTF-8）后重新导入",
         )
+
+
+def _line_starting_with_bom(block: bytes, first_line: int) -> int | None:
+    """The number of the first line after the file's first that starts with a UTF-8 BOM (blocks start lines)."""
+    if first_line > 1 and block.startswith(codecs.BOM_UTF8):
+        return first_line
+    found = BOM_AFTER_LINE_END.search(block)
+    return None if found is None else first_line + len(LINE_END_BYTES.findall(block[: found.start() + 1]))
 
 
 def head_rows(path: Path, delimiter: str) -> list[list[str]]:

@@ -27,12 +27,13 @@ from hotline_eval.core.errors import (
 
 ORIGINAL_CHARS = 300
 RERUN = "然后重新运行同一命令（已完成的步骤会直接复用）"
+RERUN_ALONE = "重新运行同一命令（已完成的步骤会直接复用）"
 FIX_SPACE = f"请清理磁盘空间（输出文件夹所在的磁盘和系统临时文件夹），{RERUN}"
 FIX_LOCK = f"请关闭正在使用该文件的程序，或等另一次运行结束，{RERUN}"
-FIX_MISSING = f"请确认该文件存在且未被移动或删除；若它在 outputs/ 中，{RERUN}即会重新生成"
+FIX_MISSING = f"请确认该文件存在且未被移动或删除；若它在 outputs/ 中，{RERUN_ALONE}即会重新生成"
 FIX_PERMISSION = f"请检查该文件及其文件夹的访问权限，{RERUN}"
 FIX_STORAGE = f"请检查路径、磁盘剩余空间和权限，{RERUN}"
-FIX_NOT_PARQUET = f"请重新导出该文件（或在映射中指明其真实格式）；若它在 outputs/ 中，删除它后{RERUN}"
+FIX_NOT_PARQUET = f"请重新导出该文件（或在映射中指明其真实格式）；若它在 outputs/ 中，删除它，{RERUN}"
 FIX_VALUE = "请在导出文件中修正该值，或在映射（params/mappings/）中为该列设置正确的类型或转换，然后重新运行"
 FIX_MEMORY = "请关闭其他占用内存的程序，或将环境变量 HOTLINE_EVAL_MEMORY 设为更大的值（如 4GB），然后重新运行"
 FIX_PDF = (

@@ -49,6 +49,7 @@ from hotline_eval.ingest.row_checks import (
     clearing_sql,
     column_checks,
     duplicates_sql,
+    implausible_number_checks,
     lossy_checks,
     lossy_id_checks,
     problem_sql,
@@ -387,11 +388,13 @@ def _group_select(
         if not r.clear
     ]
     checks += lossy_id_checks(spec, tmap, present, clear=False)
+    checks += implausible_number_checks(spec, tmap, present, clear=False)
     clears = [
         (f"NOT coalesce({r.check}, true)", r.column, _origin(tmap, r.column), r.zh, "核对该值；其余字段照常使用")
         for r in rules
         if r.clear
-    ] + lossy_id_checks(spec, tmap, present, clear=True)
+    ]
+    clears += lossy_id_checks(spec, tmap, present, clear=True) + implausible_number_checks(spec, tmap, present, clear=True)
     # Three levels: what each column reads from the export (trimmed text, a hash), then its raw text
     # and typed value, then the checks. For staged text exports each level stands behind OFFSET 0,
     # so that DuckDB computes its columns (time parsing in several layouts) once per row rather than

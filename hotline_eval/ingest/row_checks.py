@@ -80,6 +80,29 @@ def lossy_id_checks(spec: Table, tmap, present: set[str], *, clear: bool) -> lis
     return out
 
 
+def implausible_number_checks(spec: Table, tmap, present: set[str], *, clear: bool) -> list[Check]:
+    """A number column holding ten digits or more (a count, a duration, a score): a phone or ID-card
+    number typed into the wrong column. An optional field is cleared (`clear` True), a required one
+    rejects the record (`clear` False); either way the number is stored nowhere."""
+    out = []
+    for name, col in spec.columns.items():
+        src = tmap.source(name)
+        if col.type not in ("integer", "number") or src is None or not src.columns or not set(src.columns) <= present:
+            continue
+        if col.required == clear:
+            continue
+        out.append(
+            (
+                f'abs("{name}") >= 1e10',
+                name,
+                src.label,
+                "数值达到十位数以上，疑为误填的电话号码或证件号码",
+                "核对该值" + ("；其余字段照常使用" if clear else ""),
+            )
+        )
+    return out
+
+
 def cleared_columns_sql(clears: list[Check]) -> str:
     """`, * REPLACE (...)`-free form: the columns a clearing check empties, as replacements."""
     by_column: dict[str, list[str]] = {}

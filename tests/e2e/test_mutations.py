@@ -63,16 +63,7 @@ PLAN = [
 # The planted number lands in a text column ingest keeps as it is (call_id, agent_id, ticket_id, unit_id, ...)
 # and is written unmasked to data/<table>.parquet.
 MASKING = "personal numbers are not yet masked in every text column (the masking branch of issue 17)"
-KNOWN: dict[tuple[str, str], str] = {
-    (name, "no leak"): MASKING
-    for name in (
-        "example-calls-mobile",
-        "example-tickets-id-card",
-        "sample-tickets-mobile",
-        "sample-tickets-id-card",
-        "sample-tickets-landline",
-    )
-}
+KNOWN: dict[tuple[str, str], str] = {}  # (mutant, invariant) → why it may fail for now
 
 WORKERS = 2  # commands run at once (the machine's cores)
 SEPARATORS = re.compile(r"[\s\-.()（）]")

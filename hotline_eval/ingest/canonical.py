@@ -394,7 +394,8 @@ def _group_select(
         for r in rules
         if r.clear
     ]
-    clears += lossy_id_checks(spec, tmap, present, clear=True) + implausible_number_checks(spec, tmap, present, clear=True)
+    clears += lossy_id_checks(spec, tmap, present, clear=True)
+    clears += implausible_number_checks(spec, tmap, present, clear=True)
     # Three levels: what each column reads from the export (trimmed text, a hash), then its raw text
     # and typed value, then the checks. For staged text exports each level stands behind OFFSET 0,
     # so that DuckDB computes its columns (time parsing in several layouts) once per row rather than

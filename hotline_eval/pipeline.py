@@ -70,7 +70,7 @@ STAGES = ("ingest", "quality", "analysis")
 # The top-level outputs of the ingest and quality stages (the analysis writes the rest); a run reuses
 # those of the stages it need not run.
 STAGE_OUTPUTS = {
-    "ingest": ("data", "rejects", "ingest.json"),
+    "ingest": ("data", "rejects", "cleared", "excluded.csv", "ingest.json"),
     "quality": (QUALITY_CSV, EXAMPLES_CSV),
     "analysis": (),
 }
@@ -377,6 +377,7 @@ def score_data(
     schema = load_schema(root)
     con = connect()
     register_tables(con, root, data_dir)
+    pause_at("query", con)
     coverage = month_coverage(days_with_data(con, ev, schema), ev)
     check_data_period(coverage, ev)
     quality = load_quality(paths.out)

@@ -177,8 +177,9 @@ def test_runs_that_stop_early_publish_what_they_made_and_reuse_it_later(project,
 
 def assert_one_version_without_scores(out: Path, version: int) -> None:
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["data_version"] == version and set(manifest["outputs"]) == {"data", "rejects", "ingest.json"}
-    assert {p.name for p in publish.result_set(out, NOT_RESULTS)} == {"data", "rejects", "ingest.json", "manifest.json"}
+    ingested = {"data", "rejects", "cleared", "excluded.csv", "ingest.json"}
+    assert manifest["data_version"] == version and set(manifest["outputs"]) == ingested
+    assert {p.name for p in publish.result_set(out, NOT_RESULTS)} == ingested | {"manifest.json"}
 
 
 def test_an_interrupted_first_run_leaves_no_half_set(project, tmp_path, monkeypatch):

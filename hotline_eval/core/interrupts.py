@@ -121,3 +121,13 @@ def _say_once() -> None:
     _State.said = True
     with contextlib.suppress(OSError):
         os.write(2, (MESSAGE + "\n").encode("utf-8"))
+
+
+def kill_group(process) -> None:
+    """Kill a child started in its own process group (a browser, a kernel) with all it started, and reap it."""
+    if os.name == "posix":
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
+    else:
+        process.kill()
+    process.wait()

@@ -17,12 +17,10 @@ bookmarks.
 
 from __future__ import annotations
 
-import contextlib
 import io
 import logging
 import os
 import shutil
-import signal
 import subprocess
 import tempfile
 from collections.abc import Callable
@@ -30,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hotline_eval.core.errors import RenderError
+from hotline_eval.core.interrupts import kill_group
 from hotline_eval.core.store import atomic_write_bytes
 from hotline_eval.report.contents import fill_page_numbers, headings
 
@@ -131,12 +130,7 @@ def run_browser(command: list[str], profile: Path) -> tuple[int, str]:
 
 
 def _kill_group(process: subprocess.Popen) -> None:
-    if os.name == "posix":
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(process.pid, signal.SIGKILL)
-    else:
-        process.kill()
-    process.wait()
+    kill_group(process)
 
 
 def _weasyprint_usable() -> bool:

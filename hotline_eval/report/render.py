@@ -9,11 +9,8 @@ report.pdf prints it.
 
 from __future__ import annotations
 
-import contextlib
 import html
-import os
 import re
-import signal
 import tempfile
 from contextlib import nullcontext
 from pathlib import Path
@@ -23,6 +20,7 @@ import nbformat
 
 from hotline_eval.core import interrupts
 from hotline_eval.core.errors import RenderError
+from hotline_eval.core.interrupts import kill_group
 from hotline_eval.core.store import atomic_write_text
 from hotline_eval.report.contents import insert_contents
 from hotline_eval.report.fonts import subset_font_css
@@ -96,12 +94,7 @@ class Kernel:
         runs in its own process group (jupyter_client starts it in a new session): the group is killed."""
         process = getattr(self.manager.provisioner, "process", None) if self.manager.has_kernel else None
         if process is not None:
-            if os.name == "posix":
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.killpg(process.pid, signal.SIGKILL)
-            else:
-                process.kill()
-            process.wait()
+            kill_group(process)
         if self.manager.connection_file:
             Path(self.manager.connection_file).unlink(missing_ok=True)
         self._dir.cleanup()

@@ -188,10 +188,9 @@ def stage_inputs(
     say(f"读取 {len(inputs)} 个导出文件")
     for n, item in enumerate(inputs):
         mapping = load_mapping(root, item.system)
+        wanted = _wanted(mapping, item.table, key)
         try:
-            source = stage(
-                con, item.path, mapping.read_options(item.table), _wanted(mapping, item.table, key), work, f"f{n}"
-            )
+            source = stage(con, item.path, mapping.read_options(item.table), wanted, work, f"f{n}")
             missing = _check_columns(source, mapping, item, schema.tables[item.table])
         except InputError as exc:
             errors.append(exc)
@@ -209,7 +208,7 @@ def stage_inputs(
             ignored_columns=[
                 c
                 for c in source.columns
-                if c not in _wanted(mapping, item.table, key).columns and c not in mapping.personal_columns
+                if c not in wanted.columns and c not in mapping.personal_columns
             ],
             system=item.system,
             blank_rows=source.blank_rows,

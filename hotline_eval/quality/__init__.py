@@ -86,15 +86,16 @@ def assess(
 ) -> QualityAssessment:
     """Run every check over out_dir/data (and out_dir/rejects) for the evaluation's cities."""
     con = open_quality_data(root, out_dir / "data")
-    rejects = read_rejects(out_dir, load_schema(root), cities_of_files)
-    cleared = read_rejects(out_dir, load_schema(root), cities_of_files, folder="cleared")
+    schema = load_schema(root)
+    rejects = read_rejects(out_dir, schema, cities_of_files)
+    cleared = read_rejects(out_dir, schema, cities_of_files, folder="cleared")
     ingested = read_json(out_dir / "ingest.json") or {}
     ctx = QualityContext(root, con, evaluation, rejects, cleared, provided=ingested.get("provided"))
     frames = [frame for check in CHECKS if len(frame := check(ctx))]
     results = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
     results = results[results["city"].isin([*evaluation.city_ids(), ""])].copy()
     results["data_version"] = data_version
-    order = {"city": evaluation.city_ids(), "table": list(load_schema(root).tables)}
+    order = {"city": evaluation.city_ids(), "table": list(schema.tables)}
     results = results.sort_values(
         ["city", "table", "month"],
         key=lambda s: s.map({v: i for i, v in enumerate(order[s.name])}) if s.name in order else s,

@@ -178,6 +178,13 @@ def check_against_schema(mapping: Mapping, schema: Schema, path: Path) -> None:
             if src.add_seconds and kind != "timestamp":
                 problem = f"列 '{cname}' 的类型为 {kind}，不是时间戳（timestamp）"
                 raise ConfigError(path, f"tables.{tname}.columns.{cname}.add_seconds", problem)
+            if table.columns[cname].pii == "phone" and src.mask is None and src.const is None:
+                raise ConfigError(
+                    path,
+                    f"tables.{tname}.columns.{cname}",
+                    f"列 '{cname}' 由电话号码生成，须写 mask: phone（读取时即哈希，号码不落盘）",
+                    fix=f"请写成 {cname}: {{from: 源列, mask: phone}}",
+                )
             if src.format is not None and kind not in ("timestamp", "date"):
                 problem = f"列 '{cname}' 的类型为 {kind}，只有时间和日期列才能设 format"
                 raise ConfigError(path, f"tables.{tname}.columns.{cname}.format", problem)

@@ -43,7 +43,7 @@ class Column(Strict):
     unit: str | None = None
     pii: Literal["phone"] | None = None
     presumed: bool = False  # a source that does not record the column is presumed to mean its default
-    scan: Literal["text", "id", "person", "none"] | None = None  # personal numbers in its text (core/masking.py)
+    scan: Literal["text", "id", "code", "person", "none"] | None = None  # personal numbers in its text (core/masking.py)
 
     @property
     def sql_type(self) -> str:
@@ -152,7 +152,12 @@ def schema_markdown(schema: Schema) -> str:
 
 def _scan_note(table: Table) -> list[str]:
     """Which columns ingest scans for personal numbers, and how (docs/data/personal-data.md)."""
-    how = {"text": "masked in place in", "id": "hashed in the identifiers", "person": "hashed in the people's ids"}
+    how = {
+        "text": "masked in place in",
+        "id": "hashed in the identifiers",
+        "code": "hashed in the codes",
+        "person": "hashed in the people's ids",
+    }
     parts = []
     for kind, shown in how.items():
         names = [f"`{c}`" for c, col in table.columns.items() if col.scan_kind == kind]

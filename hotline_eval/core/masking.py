@@ -55,6 +55,9 @@ ANY_PERSONAL = f"{_EMAIL_CHAR}+{_EMAIL_DOMAIN}|{NUMBERS}"
 DIGITS_ONLY = f"{_D}+"
 # In identifier columns a value of digits only is an id, unless it is, as a whole, one of these
 WHOLE_PERSONAL = {"id": _MOBILE, "person": f"{_MOBILE}|{_ID_NUMBER}"}
+# In code columns (short classification codes) a mobile or ID-card number anywhere in a run of digits is
+# personal: a code is never that long, so 02030513912345678 is a code with a number typed after it
+INSIDE_DIGITS = f"[1１][3-9３-９]{_D}{{9}}|{_ID_NUMBER}"
 
 
 @cache
@@ -161,11 +164,16 @@ def scan_sql(value_sql: str, kind: str | None, salt_value: str) -> str:
     (identifiers, and identifiers of people): each number replaced by `#` and the value's salted
     hash (id_hash_sql), so that an identifier stays distinct and links alike in every table; a value
     of digits only is an id, not a number, unless it is a mobile number (for `person`, also an
-    ID-card number). None: the value unchanged. A value without a personal number costs one scan.
+    ID-card number). `code` (short classification codes): as `id`, and a value holding a mobile or
+    ID-card number anywhere, even inside a run of digits, becomes `#` and its hash as a whole.
+    None: the value unchanged. A value without a personal number costs one scan.
     """
     if kind is None:
         return value_sql
     found = f"regexp_matches({value_sql}, {lit(ANY_PERSONAL)})"
+    if kind == "code":
+        inside = f"regexp_matches({value_sql}, {lit(INSIDE_DIGITS)})"
+        return f"CASE WHEN {inside} OR {found} THEN '#' || {id_hash_sql(value_sql, salt_value)} ELSE {value_sql} END"
     if kind == "text":
         masked = f"regexp_replace({value_sql}, {lit(EMAIL)}, {lit(EMAIL_MASKED)}, 'g')"
         for _ in range(2):

@@ -381,6 +381,8 @@ def _register_xlsx(con, path: Path, options: ReadOptions, wanted: Wanted, work: 
     filled = (grid != None).any(axis=1) if len(body) else np.zeros(0, bool)  # noqa: E711 (elementwise)
     row_numbers = np.arange(header_row + 1, header_row + 1 + len(body))[filled]
     grid = grid[filled]
+    if not len(grid) and not options.sheet:
+        _no_rows_but_other_sheets(wb, sheet, path)
     nulls = list(options.null_values)
     data: dict[str, pa.Array] = {ROW: pa.array(row_numbers, pa.int64())}
     for j, column in enumerate(header):
@@ -396,6 +398,19 @@ def _register_xlsx(con, path: Path, options: ReadOptions, wanted: Wanted, work: 
     return StagedExport(
         path, target, columns, header_row, blank_rows=int((~filled).sum()), types=dict.fromkeys(columns, "VARCHAR")
     )
+
+
+def _no_rows_but_other_sheets(wb: CalamineWorkbook, sheet: str, path: Path) -> None:
+    """A workbook whose first sheet has no rows under its header but whose other sheets hold data:
+    the rows are elsewhere, and reading the first sheet only would lose them without a word."""
+    others = [s for s in wb.sheet_names if s != sheet and any(any(c not in (None, "") for c in r)
+              for r in wb.get_sheet_by_name(s).to_python())]
+    if others:
+        raise InputError(
+            path,
+            f"第一个工作表“{sheet}”表头下没有数据行，数据可能在其他工作表（{'、'.join(others)}）",
+            fix="请在映射的 read.sheet 中写明数据所在的工作表，或把数据移到第一个工作表",
+        )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -162,6 +162,7 @@ def test_a_new_mapping_needs_only_yaml(own_root, tmp_path):
         ("agent_id", {"const": "x", "when": "true"}, "const"),
         ("agent_id", {"from": ["坐席", "线路"], "mask": "id"}, "只含一列"),
         ("outcome", {"from": "结果", "format": "%Y"}, "只有时间和日期列才能设 format"),
+        ("caller_hash", {"from": "线路"}, "须写 mask: phone"),  # the number would be stored as it is
     ],
 )
 def test_mapping_mistakes_are_named(own_root, column, spec, message):

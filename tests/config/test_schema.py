@@ -83,9 +83,11 @@ def test_every_text_column_is_scanned_for_personal_numbers_and_identifiers_stay_
             if col.type != "string" or col.codes or cname == "city":
                 assert col.scan_kind is None, where
             elif cname.endswith(("_id", "_hash")) or col.unique or cname == "repeat_of":
-                assert col.scan_kind in ("id", "person"), where
+                assert col.scan_kind in ("id", "code", "person"), where
             else:
                 assert col.scan_kind is not None, where
     people = {c for t in schema.tables.values() for c, col in t.columns.items() if col.scan_kind == "person"}
     assert people == {"agent_id", "assessor_id", "expert_id", "verifier_id", "caller_hash"}
     assert schema.tables["units"].columns["name_zh"].scan_kind == "text"
+    codes = {c for t in schema.tables.values() for c, col in t.columns.items() if col.scan_kind == "code"}
+    assert codes == {"category_code", "merged_domain_id"}

@@ -176,3 +176,14 @@ def test_ids_stay_ids_and_an_id_holding_a_personal_number_is_hashed_alike_everyw
 def test_the_id_of_a_person_that_is_an_id_card_number_is_hashed():
     assert scanned(["110101199003071234", "62345678"], "person")[1] == "62345678"
     assert re.fullmatch(r"#[0-9a-f]{16}", scanned(["110101199003071234"], "person")[0])
+
+
+def test_a_code_holding_a_personal_number_anywhere_is_hashed_whole():
+    """A classification code is short: a mobile or ID-card number inside its run of digits was typed
+    into it (a test of the mutation harness kept 02030513912345678 as a code before `code` existed)."""
+    values = ["020305", "12315", "0203051391234567８", "02030513912345678", "110101199003071234X1", "A-0101", None]
+    out = scanned(values, "code")
+    assert out[:2] == values[:2] and out[5] == "A-0101" and out[6] is None
+    assert all(re.fullmatch(r"#[0-9a-f]{16}", v) for v in out[2:5]), out
+    assert len(set(out[2:5])) == 3
+    assert scanned(["02030513912345678"], "id") == ["02030513912345678"], "an id of digits only stays an id"

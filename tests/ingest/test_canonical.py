@@ -143,6 +143,27 @@ def test_xlsx_with_title_rows_and_a_merged_title(root, tmp_path):
     assert (calls.loc[0, "ended_at"] - calls.loc[0, "arrived_at"]).total_seconds() == 99
 
 
+def test_a_workbook_whose_rows_are_on_another_sheet_is_an_error_not_an_empty_export(root, tmp_path):
+    """The first sheet has the header and nothing under it, the records are on a second sheet: reading
+    the first sheet only gave a file of 0 rows and the records vanished (issue 17)."""
+    path = tmp_path / "话务报表_2026-07.xlsx"
+    header = ["话单号", "呼入时间", "挂断时间", "通话结果", "有效"]
+    with xlsxwriter.Workbook(path) as wb:
+        wb.add_worksheet("表头").write_row(0, 0, header)
+        data = wb.add_worksheet("7月明细")
+        data.write_row(0, 0, header)
+        data.write_row(1, 0, ["X1", "2026-07-03 08:00:00", "2026-07-03 08:01:39", "已接听", "是"])
+    with pytest.raises(InputError) as err:
+        run(root, tmp_path, [InputFile(path, "vendor-c", "calls", "nanhu")], cities=["nanhu"])
+    message = str(err.value)
+    assert "话务报表_2026-07.xlsx" in message and "7月明细" in message and "read.sheet" in message
+    # a header-only workbook of one sheet is an empty export, not an error
+    with xlsxwriter.Workbook(path) as wb:
+        wb.add_worksheet("表头").write_row(0, 0, header)
+    report, _ = run(root, tmp_path, [InputFile(path, "vendor-c", "calls", "nanhu")], cities=["nanhu"])
+    assert report.totals()["calls"] == {"rows_in": 0, "accepted": 0, "rejected": 0}
+
+
 def test_a_city_outside_the_evaluation_is_rejected_not_lost(root, tmp_path):
     path = write_csv(tmp_path / "话务明细_2026-07.csv", HEADER_A, ROWS_A[:2])
     report, out = run(root, tmp_path, [InputFile(path, "vendor-a", "calls", "atlantis")])

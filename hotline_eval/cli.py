@@ -236,9 +236,7 @@ def previous_option(f):
 
 
 def pdf_option(f):
-    return click.option(
-        "--pdf/--no-pdf", default=None, help="要求（或不要）生成PDF；默认：有PDF引擎时生成"
-    )(f)
+    return click.option("--pdf/--no-pdf", default=None, help="要求（或不要）生成PDF；默认：有PDF引擎时生成")(f)
 
 
 def _prepare(root: Path, evaluation: str, previous: str) -> None:

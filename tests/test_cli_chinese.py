@@ -56,7 +56,9 @@ def project(root, tmp_path_factory) -> Path:
     (evaluations / "bad-date.yaml").write_text(
         "id: bad-date\n" + head + "period: {start: 2026-07-01, end: 2026-13-01}\n" + folder
     )
-    (evaluations / "bad-value.yaml").write_text("id: bad-value\n" + head + "period: {start: 2026-07-01, end: soon}\n" + folder)
+    (evaluations / "bad-value.yaml").write_text(
+        "id: bad-value\n" + head + "period: {start: 2026-07-01, end: soon}\n" + folder
+    )
     (evaluations / "no-folder.yaml").write_text("id: no-folder\n" + head + period + folder)
     return project
 

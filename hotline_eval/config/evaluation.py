@@ -400,5 +400,3 @@ class Evaluation(Strict):
         if self.reference.strategy == "province_best":
             return None
         return self.reference.benchmarks.get(indicator_id)
-
-

@@ -43,7 +43,7 @@ class Column(Strict):
     unit: str | None = None
     pii: Literal["phone"] | None = None
     presumed: bool = False  # a source that does not record the column is presumed to mean its default
-    scan: Literal["text", "id", "code", "person", "none"] | None = None  # personal numbers in its text (core/masking.py)
+    scan: Literal["text", "id", "code", "person", "none"] | None = None  # personal numbers in its text (masking.py)
 
     @property
     def sql_type(self) -> str:

@@ -26,7 +26,7 @@ NAME_FIXES_ZH = {
 
 
 def place(file: Path | str) -> str:
-    """"文件 <path>", or "文件夹 <path>" for a path without a file extension (params/wording, an input folder)."""
+    """ "文件 <path>", or "文件夹 <path>" for a path without a file extension (params/wording, an input folder)."""
     name = str(file)
     folder = not Path(name).suffix and not name.startswith("<")
     return f"{'文件夹' if folder else '文件'} {name}"

@@ -40,9 +40,7 @@ _AREA_CODE = f"(?:[(（][0０][1-9１-９]{_D}{{1,2}}[)）]|[0０][1-9１-９]{_
 _LANDLINE = f"({_AREA_CODE}{_SEP}?)[2-9２-９]{_D}{{2,3}}{_SEP}?{_D}{{2}}({_D}{{2}})"
 _LOCAL_PHONE = f"[2-9２-９](?:{_D}{{3}}|{_D}{{2,3}}{_SEP}){_D}{{2}}({_D}{{2}})"  # 8 digits, or 7-8 with a separator
 NUMBERS = (
-    f"(^|^[.．]|[^{_ALNUM}.．]|[^0-9０-９][.．])"
-    f"(?:{_ID_NUMBER}|{_MOBILE}|{_LANDLINE}|{_LOCAL_PHONE})"
-    f"([^{_ALNUM}]|$)"
+    f"(^|^[.．]|[^{_ALNUM}.．]|[^0-9０-９][.．])(?:{_ID_NUMBER}|{_MOBILE}|{_LANDLINE}|{_LOCAL_PHONE})([^{_ALNUM}]|$)"
 )
 NUMBERS_MASKED = r"\1\2\4\6****\3\5\7\8\9"
 NUMBER_KINDS = {2: "id_number", 4: "mobile", 6: "landline", 8: "local_phone"}  # the group that holds its last digits

@@ -125,9 +125,7 @@ def load_appeals(root: Path, ev: Evaluation, path: Path | None = None) -> Appeal
     ids = [a.id for a in data.appeals]
     twice = sorted({i for i in ids if ids.count(i) > 1})
     if twice:
-        raise ConfigError(
-            path, "appeals", f"申诉编号重复：{'、'.join(twice)}", fix="请为每件申诉给出不同的编号（id）"
-        )
+        raise ConfigError(path, "appeals", f"申诉编号重复：{'、'.join(twice)}", fix="请为每件申诉给出不同的编号（id）")
     return Appeals(path, sha256_file(path), ev.issued_on, deadline, decisions)
 
 
@@ -143,9 +141,7 @@ def _decide(path: Path, k: int, a: Appeal, ev: Evaluation, root: Path, deadline:
     for table in a.records:
         if table not in schema.tables or record_key(root, table) is None:
             valid = [t for t in schema.tables if record_key(root, t)]
-            raise ConfigError(
-                path, f"{key}.records.{table}", f"不是带记录编号的记录表；可用的表：{'、'.join(valid)}"
-            )
+            raise ConfigError(path, f"{key}.records.{table}", f"不是带记录编号的记录表；可用的表：{'、'.join(valid)}")
     if a.decided is not None and a.decided < a.filed:
         raise ConfigError(path, f"{key}.decided", f"复核日期 {a.decided} 早于申诉提出日期 {a.filed}")
     if a.filed > deadline:

@@ -206,9 +206,7 @@ def stage_inputs(
             header_row=source.header_row,
             missing_columns=missing,
             ignored_columns=[
-                c
-                for c in source.columns
-                if c not in wanted.columns and c not in mapping.personal_columns
+                c for c in source.columns if c not in wanted.columns and c not in mapping.personal_columns
             ],
             system=item.system,
             blank_rows=source.blank_rows,

@@ -119,9 +119,7 @@ def _walk(folder: Path, found: list[Path], ancestors: set[str]) -> None:
         if _is_dir(entry):
             real = os.path.realpath(path)
             if real in ancestors:
-                raise InputError(
-                    path, "文件夹的符号链接指向其上级文件夹（循环）", fix="请删除该链接，或让它指向别处"
-                )
+                raise InputError(path, "文件夹的符号链接指向其上级文件夹（循环）", fix="请删除该链接，或让它指向别处")
             _walk(path, found, ancestors | {real})
         else:
             found.append(path)

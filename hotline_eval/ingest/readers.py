@@ -200,9 +200,7 @@ def _stage_csv(
         produced = con.execute(f"SELECT count(*) FROM read_parquet({_quote(str(target))})").fetchone()[0]
         con.execute("DROP TABLE IF EXISTS csv_errors; DROP TABLE IF EXISTS csv_scans")
     except duckdb.Error as exc:
-        raise InputError(
-            path, f"无法按 CSV 读取（{_first_line(exc)}）", fix="请检查分隔符，并确认文件完整"
-        ) from exc
+        raise InputError(path, f"无法按 CSV 读取（{_first_line(exc)}）", fix="请检查分隔符，并确认文件完整") from exc
     structural = _first_per_row(errors)
     blank: list[int] = []
     if scan.inner_blank or scan.odd_quotes or not produced + len(structural):
@@ -365,9 +363,7 @@ def _register_xlsx(con, path: Path, options: ReadOptions, wanted: Wanted, work: 
     except InputError:
         raise
     except Exception as exc:  # calamine raises its own error types for damaged files
-        raise InputError(
-            path, f"无法作为 Excel 工作簿打开（{exc}）", fix="请用 Excel 打开后重新另存为 .xlsx"
-        ) from exc
+        raise InputError(path, f"无法作为 Excel 工作簿打开（{exc}）", fix="请用 Excel 打开后重新另存为 .xlsx") from exc
     if not rows:
         raise InputError(path, "工作表为空", fix="请重新导出数据")
     fill_merged(rows, merged)
@@ -403,8 +399,11 @@ def _register_xlsx(con, path: Path, options: ReadOptions, wanted: Wanted, work: 
 def _no_rows_but_other_sheets(wb: CalamineWorkbook, sheet: str, path: Path) -> None:
     """A workbook whose first sheet has no rows under its header but whose other sheets hold data:
     the rows are elsewhere, and reading the first sheet only would lose them without a word."""
-    others = [s for s in wb.sheet_names if s != sheet and any(any(c not in (None, "") for c in r)
-              for r in wb.get_sheet_by_name(s).to_python())]
+    others = [
+        s
+        for s in wb.sheet_names
+        if s != sheet and any(any(c not in (None, "") for c in r) for r in wb.get_sheet_by_name(s).to_python())
+    ]
     if others:
         raise InputError(
             path,

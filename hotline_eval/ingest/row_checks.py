@@ -117,7 +117,7 @@ def cleared_columns_sql(clears: list[Check]) -> str:
 def clearing_sql(clears: list[Check]) -> str:
     """SQL: the list of a row's cleared fields (column, source, value, reason, fix), empty if none."""
     if not clears:
-        return "[]::STRUCT(\"column\" VARCHAR, source VARCHAR, value VARCHAR, reason VARCHAR, fix VARCHAR)[]"
+        return '[]::STRUCT("column" VARCHAR, source VARCHAR, value VARCHAR, reason VARCHAR, fix VARCHAR)[]'
     items = [
         f"CASE WHEN {cond} THEN {{'column': {lit(column)}, 'source': {lit(origin)}, 'value': "
         f"CAST(\"_raw_{column}\" AS VARCHAR), 'reason': {lit(reason)}, 'fix': {lit(fix)}}} END"

@@ -76,7 +76,6 @@ def check_data_period(coverage: pd.DataFrame, ev: Evaluation) -> None:
         raise PeriodError(
             f"评价 '{ev.id}'：{TYPE_ZH[ev.type]}（{ev.type}）须有至少{need}个连续月份的数据"
             f"（{PERIOD_CLAUSE[ev.type]}），某月有记录（{'、'.join(ev.period_rule.tables)}）的天数不少于该月天数的"
-            f"{ev.period_rule.min_day_share:.0%}方计入。数据缺口："
-            + " | ".join(problems),
+            f"{ev.period_rule.min_day_share:.0%}方计入。数据缺口：" + " | ".join(problems),
             fix="请重新采集或补充缺失的数据（§5.2.7），或调整评价周期或城市",
         )

@@ -35,8 +35,7 @@ def load_previous(results: Results, override: str = "") -> Results | None:
         )
     if before.evaluation.period.start >= results.evaluation.period.start:
         raise RenderError(
-            f"上期评价 '{pid}' 不早于 '{results.evaluation.id}'"
-            f"（其评价周期始于 {before.evaluation.period.start}）"
+            f"上期评价 '{pid}' 不早于 '{results.evaluation.id}'（其评价周期始于 {before.evaluation.period.start}）"
         )
     return before
 

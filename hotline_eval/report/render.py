@@ -128,8 +128,7 @@ def execute(
             )
         except pm.PapermillExecutionError as exc:
             raise RenderError(
-                f"笔记本在第{exc.cell_index}个单元格出错：{exc.ename}: {exc.evalue}"
-                f"（已执行部分保存在 {partial}）"
+                f"笔记本在第{exc.cell_index}个单元格出错：{exc.ename}: {exc.evalue}（已执行部分保存在 {partial}）"
             ) from exc
     nb = renumbered(executed)
     nbformat.write(nb, partial)

@@ -187,9 +187,7 @@ def self_report_offset(p: Planting, d: SelfReportOffset) -> dict:
     at = (frame["figure"] == d.figure) & (frame["period"] == month)
     if not at.any():
         reported = "、".join(sorted(set(frame["figure"])))
-        raise ConfigError(
-            "params/provinces", "defects", f"{month} 没有自报数据 '{d.figure}'；已自报的数据：{reported}"
-        )
+        raise ConfigError("params/provinces", "defects", f"{month} 没有自报数据 '{d.figure}'；已自报的数据：{reported}")
     before = int(frame.loc[at, "value"].iloc[0])
     after = round(before * d.factor)
     frame.loc[at, "value"] = after

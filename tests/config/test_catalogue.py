@@ -197,7 +197,9 @@ def test_a_new_indicator_needs_only_yaml(yaml_root, tmp_path):
     result = run_measure(yaml_root, tmp_path, {"calls": NIGHT}, evaluation(root=yaml_root))
     r = row(result, "night_call_share")
     assert (r["numerator"], r["denominator"]) == (2, 5)  # c1, c2 of c1–c5
-    earlier = run_measure(yaml_root, tmp_path, {"calls": NIGHT}, evaluation(root=yaml_root, parameters={"night_from_h": 20}))
+    earlier = run_measure(
+        yaml_root, tmp_path, {"calls": NIGHT}, evaluation(root=yaml_root, parameters={"night_from_h": 20})
+    )
     assert row(earlier, "night_call_share")["numerator"] == 3  # c5 at 21:00 is night from 20:00
 
 

@@ -64,7 +64,11 @@ def test_example_calls_gbk_title_row_date_and_time_columns_durations_and_a_filte
     # "138 0000 0001" is the caller of H0001 written with spaces: one hash
     assert frame.loc["H0001", "caller_hash"] == frame.loc["H0005", "caller_hash"]
     (bad,) = rejects(out, "calls")
-    assert (bad["行号"], bad["列"], bad["源列"]) == ("9", "ended_at", "来电日期 + 来电时刻 + 语音导航时长（秒） + 排队时长（秒） + 振铃时长（秒） + 通话时长")
+    assert (bad["行号"], bad["列"], bad["源列"]) == (
+        "9",
+        "ended_at",
+        "来电日期 + 来电时刻 + 语音导航时长（秒） + 排队时长（秒） + 振铃时长（秒） + 通话时长",
+    )
     assert "7分钟" in bad["值"] and "时:分:秒" in bad["原因"]
 
 
@@ -99,7 +103,7 @@ NEW_MAPPING = {
             "files": "calls*.csv",
             "filter": "\"类型\" <> '虚拟'",
             "columns": {
-                "call_id": {"expr": "\"线路\" || '-' || \"编号\""},
+                "call_id": {"expr": '"线路" || \'-\' || "编号"'},
                 "city": {"const": "demo"},
                 "arrived_at": {"from": ["日期", "时刻"], "format": ["%y%m%d %H:%M:%S", "%Y/%m/%d %H:%M:%S"]},
                 "answered_at": {

@@ -138,11 +138,25 @@ def scanned(values: list[str | None], kind: str, salt_value: str = "salt") -> li
 digits = st.text("0123456789", min_size=1, max_size=20)
 numbers = st.one_of(
     mobiles,
-    st.builds(lambda a, b: f"0{a}-{b}", st.text("123456789", min_size=2, max_size=3), st.text("2345678", min_size=8, max_size=8)),
-    st.sampled_from(["110101199003071234", "11010519900101123X", "１３９１２３４５６７８", "（０２１）６２３４５６７８", "zhang.san@example.com"]),
+    st.builds(
+        lambda a, b: f"0{a}-{b}",
+        st.text("123456789", min_size=2, max_size=3),
+        st.text("2345678", min_size=8, max_size=8),
+    ),
+    st.sampled_from(
+        [
+            "110101199003071234",
+            "11010519900101123X",
+            "１３９１２３４５６７８",
+            "（０２１）６２３４５６７８",
+            "zhang.san@example.com",
+        ]
+    ),
     digits,
 )
-mixed = st.lists(st.one_of(numbers, filler, st.sampled_from(["LIT2026070100", "U-", ".", "0.", "A", "Ｘ", "，"])), max_size=6)
+mixed = st.lists(
+    st.one_of(numbers, filler, st.sampled_from(["LIT2026070100", "U-", ".", "0.", "A", "Ｘ", "，"])), max_size=6
+)
 
 
 @given(st.lists(mixed.map("".join), min_size=1, max_size=20))

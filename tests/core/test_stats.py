@@ -49,6 +49,8 @@ def test_wilson_still_gives_the_textbook_interval():
 
 
 def test_untestable_rows_get_no_p_value():
-    _z, p = stats.two_proportions(np.array([1.0, 0.0]), np.array([0.0, 10.0]), np.array([5.0, 0.0]), np.array([10.0, 10.0]))
+    _z, p = stats.two_proportions(
+        np.array([1.0, 0.0]), np.array([0.0, 10.0]), np.array([5.0, 0.0]), np.array([10.0, 10.0])
+    )
     assert np.isnan(p[0]) and p[1] == pytest.approx(1.0)
     assert pd.isna(stats.mean_variance(5.0, 30.0, 1)[1])

@@ -10,7 +10,9 @@ from hotline_eval.core.xlsx import Sheet, SheetColumn, safe_text, write_workbook
 def test_text_that_looks_like_a_formula_is_written_as_text(tmp_path):
     hostile = ['=HYPERLINK("http://x","点我")', "+1+1", "-2", "@SUM(A1)", "\tcmd", "\rcmd", "普通文本", "a=b"]
     frame = pd.DataFrame({"text": hostile, "n": np.arange(len(hostile), dtype=float)})
-    sheet = Sheet("测试", "测试", frame, [SheetColumn("文本", lambda r: r["text"]), SheetColumn("数", lambda r: r["n"], "int")])
+    sheet = Sheet(
+        "测试", "测试", frame, [SheetColumn("文本", lambda r: r["text"]), SheetColumn("数", lambda r: r["n"], "int")]
+    )
     path = tmp_path / "t.xlsx"
     write_workbook(path, [sheet], "测试")
     ws = load_workbook(path)["测试"]

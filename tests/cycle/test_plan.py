@@ -1,7 +1,6 @@
 """The evaluation plan (评价方案, §5.2.3): every indicator with points adding up to the evaluation's total,
 the columns each object prepares (exactly those ingest reads). The rendered plan: tests/e2e/test_plan.py."""
 
-
 import pandas as pd
 import pytest
 

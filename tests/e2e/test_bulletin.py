@@ -139,7 +139,9 @@ def test_the_city_reports_dimension_table_shows_the_change_of_each_score_rate(ro
 
     now, before = totals
     words = load_wording(root)
-    table = dimension_table(load(root, "demo-comprehensive"), words, "dongpo", load(root, "demo-2026q2")).set_index("维度")
+    table = dimension_table(load(root, "demo-comprehensive"), words, "dongpo", load(root, "demo-2026q2")).set_index(
+        "维度"
+    )
     # 服务响应 (§6.1): score ÷ available points now and before, the difference in percentage points
     rate_now = now.loc["dongpo", "dim_response"] / now.loc["dongpo", "dimavail_response"]
     rate_before = before.loc["dongpo", "dim_response"] / before.loc["dongpo", "dimavail_response"]

@@ -43,7 +43,9 @@ def test_second_moments_are_the_sum_of_squared_waits(demo, results):
                 AND arrived_at >= TIMESTAMPTZ '2026-07-01' AND arrived_at < TIMESTAMPTZ '2026-10-01')"""
     ).fetchone()
     m = results.moments
-    row = m[(m["city"] == "linjiang") & (m["unit"] == "") & (m["month"] == "all") & (m["indicator"] == "answer_wait_avg")]
+    row = m[
+        (m["city"] == "linjiang") & (m["unit"] == "") & (m["month"] == "all") & (m["indicator"] == "answer_wait_avg")
+    ]
     assert row["squares"].iloc[0] == pytest.approx(expected[1], rel=1e-9)
     own = pooled(demo, "answer_wait_avg").loc["linjiang"]
     assert (own["numerator"], own["denominator"]) == pytest.approx((expected[0], expected[2]))
@@ -76,7 +78,9 @@ def test_a_planted_gap_is_tested_against_the_rest_of_the_province(demo, a):
     own, rest = rows.loc["dongpo"], rows.drop("dongpo")
     x2, n2 = rest["numerator"].sum(), rest["denominator"].sum()
     p_all = (own["numerator"] + x2) / (own["denominator"] + n2)
-    z = (own["numerator"] / own["denominator"] - x2 / n2) / np.sqrt(p_all * (1 - p_all) * (1 / own["denominator"] + 1 / n2))
+    z = (own["numerator"] / own["denominator"] - x2 / n2) / np.sqrt(
+        p_all * (1 - p_all) * (1 / own["denominator"] + 1 / n2)
+    )
     gap = a.gaps.set_index(["city", "indicator"]).loc[("dongpo", "first_contact_rate")]
     assert gap["p"] == pytest.approx(2 * sp.norm.sf(abs(z)))
     assert gap["rest"] == pytest.approx(x2 / n2) and gap["verdict"] == "worse"
@@ -93,13 +97,32 @@ def test_quality_blocked_values_are_never_tested(a):
 
 def test_a_large_looking_change_on_few_records_is_not_called_and_a_real_one_is(results, previous):
     """A constructed case: 6 of 10 → 3 of 10 is not significant (p ≈ 0.18); 600 of 1000 → 300 of 1000 is."""
-    keep = ["city", "unit", "month", "indicator", "numerator", "denominator", "n", "value", "status", "squares", "model"]
+    keep = [
+        "city",
+        "unit",
+        "month",
+        "indicator",
+        "numerator",
+        "denominator",
+        "n",
+        "value",
+        "status",
+        "squares",
+        "model",
+    ]
 
     def obs(rows):
         frame = pd.DataFrame(rows, columns=["city", "numerator", "denominator"])
-        return frame.assign(unit="", month="all", indicator="answer_rate", n=frame["denominator"],
-                            value=frame["numerator"] / frame["denominator"], status="ok", squares=np.nan,
-                            model="proportion")[keep]
+        return frame.assign(
+            unit="",
+            month="all",
+            indicator="answer_rate",
+            n=frame["denominator"],
+            value=frame["numerator"] / frame["denominator"],
+            status="ok",
+            squares=np.nan,
+            model="proportion",
+        )[keep]
 
     now = obs([("linjiang", 3, 10), ("qingshan", 300, 1000)])
     before = obs([("linjiang", 6, 10), ("qingshan", 600, 1000)])
@@ -112,17 +135,30 @@ def test_a_large_looking_change_on_few_records_is_not_called_and_a_real_one_is(r
 
 def test_a_significant_difference_below_the_material_size_is_not_called(results, previous):
     """200,000 calls a month make 0.5 个百分点 significant, but the material size is 1 个百分点."""
-    rows = lambda x: pd.DataFrame({  # noqa: E731
-        "city": ["linjiang"], "unit": "", "month": "all", "indicator": "answer_rate", "numerator": [x],
-        "denominator": [200_000.0], "n": [200_000.0], "value": [x / 200_000], "status": "ok", "squares": np.nan,
-        "model": "proportion"})
+    rows = lambda x: pd.DataFrame(
+        {  # noqa: E731
+            "city": ["linjiang"],
+            "unit": "",
+            "month": "all",
+            "indicator": "answer_rate",
+            "numerator": [x],
+            "denominator": [200_000.0],
+            "n": [200_000.0],
+            "value": [x / 200_000],
+            "status": "ok",
+            "squares": np.nan,
+            "model": "proportion",
+        }
+    )
     changes = significance.period_changes(results, previous, rows(190_000.0), rows(191_000.0))
     assert changes["q"].iloc[0] < 1e-6 and changes["verdict"].iloc[0] == "same"
 
 
 def test_month_over_month_pairs_each_month_with_the_one_before(demo, a):
     ind = read_indicators(demo)
-    rows = ind[(ind["city"] == "yunling") & (ind["unit"] == "") & (ind["indicator"] == "answer_rate")].set_index("month")
+    rows = ind[(ind["city"] == "yunling") & (ind["unit"] == "") & (ind["indicator"] == "answer_rate")].set_index(
+        "month"
+    )
     m = a.months.set_index(["city", "indicator", "month"]).sort_index().loc[("yunling", "answer_rate")]
     assert list(m.index) == ["2026-08", "2026-09"]
     assert m.loc["2026-09", "diff"] == pytest.approx(rows.loc["2026-09", "value"] - rows.loc["2026-08", "value"])
@@ -130,8 +166,13 @@ def test_month_over_month_pairs_each_month_with_the_one_before(demo, a):
 
 def test_unit_gaps_compare_each_unit_with_the_rest_of_its_city(demo, a):
     ind = read_indicators(demo)
-    units = ind[(ind["city"] == "baihe") & (ind["unit"] != "") & (ind["month"] == "all")
-                & (ind["indicator"] == "result_satisfaction") & (ind["status"] == "ok")].set_index("unit")
+    units = ind[
+        (ind["city"] == "baihe")
+        & (ind["unit"] != "")
+        & (ind["month"] == "all")
+        & (ind["indicator"] == "result_satisfaction")
+        & (ind["status"] == "ok")
+    ].set_index("unit")
     table = a.units("baihe", "result_satisfaction").set_index("unit")
     worst = table["excess"].idxmax()
     rest = units.drop(worst)
@@ -145,9 +186,16 @@ def test_the_channel_table_withholds_blocked_indicators_and_tests_channels(a):
     assert jinsha["value_ontime_completion_rate"].isna().all()  # blocked by the data-quality gate
     dongpo = frames.channels(a, "dongpo")
     # every channel of 东坡市's valid tickets of the period, as many as its system exports (§5.2.2)
-    tickets = pd.read_parquet(a.results.paths.data / "tickets.parquet", columns=["city", "channel", "is_valid", "accepted_at"])
+    tickets = pd.read_parquet(
+        a.results.paths.data / "tickets.parquet", columns=["city", "channel", "is_valid", "accepted_at"]
+    )
     local = tickets["accepted_at"].dt.tz_convert("Asia/Shanghai")
-    own = tickets[(tickets["city"] == "dongpo") & tickets["is_valid"].fillna(True) & (local >= "2026-07-01") & (local < "2026-10-01")]
+    own = tickets[
+        (tickets["city"] == "dongpo")
+        & tickets["is_valid"].fillna(True)
+        & (local >= "2026-07-01")
+        & (local < "2026-10-01")
+    ]
     assert dongpo["n"].is_monotonic_decreasing and set(dongpo["channel"]) == set(own["channel"])
     assert list(dongpo["n"]) == own["channel"].value_counts().loc[dongpo["channel"]].tolist()
     system = next(c.system for c in load_province(a.results.root, "sample").cities if c.id == "dongpo")

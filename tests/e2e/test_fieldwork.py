@@ -2,7 +2,6 @@
 and review forms that ingest reads back into qc_samples and expert_scores, changing the qualitative
 scores exactly as the rule tables say. Expected values are worked out in the tests."""
 
-
 import numpy as np
 import openpyxl
 import pandas as pd

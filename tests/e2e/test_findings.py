@@ -39,8 +39,14 @@ def test_the_sections_are_numbered_from_the_shared_context(shown):
     headings = re.findall(r"<h2[^>]*>(.*?)</h2>", markup)
     assert headings == ["一、比较分析", "二、存在的主要问题", "三、整改措施"]  # numbered afresh when run alone
     subsections = re.findall(r"<h3[^>]*>(.*?)</h3>", markup)
-    for expected in ("（一）与全省各设区市比较", "（二）时间维度比较", "（三）受理渠道比较（§5.2.2）",
-                     "（四）承办单位办理情况比较", "（五）不满意原因分析（§6.5.3）", "（三）上期问题整改跟踪（§8.5）"):
+    for expected in (
+        "（一）与全省各设区市比较",
+        "（二）时间维度比较",
+        "（三）受理渠道比较（§5.2.2）",
+        "（四）承办单位办理情况比较",
+        "（五）不满意原因分析（§6.5.3）",
+        "（三）上期问题整改跟踪（§8.5）",
+    ):
         assert expected in subsections
 
 

@@ -77,8 +77,12 @@ def expected_numbers(results, previous, city: str) -> set[str]:
         all_values = scores[(scores["indicator"] == s["indicator"]) & scores["score"].notna()]["value"]
         values["best"] = all_values.max()
         values["worst"] = all_values.min()
-        was = before[(before["city"] == city) & (before["unit"] == "") & (before["month"] == "all")
-                     & (before["indicator"] == s["indicator"])]
+        was = before[
+            (before["city"] == city)
+            & (before["unit"] == "")
+            & (before["month"] == "all")
+            & (before["indicator"] == s["indicator"])
+        ]
         if len(was):
             values["before"] = was["value"].iloc[0]
         months = agency[(agency["city"] == city) & (agency["indicator"] == s["indicator"]) & (agency["month"] != "all")]
@@ -93,7 +97,9 @@ def expected_numbers(results, previous, city: str) -> set[str]:
         if pd.notna(s["reference"]):
             expected.add(shown(rounded(s["value"] + (s["reference"] - s["value"]) / 2, unit), unit))
     unit_rows = ind[(ind["city"] == city) & (ind["unit"] != "") & (ind["month"] == "all") & (ind["status"] == "ok")]
-    expected |= {shown(v, units.get(i, "points")) for v, i in zip(unit_rows["value"], unit_rows["indicator"], strict=True)}
+    expected |= {
+        shown(v, units.get(i, "points")) for v, i in zip(unit_rows["value"], unit_rows["indicator"], strict=True)
+    }
     # dissatisfaction reasons: counts, shares of the verified ones, the rest of the province
     d = read(out / "dissatisfaction.csv", dtype={"unit": str})
     verified = d[(d["unit"] == "") & (d["reason"] != "unverified")]
@@ -102,15 +108,23 @@ def expected_numbers(results, previous, city: str) -> set[str]:
     expected |= {str(int(mine.sum())), *map(str, mine.astype(int))}
     for r in mine.index:
         a, b = mine[r] / mine.sum(), rest[r] / rest.sum()
-        expected |= {shown(a, "percent"), shown(b, "percent"), shown(abs(rounded(a, "percent") - rounded(b, "percent")), "percent")}
+        expected |= {
+            shown(a, "percent"),
+            shown(b, "percent"),
+            shown(abs(rounded(a, "percent") - rounded(b, "percent")), "percent"),
+        }
     expected |= set(map(str, d[(d["city"] == city) & (d["unit"] != "")]["count"].astype(int)))
     # points left out because their data failed a quality gate
     blocked = scores[(scores["city"] == city) & (scores["status"] == "quality_blocked") & (scores["points"] > 0)]
     expected.add(f"{blocked['points'].sum():g}")
     # totals, coverage, the previous total
     t = results.totals.loc[city]
-    expected |= {f"{t['total']:.2f}", f"{t['coverage']:.1f}", f"{previous.totals.loc[city, 'total']:.2f}",
-                 f"{abs(t['total'] - previous.totals.loc[city, 'total']):.2f}"}
+    expected |= {
+        f"{t['total']:.2f}",
+        f"{t['coverage']:.1f}",
+        f"{previous.totals.loc[city, 'total']:.2f}",
+        f"{abs(t['total'] - previous.totals.loc[city, 'total']):.2f}",
+    }
     return expected
 
 
@@ -172,8 +186,12 @@ def _dimension_rates(results):
 def test_targets_and_deadlines_of_the_measures_are_computed(results, previous, stories):
     issued = results.evaluation.issued_on
     catalogue = load_measures(results.root)
-    dates = {f"{d.year}年{d.month}月{d.day}日" for k in catalogue.deadlines.values() if k.days
-             for d in [issued + dt.timedelta(days=k.days)]}
+    dates = {
+        f"{d.year}年{d.month}月{d.day}日"
+        for k in catalogue.deadlines.values()
+        if k.days
+        for d in [issued + dt.timedelta(days=k.days)]
+    }
     for city, s in stories.items():
         expected = expected_numbers(results, previous, city)
         for m in s.measures:
@@ -229,8 +247,13 @@ def test_each_planted_problem_is_found_with_a_matching_measure(results, stories,
         assert p.number <= 3, f"{city}: {p.key} is only problem {p.number}"
         measures = s.measures_of(p)
         assert measures, f"{city}: no measure for {p.key}"
-        texts = {t for ind in p.indicators if ind in catalogue.indicators
-                 for spec in catalogue.indicators[ind].measures for t in spec.text}
+        texts = {
+            t
+            for ind in p.indicators
+            if ind in catalogue.indicators
+            for spec in catalogue.indicators[ind].measures
+            for t in spec.text
+        }
         assert any(m.action in texts for m in measures), f"{city}: measures do not answer {p.key}"
         assert any(m.target for m in measures), f"{city}: no target for {p.key}"
 
@@ -276,7 +299,7 @@ def test_an_untested_or_insignificant_difference_is_never_described_as_a_change(
             if cited in called:  # another indicator's called change cites the same previous value
                 continue
             for match in re.finditer(re.escape(cited), text):
-                after = text[match.end(): match.end() + 8]
+                after = text[match.end() : match.end() + 8]
                 assert after.startswith(("相比无显著变化", "基本持平")), f"{city} {f.indicator.id}: …{cited}{after}"
 
 
@@ -296,11 +319,13 @@ def test_the_total_is_called_changed_only_when_its_bootstrap_interval_excludes_z
     ctx = narrative.story(results, "nanhu", previous).context()
     ctx = dataclasses.replace(ctx, a=a)
     a.__dict__["total_change"] = pd.DataFrame(
-        {"delta": [2.5], "low": [-0.4], "high": [5.1], "significant": [False]}, index=pd.Index(["nanhu"], name="city"))
+        {"delta": [2.5], "low": [-0.4], "high": [5.1], "significant": [False]}, index=pd.Index(["nanhu"], name="city")
+    )
     text = summary_module.change_sentence(ctx)
     assert "无显著变化" in text and "提高" not in text and "下降" not in text and "上升" not in text
     a.__dict__["total_change"] = pd.DataFrame(
-        {"delta": [2.5], "low": [0.4], "high": [5.1], "significant": [True]}, index=pd.Index(["nanhu"], name="city"))
+        {"delta": [2.5], "low": [0.4], "high": [5.1], "significant": [True]}, index=pd.Index(["nanhu"], name="city")
+    )
     assert "提高2.50分" in summary_module.change_sentence(ctx)
 
 
@@ -322,8 +347,12 @@ def test_the_text_is_the_same_whatever_is_asked_first(results, previous, monkeyp
 
 
 def test_problems_are_not_one_template_with_blanks_filled(stories):
-    openings = {re.sub(r"^(评价期内，|从数据看，|在全省|在有数据的)?.*$", lambda m: m.group(1) or "other", p.text)
-                for s in stories.values() for p in s.problems if p.kind in ("gap", "far_below", "worse")}
+    openings = {
+        re.sub(r"^(评价期内，|从数据看，|在全省|在有数据的)?.*$", lambda m: m.group(1) or "other", p.text)
+        for s in stories.values()
+        for p in s.problems
+        if p.kind in ("gap", "far_below", "worse")
+    }
     assert len(openings) >= 3
     frames = {re.sub(r"^.*?(要|应|负责，).*$", r"\1", m.text) for s in stories.values() for m in s.measures}
     assert {"要", "应", "负责，"} <= frames

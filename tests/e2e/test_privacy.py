@@ -299,7 +299,12 @@ def _text_sources(root: Path, item) -> tuple[list[str], str | None]:
 
     spec = load_schema(root).tables[item.table]
     tmap = load_mapping(root, item.system).tables[item.table]
-    columns = [c for name, col in spec.columns.items() if col.type == "string" and (src := tmap.source(name)) for c in src.columns]
+    columns = [
+        c
+        for name, col in spec.columns.items()
+        if col.type == "string" and (src := tmap.source(name))
+        for c in src.columns
+    ]
     key = tmap.source(spec.key) if spec.key else None
     return list(dict.fromkeys(columns)), (key.source if key is not None else None)
 
@@ -377,7 +382,9 @@ def planted(root, tmp_path_factory, outputs_dir):
     (project / "params/quality.yaml").write_text(yaml.safe_dump(quality, allow_unicode=True), "utf-8")
     counts: dict[str, int] = {}
     for city in province["cities"]:
-        for item in discover(project, project / "exports" / city["id"], [city["system"], "province-template"], city["id"]):
+        for item in discover(
+            project, project / "exports" / city["id"], [city["system"], "province-template"], city["id"]
+        ):
             counts[item.table] = counts.get(item.table, 0) + plant(project, item)
     paths = prepare(project, "planted")
     written = render_city(project, "planted", PLANTED_CITIES[0], pdf=None)  # a PDF too when a browser exists

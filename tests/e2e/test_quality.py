@@ -49,7 +49,10 @@ def month_of(stamps: pd.Series) -> pd.Series:
 
 def one(quality, check, city="jinsha", month="all", item="", tbl=None):
     rows = quality[
-        (quality["city"] == city) & (quality["check"] == check) & (quality["month"] == month) & (quality["item"] == item)
+        (quality["city"] == city)
+        & (quality["check"] == check)
+        & (quality["month"] == month)
+        & (quality["item"] == item)
     ]
     if tbl:
         rows = rows[rows["table"] == tbl]
@@ -117,13 +120,17 @@ def test_out_of_order_timestamps_are_found_by_the_rules_or_rejected_at_ingest(de
     # calls ending before they arrive break a row rule of the schema: ingest rejected them
     assert one(quality, "rejected", tbl="calls", item="ended_at：结束时间早于来电时间")["value"] == 5
     calls = table(demo, "calls", ["city", "arrived_at"])
-    in_period = int(((calls["city"] == "jinsha") & month_of(calls["arrived_at"]).isin(["2026-07", "2026-08", "2026-09"])).sum())
+    in_period = int(
+        ((calls["city"] == "jinsha") & month_of(calls["arrived_at"]).isin(["2026-07", "2026-08", "2026-09"])).sum()
+    )
     intra = one(quality, "intra_record", tbl="calls")
     assert intra["denominator"] == in_period + 5
 
 
 def test_broken_ticket_to_call_links_are_counted_per_month(demo, quality, ledger):
-    tickets = table(demo, "tickets", ["city", "channel", "accepted_at"]).query("city == 'jinsha' and channel == 'phone'")
+    tickets = table(demo, "tickets", ["city", "channel", "accepted_at"]).query(
+        "city == 'jinsha' and channel == 'phone'"
+    )
     phone = month_of(tickets["accepted_at"]).value_counts()
     broken = ledger["broken_links"]["planted"]["by_month"]
     orphaned = ledger["missing_days"]["planted"]["orphaned"]["tickets.call_id"]
@@ -133,7 +140,10 @@ def test_broken_ticket_to_call_links_are_counted_per_month(demo, quality, ledger
         assert (link["denominator"], link["numerator"]) == (phone[month], phone[month] - unlinked)
     assert one(quality, "linkage", month="2026-07", item="ticket_call")["passed"] is False  # 100 of ~1,440
     qc = one(quality, "linkage", month="2026-08", item="qc_call")
-    assert qc["denominator"] - qc["numerator"] == ledger["missing_days"]["planted"]["orphaned"]["qc_samples.object_id"]["2026-08"]
+    assert (
+        qc["denominator"] - qc["numerator"]
+        == ledger["missing_days"]["planted"]["orphaned"]["qc_samples.object_id"]["2026-08"]
+    )
 
 
 def test_the_verification_sample_finds_the_missing_recordings(quality):

@@ -116,7 +116,12 @@ def test_bank_counts_match_the_readme_and_phantoms_are_excluded_not_rejected(ban
 
     ingested = pd.read_json(prepared["real-bank"].out / "ingest.json", typ="series")
     (counted,) = ingested["files"]
-    assert (counted["rows_in"], counted["accepted"], counted["rejected"], counted["excluded"]) == (41_768, 41_768, 0, 310)
+    assert (counted["rows_in"], counted["accepted"], counted["rejected"], counted["excluded"]) == (
+        41_768,
+        41_768,
+        0,
+        310,
+    )
     calls = pd.read_parquet(prepared["real-bank"].data / "calls.parquet")
     assert calls["outcome"].value_counts().to_dict() == {
         "answered": 31_402,
@@ -129,7 +134,11 @@ def test_bank_counts_match_the_readme_and_phantoms_are_excluded_not_rejected(ban
 def test_bank_readme_quirks_are_carried_through(bank, prepared):
     calls = pd.read_parquet(prepared["real-bank"].data / "calls.parquet")
     agent = bank[bank["outcome"] == "AGENT"]
-    assert (agent["server"] == "NO_SERVER").sum() == 391 == calls.loc[calls["outcome"] == "answered", "agent_id"].isna().sum()
+    assert (
+        (agent["server"] == "NO_SERVER").sum()
+        == 391
+        == calls.loc[calls["outcome"] == "answered", "agent_id"].isna().sum()
+    )
     assert ((bank["outcome"] == "HANG") & (bank["server"] != "NO_SERVER")).sum() == 2
     assert calls.loc[calls["outcome"] != "answered", "agent_id"].notna().sum() == 2
     assert (agent["ser_time"] == 0).sum() == 125
@@ -149,7 +158,11 @@ def test_bank_benchmarks_are_the_published_figures_they_cite(root):
 
     stats = pd.read_csv(REAL / "cn-12345-published-stats" / "cn_12345_reference_values.csv")
     definition = yaml.safe_load((root / "params" / "evaluations" / "real-bank.yaml").read_text(encoding="utf-8"))
-    published = {"answer_rate": ("接通率", 100), "answer_wait_avg": ("平均等待时长", 1), "talk_time_avg": ("平均通话时长(接听)", 1)}
+    published = {
+        "answer_rate": ("接通率", 100),
+        "answer_wait_avg": ("平均等待时长", 1),
+        "talk_time_avg": ("平均通话时长(接听)", 1),
+    }
     for indicator, (wording, scale) in published.items():
         (row,) = stats[(stats["region"] == "常州市") & (stats["indicator_cn"] == wording)].itertuples()
         pinned = definition["reference"]["benchmarks"][indicator]
@@ -161,7 +174,9 @@ def test_bank_benchmarks_are_the_published_figures_they_cite(root):
 
     taizhou = figure("泰州市(市平台)", "接通") / figure("泰州市(市平台)", "呼入来电")
     assert round(taizhou * 100, 2) == 95.85 and int(taizhou * 10_000) / 100 == figure("泰州市(市平台)", "接通率")
-    assert round(figure("衡东县", "综合办结数") / figure("衡东县", "有效工单") * 100, 2) == figure("衡东县", "综合办结率")
+    assert round(figure("衡东县", "综合办结数") / figure("衡东县", "有效工单") * 100, 2) == figure(
+        "衡东县", "综合办结率"
+    )
     lianping = figure("连平县", "办结") / figure("连平县", "受理有效热线事项")
     assert round(lianping * 100, 2) == 78.99 and int(lianping * 10_000) / 100 == figure("连平县", "办结率")
     tangshan = figure("唐山市", "省派工单已处理完毕") + figure("唐山市", "省派工单办结时限内正在办理")
@@ -331,9 +346,9 @@ def test_la_requests_per_10k_residents_per_district(requests, district_populatio
     toolkit = pooled(prepared["real-la311"], "requests_per_10k")
     assert toolkit.loc[CDS, "value"].to_numpy() == pytest.approx(expected.reindex(CDS).to_numpy())
     population = pd.read_parquet(prepared["real-la311"].data / "population.parquet")
-    assert population.groupby("city")["residents"].sum().reindex(CDS).tolist() == district_population.reindex(
-        CDS
-    ).tolist()
+    assert (
+        population.groupby("city")["residents"].sum().reindex(CDS).tolist() == district_population.reindex(CDS).tolist()
+    )
 
 
 def test_la_readme_quirks(requests):
@@ -422,9 +437,10 @@ def test_real_reports_state_the_waiver_and_what_the_data_lack(prepared, evaluati
     assert "12345热线工作机构" not in text and "自报的月度来电总量" not in text
     assert "不设申诉程序" in text
     if evaluation == "real-bank":
-        assert "综合得分排名" not in text and "（共1个）" not in text, [text[max(0, text.find("排名") - 80) : text.find("排名") + 20]]
+        assert "综合得分排名" not in text and "（共1个）" not in text, [
+            text[max(0, text.find("排名") - 80) : text.find("排名") + 20]
+        ]
         assert "来电人接通率需要话务记录的来电人标识" in text
     else:
         assert "全市各市议会选区综合得分排名（共15个）" in text
         assert "总办结率需要工单的首次派单时间" in text
-

@@ -31,8 +31,15 @@ def test_dropping_an_indicator_rescales_over_the_remaining_points(demo, results)
     assert inf.loc[("first_contact_rate", "dongpo"), "total_without"] == pytest.approx(expected)
     # everyone else's total without it, ranked here: where does 东坡市 land?
     others = scores[(scores["indicator"] == "first_contact_rate")].set_index("city")
-    without = (totals["raw"] - others["score"].fillna(0)) / (totals["available"] - others["points"].where(others["score"].notna(), 0)) * 100
-    assert inf.loc[("first_contact_rate", "dongpo"), "rank_without"] == without.rank(ascending=False, method="min")["dongpo"]
+    without = (
+        (totals["raw"] - others["score"].fillna(0))
+        / (totals["available"] - others["points"].where(others["score"].notna(), 0))
+        * 100
+    )
+    assert (
+        inf.loc[("first_contact_rate", "dongpo"), "rank_without"]
+        == without.rank(ascending=False, method="min")["dongpo"]
+    )
 
 
 def test_the_bootstrap_is_reproducible(results):
@@ -51,7 +58,9 @@ def test_redrawn_values_follow_each_values_sampling_distribution(demo, results):
     x, n = ind.loc[("yunling", "answer_rate"), ["numerator", "denominator"]]
     assert drawn[:, c, i].mean() == pytest.approx(x / n, abs=4 * np.sqrt(x / n * (1 - x / n) / n / 4000))
     assert drawn[:, c, i].std() == pytest.approx(np.sqrt(x / n * (1 - x / n) / n), rel=0.05)
-    sq = results.moments.set_index(["city", "unit", "month", "indicator"]).loc[("yunling", "", "all", "answer_wait_avg"), "squares"]
+    sq = results.moments.set_index(["city", "unit", "month", "indicator"]).loc[
+        ("yunling", "", "all", "answer_wait_avg"), "squares"
+    ]
     total, count = ind.loc[("yunling", "answer_wait_avg"), ["numerator", "denominator"]]
     variance = (sq - total**2 / count) / (count - 1)
     k = b.items.index("answer_wait_avg")
@@ -61,8 +70,9 @@ def test_redrawn_values_follow_each_values_sampling_distribution(demo, results):
 
 def test_without_noise_and_with_one_reference_the_ranks_do_not_move(results, monkeypatch):
     settings = load_settings(results.root)
-    fixed = settings.model_copy(update={"robustness": settings.robustness.model_copy(
-        update={"weight_noise": 0.0, "references": ["best"]})})
+    fixed = settings.model_copy(
+        update={"robustness": settings.robustness.model_copy(update={"weight_noise": 0.0, "references": ["best"]})}
+    )
     monkeypatch.setattr(robustness, "load_settings", lambda root: fixed)
     s = robustness.rank_stability(results)
     assert (s["low"] == s["rank"]).all() and (s["high"] == s["rank"]).all() and (s["kept"] == 1).all()

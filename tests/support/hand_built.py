@@ -57,7 +57,7 @@ def evaluation(cities=("a", "b"), start="2026-07-01", end="2026-07-31", root: Pa
             "cities": [{"id": c, "name_zh": f"{c}市"} for c in cities],
             "data": {"inputs": [{"dir": ".", "systems": ["vendor-a"]}]},
             **extra,
-        }
+        },
     )
 
 

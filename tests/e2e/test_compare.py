@@ -135,8 +135,8 @@ def test_a_large_looking_change_on_few_records_is_not_called_and_a_real_one_is(r
 
 def test_a_significant_difference_below_the_material_size_is_not_called(results, previous):
     """200,000 calls a month make 0.5 个百分点 significant, but the material size is 1 个百分点."""
-    rows = lambda x: pd.DataFrame(
-        {  # noqa: E731
+    rows = lambda x: pd.DataFrame(  # noqa: E731
+        {
             "city": ["linjiang"],
             "unit": "",
             "month": "all",

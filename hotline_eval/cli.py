@@ -271,7 +271,7 @@ def check(evaluation: str, city: str, strict: bool) -> None:
         ev.check_city(city)
     paths = prepare(root, evaluation, say, until="quality")
     quality = load_quality(paths.out)
-    catalogue, labels = load_catalogue(root), QualityLabels(root)
+    catalogue, labels = load_catalogue(root), QualityLabels(root, ev.period.months)
     if city:
         quality = quality[quality["city"] == city]
         lines = city_summary(quality, ev, catalogue, city, labels)

@@ -248,9 +248,10 @@ def _print_quality(ev: Evaluation, quality: pd.DataFrame, progress: Progress) ->
     """One line: which cities failed a quality gate (details: `hotline-eval check`)."""
     failed = [ev.city_name(c) for c in dict.fromkeys(failures(quality)["city"]) if c]
     if failed:
-        progress(f"数据质量：{len(failed)}个城市有未通过的门槛检查（{'、'.join(failed)}），明细见 make check CITY=...")
+        shown = f"{len(failed)}个{ev.labels.object}有未通过的门槛检查（{'、'.join(failed)}）"
+        progress(f"数据质量：{shown}，明细见 make check CITY=...")
     else:
-        progress("数据质量：全部城市通过门槛检查")
+        progress(f"数据质量：全部{ev.labels.object}通过门槛检查")
 
 
 def _print_appeals(root: Path, ev: Evaluation, progress: Progress) -> None:
@@ -343,7 +344,7 @@ def analyse(root: Path, ev: Evaluation, paths: Paths, data_version: int = 1, sta
     write_csv(paths.out / "channels.csv", extra_terms.channels_frame(scored.extra))
     write_csv(paths.out / "dissatisfaction.csv", scored.dissatisfaction)
     write_csv(paths.out / "expert_panel.csv", scored.panel_detail)
-    labels = SheetLabels(ev, load_catalogue(root), load_schema(root), load_wording(root))
+    labels = SheetLabels(ev, load_catalogue(root), load_schema(root), load_wording(root, ev.labels))
     extra = []
     if filed is None:
         appeals.clear_record(paths.out)

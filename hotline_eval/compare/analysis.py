@@ -156,7 +156,7 @@ def dimension_gaps(results: Results, b: robustness.Board, shares: np.ndarray, se
                     "verdict": verdict,
                 }
             )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=["city", "dimension", "rate", "mean", "diff", "low", "high", "verdict"])
 
 
 def _rates(share: np.ndarray, points: np.ndarray) -> np.ndarray:

@@ -54,8 +54,9 @@ def score_rates(results: Results) -> pd.DataFrame:
 
 
 def ranking(a: Analysis) -> pd.DataFrame:
-    """Per city (rank order): rank, total, bootstrap interval (low, high), sampling rank interval
-    (rank_low, rank_high), method rank interval (mc_low, mc_median, mc_high) and `kept`."""
+    """Per ranked city (rank order): rank, total, bootstrap interval (low, high), sampling rank interval
+    (rank_low, rank_high), method rank interval (mc_low, mc_median, mc_high) and `kept`. A city without
+    a total has no rank and is not listed."""
     b, s = a.bootstrap.summary, a.stability
     frame = pd.DataFrame(
         {
@@ -71,7 +72,7 @@ def ranking(a: Analysis) -> pd.DataFrame:
             "kept": s["kept"],
         }
     )
-    return frame.sort_values(["rank", "total"], ascending=[True, False])
+    return frame.dropna(subset=["rank"]).sort_values(["rank", "total"], ascending=[True, False])
 
 
 def influence_on(a: Analysis, city: str) -> pd.DataFrame:

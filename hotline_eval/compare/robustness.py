@@ -334,4 +334,4 @@ def influence(results: Results) -> pd.DataFrame:
                     "moved": base_rank[c] - rank[c],
                 }
             )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=["indicator", "city", "total", "total_without", "rank", "rank_without", "moved"])

@@ -271,6 +271,17 @@ class Schedule(Strict):
     review_workdays: int = Field(ge=0)  # between the end of fieldwork and the results
 
 
+class FollowUp(Strict):
+    """What the documents ask of the evaluated objects after the results (§8.5): to report their
+    rectification to `report_to` (its short name in running text) within `rectify_days` calendar days
+    of the results. rectify_days 0: no rectification deadline (a method test, a result not used for
+    assessment): the measures carry no dates and no document asks for a rectification report."""
+
+    report_to: str
+    rectify_days: int = Field(ge=0)
+    addressees: str = ""  # to whom the bulletin is addressed (主送); empty: no addressee line
+
+
 class Items(Strict):
     """The sub-items of one indicator in a special evaluation, each with its own points (§5.1.2.2)."""
 
@@ -320,6 +331,7 @@ class Evaluation(Strict):
     vetoes: list[Veto] = []
     innovation: Literal["inside", "bonus"]
     appeal_days: int = Field(ge=0)  # 0: no appeal (a result not used for assessment)
+    follow_up: FollowUp
     period_rule: PeriodRule
     expert_panel: ExpertPanelRules
     units: UnitRules

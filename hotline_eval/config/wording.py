@@ -72,8 +72,9 @@ def replacements(labels: ObjectLabels, written_for: dict[str, str]) -> list[tupl
         (defaults.object, labels.object),
     ]
     if labels.object != defaults.object:
-        pairs += [("各市", f"各{labels.object}"), ("城市", labels.object)]
-    return [(old, new) for old, new in pairs if old != new]
+        pairs += [("各市", f"各{labels.object}"), ("个市", f"个{labels.object}"), ("城市", labels.object)]
+    pairs = [(old, new) for old, new in pairs if old != new]
+    return sorted(pairs, key=lambda p: -len(p[0]))
 
 
 def relabel(value: Any, pairs: list[tuple[str, str]]) -> Any:
@@ -88,8 +89,20 @@ def relabel(value: Any, pairs: list[tuple[str, str]]) -> Any:
 
 
 def relabel_text(text: str, pairs: list[tuple[str, str]]) -> str:
+    """The words replaced in one pass, longest first, so that a replacement is never replaced again
+    (设区市 → 市议会选区 must not then be read as 各市 → 各市议会选区: “各市议会选区议会选区”); a label
+    ending in the word the text goes on with does not repeat it (311服务 + 服务质量: 311服务质量)."""
+    if not pairs:
+        return text
+    new = dict(pairs)
+    words = re.compile("|".join(re.escape(old) for old, _ in pairs))
+
+    def replaced(m: re.Match) -> str:
+        label, after = new[m.group(0)], m.string[m.end() :]
+        tail = next((n for n in (3, 2) if len(label) > n and after.startswith(label[-n:])), 0)
+        return label[:-tail] if tail else label
+
     parts = TITLE.split(text)
     for k in range(0, len(parts), 2):  # even parts lie outside 《》
-        for old, new in pairs:
-            parts[k] = parts[k].replace(old, new)
+        parts[k] = words.sub(replaced, parts[k])
     return "".join(parts)

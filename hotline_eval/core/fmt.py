@@ -8,6 +8,7 @@ decimals and 分, counts exact below 10,000 and in 万 above (1.23万件), ranks
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 import pandas as pd
 
@@ -146,6 +147,38 @@ def rank(position: float | None, of: int) -> str:
 def date(day: dt.date | None) -> str:
     """2026年7月1日 (no leading zeros)."""
     return DASH if day is None else f"{day.year}年{day.month}月{day.day}日"
+
+
+# Months and days as a reader sees them (docs/documents/city-report.md#months): a label carries its year
+# whenever the months (days) shown with it fall in more than one calendar year — the period's, or the
+# previous and this period's in a chart — so that no label is ambiguous; within one year the year is
+# said once, in the period, and the label is the month alone.
+
+
+def spans_years(months: Iterable[str]) -> bool:
+    """Months (YYYY-MM, or dates) that fall in more than one calendar year."""
+    return len({str(m)[:4] for m in months}) > 1
+
+
+def month(value: str, shown: Iterable[str] = ()) -> str:
+    """'2026-07' as 7月, or as 2026年7月 when the months shown with it span more than one year."""
+    year, number = int(value[:4]), int(value[5:7])
+    return f"{year}年{number}月" if spans_years([value, *shown]) else f"{number}月"
+
+
+def day(value: dt.date, shown: Iterable[dt.date] = ()) -> str:
+    """A day as 7月1日, or as 2026年7月1日 when the days shown with it span more than one year."""
+    if spans_years([value.isoformat(), *(d.isoformat() for d in shown)]):
+        return date(value)
+    return f"{value.month}月{value.day}日"
+
+
+def month_ticks(months: list[str], most: int = 12) -> tuple[list[int], list[str]]:
+    """Tick positions and labels for a chart over `months`: every month up to `most`, otherwise every
+    k-th month (k the smallest step that leaves at most `most` ticks), labelled as `month` labels them."""
+    step = max(1, -(-len(months) // most))
+    at = list(range(0, len(months), step))
+    return at, [month(months[k], months) for k in at]
 
 
 CHINESE_NUMERALS = "一二三四五六七八九十"

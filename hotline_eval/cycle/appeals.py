@@ -120,7 +120,14 @@ def load_appeals(root: Path, ev: Evaluation, path: Path | None = None) -> Appeal
     data = validate(AppealFile, load_yaml(path) or {"evaluation": ev.id}, path)
     if data.evaluation != ev.id:
         raise ConfigError(path, "evaluation", f"'{data.evaluation}' 不是本文件所属的评价 '{ev.id}'")
-    deadline = appeal_deadline(root, ev.issued_on, ev.appeal_days)
+    if not ev.appeal_days and data.appeals:
+        raise ConfigError(
+            path,
+            "appeals",
+            f"评价 '{ev.id}' 不设申诉程序（appeal_days 为 0），不能受理申诉",
+            fix=f"如需受理申诉，请在 params/evaluations/{ev.id}.yaml 中将 appeal_days 设为申诉期限（工作日数）",
+        )
+    deadline = appeal_deadline(root, ev.issued_on, ev.appeal_days) if ev.appeal_days else ev.issued_on
     decisions = [_decide(path, k, a, ev, root, deadline) for k, a in enumerate(data.appeals)]
     ids = [a.id for a in data.appeals]
     twice = sorted({i for i in ids if ids.count(i) > 1})

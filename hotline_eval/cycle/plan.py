@@ -278,12 +278,16 @@ def schedule_table(root: Path, ev: Evaluation, wording: dict) -> pd.DataFrame:
         (names["data_due"], fmt.date(t.data_due), notes["data_due"]),
         (names["fieldwork"], f"{fmt.date(t.fieldwork_start)}—{fmt.date(t.fieldwork_end)}", notes["fieldwork"]),
         (names["issued"], fmt.date(t.issued), notes["issued"]),
-        (names["appeal"], fmt.date(t.appeal_deadline), notes["appeal"].format(days=ev.appeal_days)),
     ]
+    if t.appeal_deadline is not None:
+        rows.append((names["appeal"], fmt.date(t.appeal_deadline), notes["appeal"].format(days=ev.appeal_days)))
     return pd.DataFrame(rows, columns=["事项", "时间", "说明"])
 
 
 def appeal_rules(root: Path, ev: Evaluation, wording: dict) -> list[str]:
+    """The appeal procedure (§8.2); for an evaluation without one (appeal_days 0), the sentence saying so."""
+    if not ev.appeal_days:
+        return [wording["report"]["no_appeal"]]
     facts = appeal_facts(root, ev)
     return [rule.format(**facts) for rule in wording["plan"]["appeal_rules"]]
 

@@ -28,7 +28,7 @@ class Timeline:
     fieldwork_start: dt.date
     fieldwork_end: dt.date
     issued: dt.date  # results issued (report date)
-    appeal_deadline: dt.date  # last day to appeal (§8.2)
+    appeal_deadline: dt.date | None  # last day to appeal (§8.2); None: no appeal (appeal_days 0)
 
 
 def shift_workdays(calendar: Calendar, day: dt.date, n: int) -> dt.date:
@@ -59,7 +59,7 @@ def timeline(root: Path, ev: Evaluation) -> Timeline:
         fieldwork_start=start,
         fieldwork_end=end,
         issued=ev.issued_on,
-        appeal_deadline=appeal_deadline(root, ev.issued_on, ev.appeal_days),
+        appeal_deadline=appeal_deadline(root, ev.issued_on, ev.appeal_days) if ev.appeal_days else None,
     )
     _check_order(ev, out)
     return out

@@ -16,7 +16,6 @@ from hotline_eval.compare.analysis import Analysis
 from hotline_eval.config.wording import load_wording
 from hotline_eval.core import fmt
 from hotline_eval.narrative import phrasing as ph
-from hotline_eval.narrative.problems import month_label
 
 
 def _w(a: Analysis) -> dict:
@@ -86,6 +85,7 @@ def months(a: Analysis, city: str, indicators: list[str]) -> str:
     words = w["words"]
     c = w["comparison"]
     m = a.months
+    shown = r.evaluation.period.months
     called = m[(m["city"] == city) & m["indicator"].isin(indicators) & m["verdict"].isin(["better", "worse"])]
     items = []
     for _, row in called.sort_values(["month", "indicator"]).iterrows():
@@ -94,8 +94,8 @@ def months(a: Analysis, city: str, indicators: list[str]) -> str:
         items.append(
             c["month_item"].format(
                 indicator=ind.zh,
-                month=month_label(row["month"]),
-                previous_month=month_label(row["previous_month"]),
+                month=fmt.month(row["month"], shown),
+                previous_month=fmt.month(row["previous_month"], shown),
                 moved=moved,
                 diff=ph.amount(ph.difference(row["value"], row["before_value"], ind.unit), ind.unit),
             )

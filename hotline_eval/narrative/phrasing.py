@@ -14,6 +14,7 @@ values *as shown* (rounded to the shown decimals), so that the reader's arithmet
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 
 from hotline_eval.config.catalogue import Indicator
@@ -56,6 +57,14 @@ def sentence(*clauses: str) -> str:
     """Clauses joined with full-width commas, ending with one full stop; empty clauses are skipped."""
     parts = [c.strip("，。；") for c in clauses if c and c.strip("，。；")]
     return "，".join(parts) + "。" if parts else ""
+
+
+def closed_up(text: str) -> str:
+    """A sentence whose optional slots were left empty, closed up: no empty brackets, no doubled
+    commas, no comma before the full stop (“要A，。” → “要A。”)."""
+    text = text.replace("（）", "")
+    text = re.sub("，{2,}", "，", text)
+    return re.sub("，(?=[。；])", "", text)
 
 
 def shown(value: float, unit: str) -> float:

@@ -296,11 +296,11 @@ def sentence_of_change(ctx: ProblemContext, f: Fact) -> str:
     words = ctx.words["narrative"]["words"]
     clauses = [_change_clause(ctx, f)]
     if f.month is not None and f.verdict("month") == WORSE:
-        m = f.month
+        m, months = f.month, ctx.a.results.evaluation.period.months
         clauses.append(
             w["month_worse"].format(
-                month=month_label(m["month"]),
-                previous_month=month_label(m["previous_month"]),
+                month=fmt.month(m["month"], months),
+                previous_month=fmt.month(m["previous_month"], months),
                 moved=ph.word(words, "worsened", ind),
                 diff=ph.amount(ph.difference(m["value"], m["before_value"], ind.unit), ind.unit),
             )
@@ -333,9 +333,6 @@ def _change_clause(ctx: ProblemContext, f: Fact) -> str:
             clauses.append(ctx.pick("change_same", w["change_same"], ind.id).format(before=before))
     return clauses[0] if clauses else ""
 
-
-def month_label(month: str) -> str:
-    return f"{int(month[5:7])}月"
 
 
 def units_clause(ctx: ProblemContext, f: Fact) -> tuple[list[str], str, str]:
@@ -383,7 +380,7 @@ def quality_problem(ctx: ProblemContext) -> Problem | None:
     blocked = blocked_indicators(own, r.catalogue, scored)
     if failed.empty or blocked.empty:
         return None
-    labels = QualityLabels(r.root)
+    labels = QualityLabels(r.root, r.evaluation.period.months)
     ids = list(blocked["indicator"])
     points = sum(i.points for i in scored if i.id in ids)
     names = [r.catalogue.indicator(i).zh for i in ids]

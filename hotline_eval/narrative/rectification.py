@@ -83,6 +83,7 @@ def measure(ctx: ProblemContext, p: Problem, spec: MeasureSpec, k: int, facts: d
     text = ctx.pick("measure", words["measures"]["sentence"], p.key, k).format(
         actor=actor(ctx, p, spec.who), action=action, deadline=deadline, target=target
     )
+    text = ph.closed_up(text)
     return Measure(
         problem=p.number,
         headline=p.headline,
@@ -112,8 +113,13 @@ def actor(ctx: ProblemContext, p: Problem, who: str) -> str:
 
 
 def deadline_text(ctx: ProblemContext, key: str) -> str:
+    """The measure's deadline in words; none for a dated deadline when the definition sets no
+    rectification deadline (follow_up.rectify_days 0)."""
     spec = ctx.catalogue.deadlines[key]
-    issued = ctx.a.results.evaluation.issued_on
+    ev = ctx.a.results.evaluation
+    if not ev.follow_up.rectify_days and ("{date}" in spec.zh or "{month}" in spec.zh):
+        return ""
+    issued = ev.issued_on
     date = fmt.date(issued + dt.timedelta(days=spec.days)) if spec.days else ""
     following = dt.date(issued.year + issued.month // 12, issued.month % 12 + 1, 1)
     return spec.zh.format(date=date, month=f"{following.year}年{following.month}月")
@@ -135,8 +141,9 @@ def target_value(f: Fact, kind: str) -> tuple[float, str]:
 
 
 def report_line(ctx: ProblemContext) -> str:
-    """When and to whom the rectification is reported."""
-    bulletin = ctx.words["bulletin"]
-    issued = ctx.a.results.evaluation.issued_on
-    date = fmt.date(issued + dt.timedelta(days=int(bulletin["rectify_days"])))
-    return ctx.words["narrative"]["measures"]["report"].format(date=date, organiser=bulletin["organiser_short"])
+    """When and to whom the rectification is reported; nothing when the definition asks for no report."""
+    ev = ctx.a.results.evaluation
+    if not ev.follow_up.rectify_days:
+        return ""
+    date = fmt.date(ev.issued_on + dt.timedelta(days=ev.follow_up.rectify_days))
+    return ctx.words["narrative"]["measures"]["report"].format(date=date, organiser=ev.follow_up.report_to)

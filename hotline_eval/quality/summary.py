@@ -10,6 +10,7 @@ import pandas as pd
 from hotline_eval.config.catalogue import Catalogue
 from hotline_eval.config.evaluation import Evaluation
 from hotline_eval.config.schema import Schema, load_schema
+from hotline_eval.core import fmt
 from hotline_eval.quality.frame import POOLED
 from hotline_eval.quality.gate import blocked_indicators, blocking, failures, reason
 from hotline_eval.quality.spec import QualitySpec, load_quality_spec
@@ -21,16 +22,17 @@ HEADLINE = ["record_recall", "period_coverage", "field_completeness", "record_pr
 class QualityLabels:
     """Chinese names of tables, months, checks and items, and formatted values."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, months: list[str] | tuple[str, ...] = ()) -> None:
+        """months: the period's (a month label carries its year when they span more than one year)."""
         self.spec: QualitySpec = load_quality_spec(root)
         self.schema: Schema = load_schema(root)
+        self.months = list(months)
 
     def table(self, table: str) -> str:
         return self.schema.tables[table].zh if table in self.schema.tables else table
 
-    @staticmethod
-    def month(month: str) -> str:
-        return "全期" if month == POOLED else f"{int(month[5:7])}月"
+    def month(self, month: str) -> str:
+        return "全期" if month == POOLED else fmt.month(month, self.months)
 
     def check(self, check: str) -> str:
         return self.spec.checks[check].zh if check in self.spec.checks else check

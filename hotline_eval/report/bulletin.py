@@ -20,7 +20,7 @@ from hotline_eval.results import Results, load
 def render_bulletin(root: Path, evaluation: str, *, pdf: bool | None = None, previous: str = "") -> dict[str, Path]:
     """Render outputs/<evaluation>/bulletin.html (and .pdf) from notebooks/bulletin/*.ipynb."""
     results = load(root, evaluation)
-    wording = load_wording(root)
+    wording = load_wording(root, results.evaluation.labels)
     parameters = {"evaluation": results.evaluation.id, "root": str(root), "previous": previous}
     with reading(results.paths.out):  # one published set throughout (core/publish.py)
         meta = header(results, wording)
@@ -41,5 +41,5 @@ def header(results: Results, wording: dict) -> dict:
         "issuer": ev.organiser_zh,
         "number": wording["bulletin"].get("number", ""),
         "title": title(results, wording),
-        "addressees": wording["bulletin"]["addressees"],
+        "addressees": ev.follow_up.addressees,
     }

@@ -63,7 +63,7 @@ def _write_index(root: Path, results: Results, outcomes: list[Outcome] | None) -
     bulletin = None
     if (out / "bulletin.html").exists():
         pdf = "bulletin.pdf" if (out / "bulletin.pdf").exists() else ""
-        bulletin = {"html": "bulletin.html", "pdf": pdf, "title": bulletin_title(results, load_wording(root))}
+        bulletin = {"html": "bulletin.html", "pdf": pdf, "title": bulletin_title(results, words)}
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(root / "templates")), autoescape=True, undefined=jinja2.StrictUndefined
     )

@@ -25,7 +25,7 @@ def plan_context(root: str | Path, evaluation: str) -> ReportContext:
     key = (str(Path(root).resolve()), evaluation)
     if key not in _CONTEXTS:
         results = load(root, evaluation)
-        _CONTEXTS[key] = ReportContext(results, load_wording(results.root), "")
+        _CONTEXTS[key] = ReportContext(results, load_wording(results.root, results.evaluation.labels), "")
     return _CONTEXTS[key]
 
 
@@ -40,7 +40,7 @@ def render_plan(root: Path, evaluation: str, *, pdf: bool | None = None) -> dict
 def cover(root: Path, evaluation: str) -> dict:
     """The plan's cover: title, period, objects, type, data deadline, organiser, publication date."""
     ev = load(root, evaluation).evaluation
-    words = load_wording(root)
+    words = load_wording(root, ev.labels)
     name = title(ev, words)
     w = words["plan"]
     head, _, tail = name.partition(w["cover_split"])

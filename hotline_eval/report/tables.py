@@ -15,6 +15,18 @@ import pandas as pd
 from hotline_eval.core import fmt
 
 KEEP_ROWS = 18  # a table this short is not split across pages
+# Monthly tables list the months across (one column each) up to this many months; a longer period turns
+# the table: one row per month, one column per indicator (docs/documents/city-report.md#months).
+MONTHS_ACROSS = 12
+
+
+def months_down(frame: pd.DataFrame, key: str, corner: str) -> pd.DataFrame:
+    """A table of one row per indicator (`key` names it) and one column per month turned: one row per
+    column of `frame` (months first, in their order), one column per indicator; `corner` heads the
+    first column."""
+    turned = frame.set_index(key).T
+    turned.columns = [str(c) for c in turned.columns]
+    return turned.rename_axis(corner).reset_index()
 
 
 def html_table(

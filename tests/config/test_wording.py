@@ -18,3 +18,21 @@ def test_wording_is_read_from_every_file_and_a_key_given_twice_is_named(root, tm
     with pytest.raises(ConfigError, match=r"在 extra\.yaml 中也有") as err:
         load_wording(tmp_path)
     assert err.value.key == "report" and err.value.file.endswith("report.yaml")
+
+
+def test_labels_replace_each_word_once_so_no_label_is_doubled(root):
+    """设区市 → 市议会选区 and then 各市 → 各市议会选区 gave “各市议会选区议会选区” and 12345热线服务 → 311服务服务
+    in reports of a city's council districts (issue 18); replaced in one pass, longest first, they do not."""
+    from hotline_eval.config.evaluation import ObjectLabels
+    from hotline_eval.config.wording import load_wording, relabel_text, replacements
+
+    labels = ObjectLabels(scope="全市", object="市议会选区", service="311市民服务热线", service_short="311服务")
+    pairs = replacements(labels, load_wording(root)["written_for"])
+    assert relabel_text("各设区市得分，各市平均，3个市达到，全省最优", pairs) == (
+        "各市议会选区得分，各市议会选区平均，3个市议会选区达到，全市最优"
+    )
+    assert relabel_text("12345热线服务质量评价报告", pairs) == "311服务质量评价报告"
+    assert relabel_text("《12345政务服务便民热线服务质量评价规范》要求各市", pairs).startswith("《12345政务服务便民热线")
+    words = load_wording(root, labels)
+    text = str(words)
+    assert "议会选区议会选区" not in text and "服务服务" not in text

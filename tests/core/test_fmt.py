@@ -77,3 +77,22 @@ def test_a_missing_value_is_a_dash_never_a_python_word(missing):
         fmt.rank_change(missing, 3),
     ):
         assert text == fmt.DASH
+
+
+def test_a_month_label_carries_its_year_when_the_months_shown_span_years():
+    """Over 2017-12 … 2020-01 the labels were 12月, 1月 … and later years overwrote earlier ones."""
+    within = ["2026-07", "2026-08", "2026-09"]
+    assert [fmt.month(m, within) for m in within] == ["7月", "8月", "9月"]
+    across = ["2025-12", "2026-01"]
+    assert [fmt.month(m, across) for m in across] == ["2025年12月", "2026年1月"]
+    assert fmt.month("2026-01", ["2025-12"]) == "2026年1月", "the month itself counts among those shown"
+    days = [dt.date(2017, 12, 28), dt.date(2018, 1, 3)]
+    assert fmt.day(days[0], days) == "2017年12月28日" and fmt.day(dt.date(2026, 7, 1)) == "7月1日"
+
+
+def test_chart_ticks_are_thinned_to_at_most_twelve_and_labelled_alike():
+    months = [f"{y}-{m:02d}" for y in (2018, 2019, 2020) for m in range(1, 13)][:26]
+    at, labels = fmt.month_ticks(months)
+    assert at == list(range(0, 26, 3)) and len(labels) == 9 <= 12
+    assert labels[0] == "2018年1月" and labels[1] == "2018年4月" and labels[-1] == "2020年1月"
+    assert fmt.month_ticks(["2026-07", "2026-08"]) == ([0, 1], ["7月", "8月"])

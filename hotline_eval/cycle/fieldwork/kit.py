@@ -97,7 +97,7 @@ def make_kit(
     )
     _keep_earlier(folder, key, progress)
     times = timeline(root, ev)
-    wording = load_wording(root)
+    wording = load_wording(root, ev.labels)
     builder = FormBuilder(root, ev, catalogue, load_schema(root), design, wording, times.fieldwork_end)
     files = []
     for city in ev.city_ids():

@@ -25,6 +25,9 @@ class BulletinComparison:
     def ranking(self) -> list[str]:
         w, cols, settings = self.words, self.words["stability_columns"], self.a.settings
         rank = frames.ranking(self.a)
+        if rank.empty:  # no evaluated object has a total
+            heading = heading_html(w["comparison_title"], anchor="annex-comparison", new_page=True)
+            return [heading, paragraph_html(w["cities_none"])]
         shown = rank_stability_table(rank, self.names, cols, cols["city"])
         note = w["stability_note"].format(
             draws=settings.bootstrap.draws,

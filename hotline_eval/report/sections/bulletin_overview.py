@@ -11,7 +11,7 @@ import pandas as pd
 from hotline_eval.compare.aggregates import dimension_rates, dimensions_scored, points_lost, province_values
 from hotline_eval.compare.volumes import city_volumes
 from hotline_eval.core import fmt
-from hotline_eval.report import charts, tables
+from hotline_eval.report import charts, sources, tables
 from hotline_eval.report.blocks import heading_html, numbered_html, paragraph_html
 from hotline_eval.report.context import ReportContext
 from hotline_eval.report.table_frames import headers, ranking_table
@@ -56,15 +56,22 @@ class BulletinOverview:
         w, r, t, previous = self.words, self.r, self.r.totals, self.ctx.previous
         volumes = city_volumes(r)
         tickets = volumes["tickets"].sum()
-        first = [
-            w["coverage"].format(
-                n=self.ctx.n_cities, tickets=fmt.count(tickets, "件"), calls=fmt.count(volumes["calls"].sum(), "通")
-            )
+        have = sources.provided(r)
+        counted = [
+            w[f"counted_{table}"].format(n=fmt.count(volumes[table].sum(), unit))
+            for table, unit in (("tickets", "件"), ("calls", "通"))
+            if have is None or table in have
         ]
+        first = [w["coverage"].format(n=self.ctx.n_cities)]
+        if counted:
+            first.append(w["counted"].format(counted="，".join(counted)))
         if previous is not None:
             first.append(
                 w["tickets_change"].format(growth=fmt.growth(city_volumes(previous)["tickets"].sum(), tickets))
             )
+        if t["total"].isna().all():  # no evaluated object has a total: no mean, no best or worst
+            first.append(w["no_totals"])
+            return ["".join(first)]
         first.append(w["mean_total"].format(score=fmt.score(t["total"].mean())))
         if previous is not None:
             change = t["total"].mean() - previous.totals["total"].mean()
@@ -120,6 +127,8 @@ class BulletinOverview:
 
     def cities(self) -> list[str]:
         w, col = self.words, headers(self.r, self.ctx.wording)
+        if self.r.totals["total"].isna().all():  # nothing to rank or draw
+            return [heading_html(w["cities_title"], anchor="cities"), paragraph_html(w["cities_none"])]
         ranking, _ = ranking_table(self.r, self.ctx.wording, self.ctx.changes)
         note = w["ranking_note"]
         if col["total_change"] in ranking.columns:
@@ -170,8 +179,14 @@ class BulletinOverview:
             note=w["rates_note"],
         )
 
+    def ranked(self) -> list[str]:
+        """The evaluated objects with a rank, best first (one without a total has none)."""
+        return list(self.r.totals.dropna(subset=["rank"]).sort_values("rank").index)
+
     def good_and_lagging(self) -> list[str]:
         w = self.words
+        if not self.ranked():
+            return []
         good = self.highlights(int(w["top_n"]))
         bad = self.laggards(int(w["bottom_n"]))
         return [
@@ -192,7 +207,7 @@ class BulletinOverview:
     def highlights(self, n: int) -> list[str]:
         """One sentence per top city: score, rank, change, indicators where it set the reference."""
         w, out = self.words, []
-        for city in self.r.totals.sort_values("rank").index[:n]:
+        for city in self.ranked()[:n]:
             c = self.ctx.changes.loc[city]
             text = self._city_score(city)
             if not fmt.missing(c["total_before"]):
@@ -230,7 +245,9 @@ class BulletinOverview:
     def laggards(self, n: int) -> list[str]:
         """One sentence per bottom city: score, rank, change and the two indicators that cost most points."""
         w, out = self.words, []
-        for city in self.r.totals.sort_values("rank", ascending=False).index[:n][::-1]:
+        ranked = self.ranked()
+        top = set(ranked[: int(self.words["top_n"])])  # a city is praised or warned, not both
+        for city in [c for c in ranked[-n:] if c not in top]:
             c = self.ctx.changes.loc[city]
             text = self._city_score(city)
             if not fmt.missing(c["total_before"]):

@@ -78,7 +78,15 @@ class BulletinRequirements:
     def requirement_items(self) -> list[str]:
         """四、工作要求, worded from params with the dates filled in."""
         ev, w = self.r.evaluation, self.words
-        facts = appeal_facts(self.r.root, ev)
-        rectify_by = fmt.date(ev.issued_on + dt.timedelta(days=int(w["rectify_days"])))
-        values = {**facts, "rectify_by": rectify_by, "organiser_short": w["organiser_short"]}
-        return [item.format(**values) for item in w["requirements"]]
+        days = ev.follow_up.rectify_days
+        values = {
+            "rectify_by": fmt.date(ev.issued_on + dt.timedelta(days=days)),
+            "report_to": ev.follow_up.report_to,
+            "object": ev.labels.object,
+            "service_short": ev.labels.service_short,
+        }
+        if ev.appeal_days:
+            values |= appeal_facts(self.r.root, ev)
+        skipped = {"rectify"} if not days else set()
+        skipped |= {"appeal", "use"} if not ev.appeal_days else set()
+        return [item.format(**values) for key, item in w["requirements"].items() if key not in skipped]

@@ -51,11 +51,11 @@ class CityComparison:
             ]
         if self.many:
             title = self.words["province_title"].format(scope=self.scope, object=self.object)
-            out += [
-                heading_html(self._subtitle(title), 3, anchor="comparison-province"),
-                paragraph_html(say.ranking(self.a, self.city)),
-                *self._stability(),
-            ]
+            out.append(heading_html(self._subtitle(title), 3, anchor="comparison-province"))
+            if fmt.missing(self.r.totals.loc[self.city, "total"]):  # no total: not ranked
+                out.append(paragraph_html(self.words["province_unranked"].format(name=self.name)))
+            else:
+                out += [paragraph_html(say.ranking(self.a, self.city)), *self._stability()]
         return out
 
     def _stability(self) -> list[str]:
@@ -142,15 +142,17 @@ class CityComparison:
             return []
         trend = [i for i in self.a.settings.trend_indicators if i in self.indicator_names]
         series = frames.monthly(self.a, self.city, trend)
-        out = [
-            heading_html(self._subtitle(self.words["time_title"]), 3, anchor="comparison-time"),
-            paragraph_html(say.months(self.a, self.city, trend)),
+        # only indicators with a monthly value are discussed (none withheld by the quality gate, none without data)
+        shown = [i for i in trend if len(series) and series[series["indicator"] == i]["value"].notna().any()]
+        heading = heading_html(self._subtitle(self.words["time_title"]), 3, anchor="comparison-time")
+        if not shown:
+            return [heading, paragraph_html(self.words["monthly_none"].format(name=self.name))]
+        return [
+            heading,
+            paragraph_html(say.months(self.a, self.city, shown)),
+            *self._monthly_chart(series, shown),
+            self._monthly_table(series, shown),
         ]
-        if len(series):
-            shown = [i for i in trend if series[series["indicator"] == i]["value"].notna().any()]
-            out += self._monthly_chart(series, shown)
-            out.append(self._monthly_table(series, shown))
-        return out
 
     def _monthly_chart(self, series: pd.DataFrame, shown: list[str]) -> list[str]:
         w, m = self.words, self.a.months
@@ -184,14 +186,17 @@ class CityComparison:
             part = series[series["indicator"] == ind].set_index("month")
             row = {w["monthly_table_indicator"]: self.indicator_names[ind]}
             for month in months:
-                label = w["monthly_table_month"].format(month=int(month[5:7]))
+                label = w["monthly_table_month"].format(month=fmt.month(month, months))
                 row[label] = fmt.value(part["value"].get(month), self.units[ind])
             rows.append(row)
+        frame = pd.DataFrame(rows)
+        if len(months) > tables.MONTHS_ACROSS:
+            frame = tables.months_down(frame, w["monthly_table_indicator"], w["monthly_table_months"])
         return tables.html_table(
-            pd.DataFrame(rows),
+            frame,
             w["monthly_table_caption"].format(name=self.name),
             number=self.ctx.next_table(),
-            align_right=[c for c in rows[0] if c != w["monthly_table_indicator"]],
+            align_right=list(frame.columns[1:]),
             note=w["monthly_table_note"],
         )
 

@@ -46,7 +46,7 @@ class CityFindings:
             headed_html(items),
             heading_html(w["tasks_title"], 3, anchor="measures-table"),
             self._tasks(),
-            paragraph_html(s.report_line),
+            *([paragraph_html(s.report_line)] if s.report_line else []),
         ]
 
     def _tasks(self) -> str:
@@ -56,7 +56,7 @@ class CityFindings:
                 cols["number"]: str(m.problem),
                 cols["problem"]: m.headline,
                 cols["actor"]: m.actor,
-                cols["deadline"]: m.deadline,
+                cols["deadline"]: m.deadline or fmt.DASH,
                 cols["target"]: m.target or fmt.DASH,
             }
             for m in self.story.measures

@@ -25,7 +25,7 @@ class CityQuality:
         self.ctx, self.r, self.city, self.name = ctx, ctx.results, ctx.city, ctx.name
         self.words = ctx.wording["report"]["quality"]
         self.quality, self.examples = load_quality(self.r.paths.out), load_examples(self.r.paths.out)
-        self.labels = QualityLabels(self.r.root)
+        self.labels = QualityLabels(self.r.root, self.r.evaluation.period.months)
         self.own = self.quality[self.quality["city"] == self.city]
         self.failed = failures(self.own)
 

@@ -27,12 +27,15 @@ class CityResults:
         return [
             heading_html(self.ctx.section(self.words["results"]["title"]), anchor="results"),
             lead_html(story.summary),
-            paragraph_html(story.strengths_text),
+            *([paragraph_html(story.strengths_text)] if story.strengths_text else []),
         ]
 
     def dimensions(self) -> list[str]:
         w, col, name = self.words["results"], self.col, self.ctx.name
         dims = dimension_table(self.r, self.ctx.wording, self.ctx.city, self.ctx.previous)
+        if dims.empty:  # no dimension has a scored indicator with a score
+            heading = heading_html(w["dimensions_title"], 3, anchor="results-dimensions")
+            return [heading, paragraph_html(w["dimensions_none"])]
         coverage = self.r.totals.loc[self.ctx.city, "coverage"]
         note = w["dimensions_note"].format(name=name, coverage=f"{coverage:.1f}")
         widths = [27, 9, 11, 10, 11, 16, 12] if self.ctx.n_cities > 1 else [40, 15, 15, 15, 15]
@@ -73,11 +76,14 @@ class CityResults:
             return []
         w, col, name, n = self.words["results"], self.col, self.ctx.name, self.ctx.n_cities
         scope, obj = self.labels.scope, self.labels.object
+        totals = self.r.totals["total"].dropna().rename(index=self.r.city_name)
+        if totals.empty:  # no evaluated object has a total: nothing to rank
+            heading = heading_html(w["ranking_title"].format(scope=scope), 3, anchor="results-ranking")
+            return [heading, paragraph_html(w["ranking_none"].format(object=obj))]
         ranking, position = ranking_table(self.r, self.ctx.wording, self.ctx.changes, highlight=self.ctx.city)
         note = w["ranking_note"]
         if col["total_change"] in ranking.columns:
             note += w["ranking_previous_note"].format(period=self.ctx.previous.evaluation.period.label_zh)
-        totals = self.r.totals["total"].rename(index=self.r.city_name)
         fig = charts.ranked_bars(totals, name, w["totals_axis"], fmt="{:.2f}")
         return [
             heading_html(w["ranking_title"].format(scope=scope), 3, anchor="results-ranking"),

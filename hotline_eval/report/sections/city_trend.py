@@ -40,10 +40,10 @@ class CityTrend:
     # ---- words -------------------------------------------------------------------------------
 
     def _month(self, month: str, key: str = "month") -> str:
-        return self.words[key].format(month=int(month[5:]))
+        return self.words[key].format(month=fmt.month(month, self.ev.period.months))
 
     def _day(self, day: dt.date) -> str:
-        return self.words["month_day"].format(month=day.month, day=day.day)
+        return fmt.day(day, [self.ev.period.start, self.ev.period.end])
 
     def change_text(self, delta: float, unit: str) -> str:
         """A month-over-month change in the reader's words (rates in 个百分点)."""
@@ -100,14 +100,18 @@ class CityTrend:
 
     def _monthly_table(self) -> str:
         w, cols, months, rules = self.words, self.words["columns"], self.ev.period.months, self.ev.change_scoring
-        rows = []
+        rows, across = [], len(months) <= tables.MONTHS_ACROSS
         for ind in self.focus:
             series, t = self._series(ind), self.own_trend.loc[ind.id]
             row = {cols["indicator"]: f"{ind.zh}（§{ind.clause}）"}
-            for m in months:
+            for m in months if across else []:
                 row[self._month(m)] = fmt.value(series["value"].get(m), ind.unit)
-            for m in months[1:]:
+            for m in months[1:] if across else []:
                 row[self._month(m, "month_change")] = self.change_text(series["change"].get(m), ind.unit)
+            for k, m in enumerate(months if not across else []):  # turned: each month's value and change together
+                row[self._month(m)] = fmt.value(series["value"].get(m), ind.unit)
+                if k:
+                    row[self._month(m, "month_change")] = self.change_text(series["change"].get(m), ind.unit)
             row[cols["verdict"]] = self.verdict_text(t)
             row[cols["p"]] = fmt.number(t["p_value"], 3)
             row[cols["change_score"]] = self.item_score(f"{ind.id}.change")
@@ -118,13 +122,12 @@ class CityTrend:
             worsening=f"{rules.worsening:g}",
             full_at=f"{rules.stable_full_at:.0%}",
         )
-        return tables.html_table(
-            pd.DataFrame(rows),
-            w["monthly_caption"].format(name=self.name),
-            number=self.ctx.next_table(),
-            note=note,
-            align_right=[c for c in rows[0] if c not in (cols["indicator"], cols["verdict"])] if rows else None,
-        )
+        frame = pd.DataFrame(rows)
+        if not across and rows:
+            frame = tables.months_down(frame, cols["indicator"], cols["month"])
+        right = [c for c in frame.columns if c not in (cols["indicator"], cols["verdict"], cols["month"])]
+        caption = w["monthly_caption"].format(name=self.name)
+        return tables.html_table(frame, caption, number=self.ctx.next_table(), note=note, align_right=right)
 
     def _fixed_reference_table(self) -> str:
         w, cols = self.words, self.words["fixed_columns"]
@@ -145,6 +148,15 @@ class CityTrend:
                 row[self._month(m, "month_rate")] = fmt.pct(series["share"].get(m))
             rows.append(row)
         rate_columns = [self._month(m, "month_rate") for m in self.ev.period.months]
+        if len(self.ev.period.months) > tables.MONTHS_ACROSS and rows:
+            frame = tables.months_down(pd.DataFrame(rows), cols["indicator"], cols["month"])
+            return tables.html_table(
+                frame,
+                w["fixed_caption"].format(name=self.name),
+                number=self.ctx.next_table(),
+                note=w["fixed_note"],
+                align_right=list(frame.columns[1:]),
+            )
         return tables.html_table(
             pd.DataFrame(rows),
             w["fixed_caption"].format(name=self.name),
@@ -190,7 +202,9 @@ class CityTrend:
         else:
             s = self.own_month[self.own_month["indicator"] == ind.id].sort_values("month")
             x, y = range(1, len(s) + 1), s["value"].to_numpy() * scale
-            ax.set_xlabel(w["chart_months_axis"], fontsize=8)
+            at, labels = fmt.month_ticks(list(s["month"]))
+            turned = 45 if fmt.spans_years(s["month"]) else 0
+            ax.set_xticks([k + 1 for k in at], labels, fontsize=7, rotation=turned, ha="right" if turned else "center")
         ax.plot(x, y, marker="o", markersize=3, color=charts.BASE, linewidth=1, label=w["chart_actual"])
         if not fmt.missing(t["slope"]):
             xs = [min(x), max(x)]

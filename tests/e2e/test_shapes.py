@@ -1,0 +1,140 @@
+"""Documents on data of other shapes than the sample province's (issue 18): each shape is derived from a
+real data set (../shared/data/real, never copied here) in a copy of params/, run through the ordinary
+pipeline, and its documents are rendered once and read as their reader would.
+
+- years: the four MyLA311 samples (work orders only, Dec 2017 – Jan 2020: 26 months of which only four
+  hold records; a method test with no appeal and no rectification deadline) — month labels must carry
+  their year, the 26-month tables are turned, no label is doubled, nothing institutional is assumed;
+- gated: the one-week MyLA311 evaluation with every quality gate failed (an impossible completeness
+  threshold) — no district has a score: the documents say so instead of crashing on a missing rank.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from hotline_eval.config.evaluation import shared_folder
+from hotline_eval.core.paramfiles import project_root
+
+ROOT = project_root(Path(__file__).parent)
+LA = shared_folder(ROOT) / "data" / "real" / "la-myla311-samples"
+
+pytestmark = [
+    pytest.mark.real,
+    pytest.mark.slow,
+    pytest.mark.skipif(not LA.is_dir(), reason=f"the MyLA311 samples are not at {LA}"),
+]
+
+
+def text_of(path: Path) -> str:
+    """What a reader sees of an HTML document: its text without markup, scripts and styles."""
+    html = path.read_text(encoding="utf-8")
+    html = re.sub(r"<(script|style|head)\b.*?</\1>", "", html, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def project(tmp: Path, definition: dict, quality: dict | None = None) -> Path:
+    """A project folder: a copy of params/ with one more evaluation (and maybe changed quality checks)."""
+    shutil.copytree(ROOT / "params", tmp / "params")
+    for folder in ("notebooks", "templates"):
+        (tmp / folder).symlink_to(ROOT / folder)
+    (tmp / "params" / "evaluations" / f"{definition['id']}.yaml").write_text(
+        yaml.safe_dump(definition, allow_unicode=True), encoding="utf-8"
+    )
+    if quality:
+        path = tmp / "params" / "quality.yaml"
+        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for check, change in quality.items():
+            spec["checks"][check].update(change)
+        path.write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
+    return tmp
+
+
+def la_definition(**changes) -> dict:
+    definition = yaml.safe_load((ROOT / "params" / "evaluations" / "real-la311.yaml").read_text(encoding="utf-8"))
+    definition["data"]["inputs"][0]["dir"] = str(LA)
+    return definition | changes
+
+
+@pytest.fixture(scope="module")
+def years(outputs_dir, tmp_path_factory):
+    from hotline_eval.pipeline import prepare
+    from hotline_eval.report.bulletin import render_bulletin
+    from hotline_eval.report.city import render_city
+    from hotline_eval.report.plan import render_plan
+
+    inputs = {"dir": str(LA), "systems": ["la-myla311", "la-myla311-2020", "la-nc-population"]}
+    definition = la_definition(
+        id="shape-years",
+        period={"start": "2017-12-01", "end": "2020-01-31"},
+        trend={"short_period_days": 28},
+    )
+    definition["data"]["inputs"] = [inputs]
+    root = project(tmp_path_factory.mktemp("years"), definition)
+    prepare(root, "shape-years")
+    return {
+        "report": text_of(render_city(root, "shape-years", "cd01", pdf=False)["html"]),
+        "bulletin": text_of(render_bulletin(root, "shape-years", pdf=False)["html"]),
+        "plan": text_of(render_plan(root, "shape-years", pdf=False)["html"]),
+    }
+
+
+@pytest.fixture(scope="module")
+def gated(outputs_dir, tmp_path_factory):
+    from hotline_eval.pipeline import prepare
+    from hotline_eval.report.bulletin import render_bulletin
+    from hotline_eval.report.city import render_city
+
+    definition = la_definition(id="shape-gated")
+    root = project(tmp_path_factory.mktemp("gated"), definition, {"field_completeness": {"min": 1.01}})
+    prepare(root, "shape-gated")
+    return {
+        "report": text_of(render_city(root, "shape-gated", "cd01", pdf=False)["html"]),
+        "bulletin": text_of(render_bulletin(root, "shape-gated", pdf=False)["html"]),
+    }
+
+
+BARE_MONTH = re.compile(r"(?<![年\d月])(1[0-2]|[1-9])月(?![份度末初底中])")
+
+
+def test_over_several_years_every_month_label_carries_its_year(years):
+    """Over 26 months the monthly tables had columns 1月…12月, later years overwriting earlier ones, and
+    the text said “1月较12月…” with no year."""
+    for name, text in years.items():
+        bare = [m.group(0) for m in BARE_MONTH.finditer(text)]
+        assert not bare, f"{name}: month labels without a year: {bare[:5]}"
+    report = years["report"]
+    assert "2017年12月" in report and "2019年12月" in report and "2020年1月" in report
+    assert report.count("2018年1月环比") == 1, "each month once, in the turned table of the special section"
+
+
+def test_a_long_period_turns_the_monthly_tables(years):
+    """26 months across would be 26 value and 25 change columns: the table lists months down instead."""
+    report = years["report"]
+    assert re.search(r"月份 诉求平均办理时长（§6\.4\.1） 总办结率（§6\.6\.2） 万人诉求比（§6\.6\.4）", report)
+
+
+def test_labels_are_not_doubled_and_nothing_institutional_is_assumed(years):
+    """311服务服务质量, 各市议会选区议会选区, 报送省热线办, an appeal deadline and 话务来电0通 for a method test
+    of work orders only."""
+    for name, text in years.items():
+        assert "服务服务" not in text and "议会选区议会选区" not in text, name
+        assert "省热线办" not in text and "设区市" not in text, name
+        assert "申诉截止" not in text, name
+    assert "话务来电" not in years["bulletin"] and "申诉" not in years["bulletin"]
+    assert "不设申诉程序" in years["plan"]
+    assert "前书面报送" not in years["report"] and "前完成" not in years["report"]
+
+
+def test_a_district_without_any_score_is_reported_not_crashed_on(gated):
+    """Every quality gate failed: no total, no grade, no rank (int(NaN) in the narrative crashed the report)."""
+    report, bulletin = gated["report"], gated["bulletin"]
+    assert "计分指标均无可用得分" in report and "不参与排名" in report
+    assert "整体处于全市中游" not in report, "no place among the others is stated for a district without a total"
+    assert "不作排名" in bulletin and "予以通报表扬" not in bulletin
+

@@ -138,7 +138,8 @@ class Indicator(Strict):
     formula_zh: str
     exclusions_zh: str | None = None
     notes: str | None = None
-    data_needs: list[str] = []
+    data_needs: list[str] = []  # table.column it cannot do without: not recorded by any source → no data
+    refines: list[str] = []  # table.column that only refines it: not recorded → computed without, and said so
 
     @model_validator(mode="after")
     def _computable(self) -> Indicator:
@@ -164,9 +165,10 @@ class Indicator(Strict):
                 raise ValueError("中位数只能用作取值即分子的指标（value: numerator）的分子")
             if term.source and not term.cohort:
                 raise ValueError(f"{role} 读取自己的数据源 '{term.source}'，须给出自己的 cohort")
-        for need in self.data_needs:
-            if need.count(".") != 1:
-                raise ValueError(f"data_needs 中的 '{need}' 不是“表.列”（table.column）的形式")
+        for key in ("data_needs", "refines"):
+            for need in getattr(self, key):
+                if need.count(".") != 1:
+                    raise ValueError(f"{key} 中的 '{need}' 不是“表.列”（table.column）的形式")
         return self
 
     @property

@@ -279,7 +279,7 @@ class FollowUp(Strict):
 
     report_to: str
     rectify_days: int = Field(ge=0)
-    addressees: str = ""  # to whom the bulletin is addressed (主送); empty: no addressee line
+    addressees: str  # to whom the bulletin is addressed (主送); empty: no addressee line
 
 
 class Items(Strict):

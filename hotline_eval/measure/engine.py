@@ -344,11 +344,12 @@ def _statuses(
 NOT_PROVIDED = "not_provided"
 
 
-def missing_fields(ind: Indicator, provided: dict[str, list[str]] | None) -> list[str]:
-    """The table.column entries of an indicator's data_needs that no source records."""
+def missing_fields(ind: Indicator, provided: dict[str, list[str]] | None, key: str = "data_needs") -> list[str]:
+    """The table.column entries of an indicator's data_needs (or `refines`) that no source records."""
     if provided is None:
         return []
-    return [need for need in ind.data_needs if need.split(".")[1] not in provided.get(need.split(".")[0], [])]
+    needs = getattr(ind, key)
+    return [need for need in needs if need.split(".")[1] not in provided.get(need.split(".")[0], [])]
 
 
 def _not_provided(table: pd.DataFrame, base: list[Indicator], provided: dict[str, list[str]] | None) -> pd.DataFrame:

@@ -23,6 +23,24 @@ def not_provided_sentence(results: Results, wording: dict, members: list[Indicat
             w["field"].format(table=schema.tables[t].zh, column=schema.tables[t].columns[c].zh) for t, c in fields
         )
         parts.append(w["needs"].format(indicator=ind.zh, fields="、".join(dict.fromkeys(labels))))
+    refined = refinements_sentence(results, wording, members, pooled)
     if not parts:
-        return ""
-    return w["not_provided"].format(needs="；".join(parts))
+        return refined
+    return w["not_provided"].format(needs="；".join(parts)) + refined
+
+
+def refinements_sentence(results: Results, wording: dict, members: list[Indicator], pooled: pd.DataFrame) -> str:
+    """Indicators computed without a column that only refines them (`refines` in the catalogue), named."""
+    have = results.ingest.get("provided")
+    schema, w = results.schema, wording["report"]["sources"]
+    parts = []
+    for ind in members:
+        if ind.id not in pooled.index or pooled.loc[ind.id, "flag"] == NOT_PROVIDED:
+            continue
+        fields = [need.split(".") for need in missing_fields(ind, have, "refines")]
+        if fields:
+            labels = (
+                w["field"].format(table=schema.tables[t].zh, column=schema.tables[t].columns[c].zh) for t, c in fields
+            )
+            parts.append(w["refines"].format(indicator=ind.zh, fields="、".join(dict.fromkeys(labels))))
+    return w["refines_missing"].format(items="；".join(parts)) if parts else ""

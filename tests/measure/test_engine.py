@@ -130,6 +130,24 @@ def test_ontime_completion_6_6_2_uses_the_final_due_date(root, tmp_path):
     assert (u2["numerator"], u2["denominator"]) == (1, 1)
 
 
+def test_ontime_completion_without_any_extension_column_counts_the_original_due_time(root, tmp_path):
+    """A system without approved extensions: the column only refines the indicator (`refines`), so the
+    indicator is computed at the original due times (ticket 5 is late at 12 July against 10 July), not
+    reported as no data for want of a column the data cannot have."""
+    from hotline_eval.config.sql import register_tables
+    from hotline_eval.core.connection import connect
+    from hotline_eval.measure.engine import measure
+    from tests.support.hand_built import write_tables
+
+    plain = [{k: v for k, v in t.items() if k != "extension_approved_due_at"} for t in TICKETS]
+    write_tables(root, tmp_path / "data", {"tickets": plain})
+    columns = ["ticket_id", "city", "channel", "accepted_at", "handling_mode", "unit_id", "due_at", "closed_at", "is_valid"]
+    con = connect()
+    register_tables(con, root, tmp_path / "data")
+    a = value(measure(con, root, evaluation(), {"tickets": columns}), "ontime_completion_rate", "a")
+    assert (a["status"], a["flag"], a["numerator"], a["denominator"]) == ("ok", "", 2, 5)
+
+
 DISPATCH = [
     # urgent: 20 min (on time), 45 min (late) against 30 min
     ticket(1, "a", urgency="urgent", submitted_at="2026-07-01 10:00:00", dispatched_at="2026-07-01 10:20:00"),

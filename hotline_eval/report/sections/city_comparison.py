@@ -255,6 +255,8 @@ class CityComparison:
             self.words["channels_test"].format(indicator=self.indicator_names[i], q=fmt.number(q, 3))
             for i, q in zip(sig["indicator"], sig["q"], strict=True)
         ]
+        if not each:  # no indicator could be tested (too few tickets per channel): no test to report
+            return ""
         return self.words["channels_tests"].format(tests="；".join(each))
 
     def units_league(self) -> list[str]:

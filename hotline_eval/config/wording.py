@@ -88,8 +88,11 @@ def relabel(value: Any, pairs: list[tuple[str, str]]) -> Any:
 
 
 def relabel_text(text: str, pairs: list[tuple[str, str]]) -> str:
+    """The text with every pair's word replaced in one pass, the longest word first where several match:
+    a word put in is never replaced again (各设区市 → 各市议会选区, not → 各市议会选区议会选区 by 各市)."""
+    new_of = dict(pairs)
+    words = re.compile("|".join(re.escape(old) for old in sorted(new_of, key=len, reverse=True)))
     parts = TITLE.split(text)
     for k in range(0, len(parts), 2):  # even parts lie outside 《》
-        for old, new in pairs:
-            parts[k] = parts[k].replace(old, new)
+        parts[k] = words.sub(lambda m: new_of[m.group(0)], parts[k])
     return "".join(parts)

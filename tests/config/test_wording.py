@@ -18,3 +18,13 @@ def test_wording_is_read_from_every_file_and_a_key_given_twice_is_named(root, tm
     with pytest.raises(ConfigError, match=r"在 extra\.yaml 中也有") as err:
         load_wording(tmp_path)
     assert err.value.key == "report" and err.value.file.endswith("report.yaml")
+
+
+def test_relabelling_replaces_each_word_once_longest_first():
+    from hotline_eval.config.wording import relabel_text
+
+    pairs = [("全省", "全市"), ("设区市", "市议会选区"), ("各市", "各市议会选区"), ("城市", "市议会选区")]
+    text = "全省为各设区市分子、分母合并计算的全省值；各市、城市；《全省各设区市》"
+    assert relabel_text(text, pairs) == (
+        "全市为各市议会选区分子、分母合并计算的全市值；各市议会选区、市议会选区；《全省各设区市》"
+    )

@@ -84,6 +84,7 @@ class PlanData:
                         number=self.ctx.next_table(),
                         widths=[18, 40, 8, 34],
                         center=w["fields_center"],
+                        literal=[plan.FIELD] if r.source == "template" else [],
                     )
                 )
                 if x.table == "self_reports":

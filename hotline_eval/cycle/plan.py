@@ -27,6 +27,7 @@ from hotline_eval.quality.spec import load_quality_spec
 
 FIELD = "字段"  # the column of a data requirement naming the field (a template's own header, else the field's name)
 CITY_CODE = "编号"  # the column of the objects table holding each city's code
+FIGURE = "项目"  # the column of the self-reported figures naming each figure as the template's rows do
 ALWAYS = ["self_reports"]  # control totals (§5.2.7 recall) and capability declarations (bot, IVR)
 
 
@@ -203,8 +204,8 @@ def self_report_figures(root: Path, ev: Evaluation, wording: dict) -> pd.DataFra
     ]
     needed = {r for ind in ev.active_indicators(load_catalogue(root)) for r in ind.requires}
     words = wording["plan"]["capabilities"]
-    rows += [(cap, words.get(cap, cap), "期间填all，1为是、0为否；为否的相关指标不适用") for cap in sorted(needed)]
-    return pd.DataFrame(rows, columns=["项目", "含义", "填报要求"])
+    rows += [(cap, words.get(cap, cap), "期间填“all”，1为是、0为否；为否的相关指标不适用") for cap in sorted(needed)]
+    return pd.DataFrame(rows, columns=[FIGURE, "含义", "填报要求"])
 
 
 def _users(ev: Evaluation, catalogue: Catalogue) -> dict[str, list[str]]:

@@ -29,10 +29,22 @@ from dataclasses import asdict, dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
+from pydantic import model_validator
+
 from hotline_eval.core.paramfiles import Strict, load_model, project_root
 from hotline_eval.core.store import read_json, write_json
 
 LINT_FILE = "params/lint.yaml"
+RULES = (
+    "empty_clause",
+    "missing_value",
+    "placeholder",
+    "doubled_word",
+    "empty_table",
+    "empty_chart",
+    "ambiguous_month",
+    "english_word",
+)
 CONTEXT = 20
 CSS_HEADING = "页眉页脚"
 
@@ -61,6 +73,7 @@ LINK = re.compile(
     r"(?:https?://|www\.)[!-~]+"  # a web address, up to the first non-ASCII character or space
     r"|[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.(?:org|com|net|gov|edu|cn|io)\b"  # a domain
     r"|[A-Za-z0-9_.*-]+(?:/[A-Za-z0-9_.*-]*)+"  # a path (params/quality.yaml, rejects/)
+    r"|“[!-~]+”"  # a value to type as it is, in quotation marks (期间填“all”)
 )
 LETTER, DIGIT = re.compile(r"[A-Za-z]"), re.compile(r"[0-9]")
 WORD_PARTS = re.compile(r"[-_.'’]")
@@ -89,6 +102,13 @@ class LintRules(Strict):
     english: EnglishWords
     doubled: DoubledWords
     months: Months
+
+    @model_validator(mode="after")
+    def _every_rule_has_its_message(self) -> LintRules:
+        missing, unknown = set(RULES) - set(self.messages), set(self.messages) - set(RULES)
+        if missing or unknown:
+            raise ValueError(f"messages 应恰好列出这些规则：{'、'.join(RULES)}")
+        return self
 
 
 def load_rules(root: Path) -> LintRules:
@@ -357,7 +377,7 @@ def names_pattern(allowed: tuple[str, ...], extensions: tuple[str, ...]) -> re.P
 
 def lint_file(path: Path) -> Path:
     """Where the findings of the document at `path` are written: <name>.lint.json beside it."""
-    return path.with_suffix(".lint.json")
+    return path if path.name.endswith(".lint.json") else path.with_suffix(".lint.json")
 
 
 def write_findings(path: Path, findings: list[Finding]) -> Path:

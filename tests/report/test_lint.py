@@ -55,6 +55,7 @@ def rules_of(body: str, period: tuple[dt.date, dt.date] = ONE_YEAR) -> list[tupl
         ("各市议会选区议会选区分子、分母合并计算", [("doubled_word", "议会选区议会选区")]),
         ("数据来源见report_cards目录", [("english_word", "report_cards")]),
         ("按status统计", [("english_word", "status")]),
+        ("期间填all，1为是", [("english_word", "all")]),
     ],
 )
 def test_each_text_rule_catches_its_defect(text, expected):
@@ -75,6 +76,7 @@ def test_each_text_rule_catches_its_defect(text, expected):
         "MyLA311服务请求（Hack for LA的311-data项目截取的样本）",
         "来源：data.lacity.org，https://example.org/a?b=c，见 params/quality.yaml、rejects/ 和 quality_examples.csv",
         "记录编号AA0207-7039、A级、p值、n为样本量",
+        "期间填“all”，1为是",
     ],
 )
 def test_near_misses_pass(text):

@@ -91,7 +91,11 @@ class PlanData:
                     figures = plan.self_report_figures(self.r.root, self.ev, self.wording)
                     out.append(
                         tables.html_table(
-                            figures, w["figures_caption"], number=self.ctx.next_table(), widths=[22, 33, 45]
+                            figures,
+                            w["figures_caption"],
+                            number=self.ctx.next_table(),
+                            widths=[22, 33, 45],
+                            literal=[plan.FIGURE],
                         )
                     )
         return out

@@ -293,7 +293,8 @@ def excerpt(text: str, start: int, end: int) -> str:
 
 
 def lint_html(html: str, period_start: dt.date, period_end: dt.date, rules: LintRules | None = None) -> list[Finding]:
-    """Every defect a reader would see in the document, in document order within each rule.
+    """Every defect a reader would see in the document: those in its text in document order (the running
+    head last), then its empty tables and charts; a finding found twice (same text, same heading) once.
 
     rules: params/lint.yaml (default: the project's, found from the working folder).
     """

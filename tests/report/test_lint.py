@@ -227,6 +227,7 @@ def test_what_counts_as_plotted_data(draw, plots):
     plt.close(fig)
 
 
+@pytest.mark.filterwarnings("ignore:All-NaN slice encountered")  # seaborn's colour scale of no data
 def test_an_all_missing_heatmap_is_empty_though_its_colour_bar_is_drawn():
     import seaborn as sns
 

@@ -29,7 +29,8 @@ pause_at("import")  # tests interrupt the command here, while it is still being 
 
 DEFAULT_EVALUATION = "demo-comprehensive"
 START = time.monotonic()
-WRITTEN_ZH = {"notebook": "笔记本", "html": "HTML", "pdf": "PDF"}
+WRITTEN_ZH = {"notebook": "笔记本", "html": "HTML", "lint": "文档检查结果", "pdf": "PDF"}
+FINDINGS_SHOWN = 30  # findings of one document listed on the terminal; the rest are in its .lint.json
 OS_ERRORS_ZH = {
     errno.ENOENT: "文件或文件夹不存在",
     errno.EACCES: "没有访问权限",
@@ -303,6 +304,7 @@ def report(evaluation: str, city: str, pdf: bool | None, previous: str) -> None:
     say(f"生成报告：{ev.city_name(city)}")
     written = render_city(root, evaluation, city, pdf=pdf, previous=previous)
     _say_written(written, root)
+    _say_findings(written, root)
     _pdf_hint(written, pdf)
     _refresh_index(root, evaluation, city)
 
@@ -328,6 +330,9 @@ def reports(evaluation: str, workers: int | None, pdf: bool | None, previous: st
     outcomes = render_all(root, evaluation, workers=workers, pdf=pdf, previous=previous, progress=say)
     index = write_index(root, evaluation, outcomes)
     say(f"索引：{_shown(index, root)}")
+    ev = load_evaluation(root, evaluation)
+    for outcome in outcomes:
+        _say_findings(outcome.files, root, shown=0, document=f"{ev.city_name(outcome.city)}的报告")
     for outcome in outcomes:
         if outcome.ok:
             _pdf_hint(outcome.files, pdf)
@@ -355,6 +360,7 @@ def bulletin(evaluation: str, pdf: bool | None, previous: str) -> None:
     say("生成通报")
     written = render_bulletin(root, evaluation, pdf=pdf, previous=previous)
     _say_written(written, root)
+    _say_findings(written, root)
     write_index(root, evaluation)
     _pdf_hint(written, pdf)
 
@@ -374,6 +380,7 @@ def plan(evaluation: str, pdf: bool | None) -> None:
     say("生成评价方案")
     written = render_plan(root, evaluation, pdf=pdf)
     _say_written(written, root)
+    _say_findings(written, root)
     _pdf_hint(written, pdf)
 
 
@@ -457,6 +464,23 @@ def _refresh_index(root: Path, evaluation: str, city: str) -> None:
 def _say_written(written: dict[str, Path], root: Path) -> None:
     for kind, path in written.items():
         say(f"{WRITTEN_ZH.get(kind, kind)}：{_shown(path, root)}")
+
+
+def _say_findings(written: dict[str, Path], root: Path, shown: int = FINDINGS_SHOWN, document: str = "文档") -> None:
+    """The document linter's findings (report/lint.py) as warnings on the terminal: the first `shown`
+    of them one per line, then how many more there are and where all of them are."""
+    from hotline_eval.report.lint import read_findings
+
+    if "lint" not in written:
+        return
+    findings = read_findings(written["lint"])
+    if not findings and shown:
+        say("文档检查：未发现问题")
+    for finding in findings[:shown]:
+        click.echo(f"警告：{finding.line()}", err=True)
+    if len(findings) > shown:
+        more = f"另有{len(findings) - shown}处" if shown else f"{document}有{len(findings)}处"
+        say(f"文档检查：{more}问题，见 {_shown(written['lint'], root)}")
 
 
 def _pdf_hint(written: dict[str, Path], pdf: bool | None) -> None:

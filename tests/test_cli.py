@@ -74,3 +74,48 @@ def test_an_interrupt_says_the_command_can_be_rerun(monkeypatch, capsys):
     monkeypatch.setattr(pipeline, "prepare", interrupted)
     code, err = run_main(monkeypatch, capsys, "run")
     assert code == 130 and "重新运行" in err and "Traceback" not in err
+
+
+def test_a_rendered_document_s_findings_are_warnings_on_the_terminal(monkeypatch, capsys, tmp_path):
+    """make report: each finding of the document linter one warning line, the first 30, then how many more."""
+    import hotline_eval.report.city as city
+    from hotline_eval.report.lint import Finding, write_findings
+
+    findings = [Finding("missing_value", "缺失值", "nan", f"第{k}段nan%", "（一）概况") for k in range(35)]
+    written = {"html": tmp_path / "report.html", "lint": write_findings(tmp_path / "report.lint.json", findings)}
+    monkeypatch.setattr(cli_module, "_prepare", lambda *_a: None)
+    monkeypatch.setattr(cli_module, "_refresh_index", lambda *_a: None)
+    monkeypatch.setattr(city, "render_city", lambda *_a, **_k: written)
+    monkeypatch.setattr(sys, "argv", ["hotline-eval", "report", "--city", "linjiang", "--no-pdf"])
+    cli_module.main()
+    lines = capsys.readouterr().err.splitlines()
+    warnings = [line for line in lines if line.startswith("警告：")]
+    assert warnings[0] == "警告：文档检查：（一）概况：缺失值「nan」：第0段nan%"
+    assert len(warnings) == cli_module.FINDINGS_SHOWN == 30
+    assert lines[-1].endswith("文档检查：另有5处问题，见 " + str(tmp_path / "report.lint.json"))
+
+    write_findings(written["lint"], [])
+    cli_module.main()
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[-1].endswith("文档检查：未发现问题") and not [line for line in lines if line.startswith("警告：")]
+
+
+def test_a_batch_names_each_report_with_findings_and_where_they_are(monkeypatch, capsys, tmp_path):
+    import hotline_eval.report.batch as batch
+    import hotline_eval.report.index as index
+    from hotline_eval.report.lint import Finding, write_findings
+
+    found = write_findings(tmp_path / "a.lint.json", [Finding("placeholder", "占位符", "{x}", "{x}", "")] * 2)
+    clean = write_findings(tmp_path / "b.lint.json", [])
+    outcomes = [
+        batch.Outcome("linjiang", True, {"lint": found}),
+        batch.Outcome("qingshan", True, {"lint": clean}),
+        batch.Outcome("baihe", True, {}),  # e.g. rendered before the linter existed
+    ]
+    monkeypatch.setattr(cli_module, "_prepare", lambda *_a: None)
+    monkeypatch.setattr(batch, "render_all", lambda *_a, **_k: outcomes)
+    monkeypatch.setattr(index, "write_index", lambda *_a: tmp_path / "index.html")
+    monkeypatch.setattr(sys, "argv", ["hotline-eval", "reports", "--no-pdf"])
+    cli_module.main()
+    lines = [line for line in capsys.readouterr().err.splitlines() if "文档检查" in line]
+    assert len(lines) == 1 and lines[0].endswith(f"文档检查：临江市的报告有2处问题，见 {found}")

@@ -25,6 +25,9 @@ from hotline_eval.cycle.fieldwork.forms import panel_rules
 from hotline_eval.cycle.schedule import appeal_facts, timeline
 from hotline_eval.quality.spec import load_quality_spec
 
+FIELD = "字段"  # the column of a data requirement naming the field (a template's own header, else the field's name)
+CITY_CODE = "编号"  # the column of the objects table holding each city's code
+FIGURE = "项目"  # the column of the self-reported figures naming each figure as the template's rows do
 ALWAYS = ["self_reports"]  # control totals (§5.2.7 recall) and capability declarations (bot, IVR)
 
 
@@ -168,7 +171,7 @@ def data_requirements(root: Path, ev: Evaluation, wording: dict) -> list[Require
                 names = users.get(f"{table}.{col}", [])
                 rows.append(
                     {
-                        "字段": header or column.zh,
+                        FIELD: header or column.zh,
                         "说明": _describe(column, schema, mapped),
                         "必填": "是" if column.required else "",
                         "用途": "、".join(names[:3]) + ("等" if len(names) > 3 else "") if names else "基础信息",
@@ -201,8 +204,8 @@ def self_report_figures(root: Path, ev: Evaluation, wording: dict) -> pd.DataFra
     ]
     needed = {r for ind in ev.active_indicators(load_catalogue(root)) for r in ind.requires}
     words = wording["plan"]["capabilities"]
-    rows += [(cap, words.get(cap, cap), "期间填all，1为是、0为否；为否的相关指标不适用") for cap in sorted(needed)]
-    return pd.DataFrame(rows, columns=["项目", "含义", "填报要求"])
+    rows += [(cap, words.get(cap, cap), "期间填“all”，1为是、0为否；为否的相关指标不适用") for cap in sorted(needed)]
+    return pd.DataFrame(rows, columns=[FIGURE, "含义", "填报要求"])
 
 
 def _users(ev: Evaluation, catalogue: Catalogue) -> dict[str, list[str]]:
@@ -307,6 +310,6 @@ def cities_table(ev: Evaluation) -> pd.DataFrame:
         {
             "序号": [str(i) for i in range(1, len(ev.cities) + 1)],
             "城市": [c.name_zh for c in ev.cities],
-            "编号": [c.id for c in ev.cities],
+            CITY_CODE: [c.id for c in ev.cities],
         }
     )

@@ -24,7 +24,10 @@ def render_bulletin(root: Path, evaluation: str, *, pdf: bool | None = None, pre
     parameters = {"evaluation": results.evaluation.id, "root": str(root), "previous": previous}
     with reading(results.paths.out):  # one published set throughout (core/publish.py)
         meta = header(results, wording)
-        return render_document(root, "bulletin", results.paths.out, "bulletin", parameters, meta, pdf=pdf)
+        period = (results.evaluation.period.start, results.evaluation.period.end)
+        return render_document(
+            root, "bulletin", results.paths.out, "bulletin", parameters, meta, period=period, pdf=pdf
+        )
 
 
 def title(results: Results, wording: dict) -> str:

@@ -17,7 +17,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.patches import Patch
+from matplotlib.collections import PathCollection
+from matplotlib.patches import Patch, Rectangle
 
 from hotline_eval.report.fonts import use_cjk_in_charts
 
@@ -43,16 +44,44 @@ def setup() -> None:
 
 
 def figure_html(fig: plt.Figure, caption: str, alt: str, number: int | None = None) -> str:
-    """The figure as an <img> with alt text, captioned below (图N …)."""
+    """The figure as an <img> with alt text, captioned below (图N …).
+
+    A figure that plots no data (`plots_data`) is marked `data-empty`: the document linter
+    (report/lint.py) reports it, as nothing in the picture itself tells.
+    """
+    empty = "" if plots_data(fig) else " data-empty"
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=150, bbox_inches="tight", metadata={"Software": None})
     plt.close(fig)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
     label = f"图{number}　" if number else ""
     return (
-        f'<figure class="chart"><img src="data:image/png;base64,{data}" alt="{html.escape(alt)}"/>'
+        f'<figure class="chart"{empty}><img src="data:image/png;base64,{data}" alt="{html.escape(alt)}"/>'
         f"<figcaption>{html.escape(label + caption)}</figcaption></figure>"
     )
+
+
+def plots_data(fig: plt.Figure) -> bool:
+    """Whether any axes of the figure plots a finite data point: a line or marker in data coordinates, a
+    bar, a filled area, a coloured cell. Reference lines across the axes (axhline), texts, legends and
+    colour bars are no data."""
+    return any(_axes_plots_data(ax) for ax in fig.axes if ax.get_label() != "<colorbar>")
+
+
+def _axes_plots_data(ax: plt.Axes) -> bool:
+    points = [line.get_xydata() for line in ax.get_lines() if line.get_transform().contains_branch(ax.transData)]
+    points += [[[p.get_width(), p.get_height()]] for p in ax.patches if isinstance(p, Rectangle)]
+    for c in ax.collections:
+        if c.get_array() is not None:  # coloured by value: a heatmap's cells, a scatter's colours
+            points.append(np.ma.filled(np.ma.asarray(c.get_array(), dtype=float), np.nan).reshape(-1, 1))
+        elif isinstance(c, PathCollection):  # markers: where they sit
+            points.append(c.get_offsets())
+        else:  # areas and line sets: their outlines
+            points += [path.vertices for path in c.get_paths()]
+    points += [
+        np.ma.filled(np.ma.asarray(image.get_array(), dtype=float), np.nan).reshape(-1, 1) for image in ax.images
+    ]
+    return any(np.isfinite(np.asarray(p, dtype=float)).all(axis=-1).any() for p in points if np.size(p))
 
 
 def _wrap(label: str, width: int = 6) -> str:

@@ -29,7 +29,8 @@ def render_city(
     out = results.paths.city(city)
     with reading(results.paths.out):  # one published set throughout (core/publish.py)
         meta = cover(results, city)
-        return render_document(root, "city", out, "report", parameters, meta, pdf=pdf, kernel=kernel)
+        period = (results.evaluation.period.start, results.evaluation.period.end)
+        return render_document(root, "city", out, "report", parameters, meta, period=period, pdf=pdf, kernel=kernel)
 
 
 def title(results: Results, city: str, wording: dict) -> str:

@@ -34,7 +34,8 @@ def render_plan(root: Path, evaluation: str, *, pdf: bool | None = None) -> dict
     results = load(root, evaluation)
     parameters = {"evaluation": results.evaluation.id, "root": str(root)}
     out = results.paths.out / "plan"
-    return render_document(root, "plan", out, "plan", parameters, cover(root, evaluation), pdf=pdf)
+    period = (results.evaluation.period.start, results.evaluation.period.end)
+    return render_document(root, "plan", out, "plan", parameters, cover(root, evaluation), period=period, pdf=pdf)
 
 
 def cover(root: Path, evaluation: str) -> dict:

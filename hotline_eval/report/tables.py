@@ -42,6 +42,7 @@ def html_table(
     group: str | None = None,
     classes: dict[tuple[int, str], str] | None = None,
     keep: bool | None = None,
+    literal: Sequence[str] | None = None,
 ) -> str:
     """A document table: caption above (表N …), optional source note below. Cells are text.
 
@@ -50,11 +51,13 @@ def html_table(
     classes: extra CSS class of single cells, keyed by (row position, column), e.g. "up"/"down".
     keep: keep the table on one page in print (default: when it has at most KEEP_ROWS rows);
     longer tables split across pages with their header repeated.
+    literal: columns whose cells are names or codes the reader types as shown (a column header of a
+    template, a city's code): class "literal", which the document linter (report/lint.py) reads.
     """
     shown = [c for c in frame.columns if c != group]
     if widths is not None and len(widths) != len(shown):
         raise ValueError(f"给出了{len(widths)}个列宽，但表有{len(shown)}列")
-    cell_class = _cell_classes(shown, align_right or [], center or [])
+    cell_class = _cell_classes(shown, align_right or [], center or [], literal or [])
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in shown)
     rows, current = [], object()
     for i, (_, row) in enumerate(frame.iterrows()):
@@ -75,8 +78,11 @@ def html_table(
     )
 
 
-def _cell_classes(columns: list[str], right: Sequence[str], center: Sequence[str]) -> dict[str, str]:
-    return {c: "num" if c in right else "center" if c in center else "" for c in columns}
+def _cell_classes(
+    columns: list[str], right: Sequence[str], center: Sequence[str], literal: Sequence[str]
+) -> dict[str, str]:
+    align = {c: "num" if c in right else "center" if c in center else "" for c in columns}
+    return {c: " ".join(filter(None, [align[c], "literal" if c in literal else ""])) for c in columns}
 
 
 def _td(value: object, cls: str) -> str:

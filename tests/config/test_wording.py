@@ -32,7 +32,19 @@ def test_labels_replace_each_word_once_so_no_label_is_doubled(root):
         "各市议会选区得分，各市议会选区平均，3个市议会选区达到，全市最优"
     )
     assert relabel_text("12345热线服务质量评价报告", pairs) == "311服务质量评价报告"
-    assert relabel_text("《12345政务服务便民热线服务质量评价规范》要求各市", pairs).startswith("《12345政务服务便民热线")
+    assert relabel_text("《12345政务服务便民热线服务质量评价规范》要求各市", pairs).startswith(
+        "《12345政务服务便民热线"
+    )
     words = load_wording(root, labels)
     text = str(words)
     assert "议会选区议会选区" not in text and "服务服务" not in text
+
+
+def test_relabelling_replaces_each_word_once_longest_first():
+    from hotline_eval.config.wording import relabel_text
+
+    pairs = [("全省", "全市"), ("设区市", "市议会选区"), ("各市", "各市议会选区"), ("城市", "市议会选区")]
+    text = "全省为各设区市分子、分母合并计算的全省值；各市、城市；《全省各设区市》"
+    assert relabel_text(text, pairs) == (
+        "全市为各市议会选区分子、分母合并计算的全市值；各市议会选区、市议会选区；《全省各设区市》"
+    )

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from hotline_eval.report.bulletin import render_bulletin
+from tests.support.documents import assert_documents_clean, lint_rules
 
 pytestmark = pytest.mark.slow
 
@@ -17,6 +18,11 @@ pytestmark = pytest.mark.slow
 def bulletin(root, demo, q2):
     pdf = None if shutil.which("pdftotext") else False
     return render_bulletin(root, "demo-comprehensive", previous="demo-2026q2", pdf=pdf)
+
+
+@pytest.mark.parametrize("rule", lint_rules())
+def test_the_bulletin_passes_the_linter(bulletin, rule):
+    assert_documents_clean(bulletin["lint"], rule)
 
 
 @pytest.fixture(scope="module")

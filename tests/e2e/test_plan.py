@@ -5,12 +5,24 @@ import re
 
 import pytest
 
+from tests.support.documents import assert_documents_clean, lint_rules
 
-@pytest.mark.slow
-def test_the_plan_document(root, outputs_dir):
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def written(root, outputs_dir):
     from hotline_eval.report.plan import render_plan
 
-    written = render_plan(root, "demo-special", pdf=False)
+    return render_plan(root, "demo-special", pdf=False)
+
+
+@pytest.mark.parametrize("rule", lint_rules())
+def test_the_plan_passes_the_linter(written, rule):
+    assert_documents_clean(written["lint"], rule)
+
+
+def test_the_plan_document(written):
     page = written["html"].read_text(encoding="utf-8")
     text = re.sub(
         r"\s+", " ", htmllib.unescape(re.sub(r"<[^>]+>", " ", re.sub(r"<style.*?</style>", "", page, flags=re.S)))

@@ -14,6 +14,7 @@ from hotline_eval.core.masking import find_personal_numbers
 from hotline_eval.report.city import render_city
 from hotline_eval.report.pdf import find_engine, to_pdf
 from hotline_eval.report.render import execute
+from tests.support.documents import assert_documents_clean, lint_rules
 
 pytestmark = pytest.mark.slow
 ARTEFACTS = re.compile(
@@ -25,6 +26,11 @@ ARTEFACTS = re.compile(
 @pytest.fixture(scope="module")
 def report(root, demo):
     return render_city(root, "demo-comprehensive", "qingshan", pdf=False)
+
+
+@pytest.mark.parametrize("rule", lint_rules())
+def test_the_report_passes_the_linter(report, rule):
+    assert_documents_clean(report["lint"], rule)
 
 
 @pytest.fixture(scope="module")

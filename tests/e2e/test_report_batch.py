@@ -10,6 +10,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 from hotline_eval.report.batch import render_all
 from hotline_eval.report.city import render_city
 from hotline_eval.report.index import write_index
+from tests.support.documents import assert_documents_clean, lint_rules
 
 pytestmark = pytest.mark.slow
 
@@ -61,6 +62,13 @@ def test_a_failing_city_is_reported_and_the_other_is_done(outcomes):
     assert lines[0] == "生成2个城市的报告（1个进程并行）"
     assert any(re.match(r"\[\d/2\] 南湖市 完成（[\d.]+秒）", line) for line in lines)
     assert any(line.startswith("[") and "金沙市 失败" in line for line in lines)
+
+
+@pytest.mark.parametrize("rule", lint_rules())
+def test_the_batch_report_passes_the_linter(outcomes, rule):
+    done, _ = outcomes
+    nanhu = next(o for o in done if o.city == "nanhu")
+    assert_documents_clean(nanhu.files["lint"], rule)
 
 
 def test_a_report_made_in_a_reused_kernel_is_the_one_a_fresh_kernel_makes(outcomes, fresh_nanhu):

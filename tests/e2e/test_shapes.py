@@ -20,6 +20,7 @@ import yaml
 
 from hotline_eval.config.evaluation import shared_folder
 from hotline_eval.core.paramfiles import project_root
+from tests.support.documents import assert_documents_clean, lint_rules
 
 ROOT = project_root(Path(__file__).parent)
 LA = shared_folder(ROOT) / "data" / "real" / "la-myla311-samples"
@@ -78,9 +79,9 @@ def years(outputs_dir, tmp_path_factory):
     root = project(tmp_path_factory.mktemp("years"), definition)
     prepare(root, "shape-years")
     return {
-        "report": text_of(render_city(root, "shape-years", "cd01", pdf=False)["html"]),
-        "bulletin": text_of(render_bulletin(root, "shape-years", pdf=False)["html"]),
-        "plan": text_of(render_plan(root, "shape-years", pdf=False)["html"]),
+        "report": render_city(root, "shape-years", "cd01", pdf=False),
+        "bulletin": render_bulletin(root, "shape-years", pdf=False),
+        "plan": render_plan(root, "shape-years", pdf=False),
     }
 
 
@@ -94,9 +95,13 @@ def gated(outputs_dir, tmp_path_factory):
     root = project(tmp_path_factory.mktemp("gated"), definition, {"field_completeness": {"min": 1.01}})
     prepare(root, "shape-gated")
     return {
-        "report": text_of(render_city(root, "shape-gated", "cd01", pdf=False)["html"]),
-        "bulletin": text_of(render_bulletin(root, "shape-gated", pdf=False)["html"]),
+        "report": render_city(root, "shape-gated", "cd01", pdf=False),
+        "bulletin": render_bulletin(root, "shape-gated", pdf=False),
     }
+
+
+def texts(written: dict) -> dict[str, str]:
+    return {name: text_of(files["html"]) for name, files in written.items()}
 
 
 BARE_MONTH = re.compile(r"(?<![年\d月])(1[0-2]|[1-9])月(?![份度末初底中])")
@@ -105,6 +110,7 @@ BARE_MONTH = re.compile(r"(?<![年\d月])(1[0-2]|[1-9])月(?![份度末初底中
 def test_over_several_years_every_month_label_carries_its_year(years):
     """Over 26 months the monthly tables had columns 1月…12月, later years overwriting earlier ones, and
     the text said “1月较12月…” with no year."""
+    years = texts(years)
     for name, text in years.items():
         bare = [m.group(0) for m in BARE_MONTH.finditer(text)]
         assert not bare, f"{name}: month labels without a year: {bare[:5]}"
@@ -115,13 +121,14 @@ def test_over_several_years_every_month_label_carries_its_year(years):
 
 def test_a_long_period_turns_the_monthly_tables(years):
     """26 months across would be 26 value and 25 change columns: the table lists months down instead."""
-    report = years["report"]
+    report = texts(years)["report"]
     assert re.search(r"月份 诉求平均办理时长（§6\.4\.1） 总办结率（§6\.6\.2） 万人诉求比（§6\.6\.4）", report)
 
 
 def test_labels_are_not_doubled_and_nothing_institutional_is_assumed(years):
     """311服务服务质量, 各市议会选区议会选区, 报送省热线办, an appeal deadline and 话务来电0通 for a method test
     of work orders only."""
+    years = texts(years)
     for name, text in years.items():
         assert "服务服务" not in text and "议会选区议会选区" not in text, name
         assert "省热线办" not in text and "设区市" not in text, name
@@ -133,8 +140,14 @@ def test_labels_are_not_doubled_and_nothing_institutional_is_assumed(years):
 
 def test_a_district_without_any_score_is_reported_not_crashed_on(gated):
     """Every quality gate failed: no total, no grade, no rank (int(NaN) in the narrative crashed the report)."""
-    report, bulletin = gated["report"], gated["bulletin"]
+    report, bulletin = texts(gated)["report"], texts(gated)["bulletin"]
     assert "计分指标均无可用得分" in report and "不参与排名" in report
     assert "整体处于全市中游" not in report, "no place among the others is stated for a district without a total"
     assert "不作排名" in bulletin and "予以通报表扬" not in bulletin
 
+
+
+@pytest.mark.parametrize("rule", lint_rules())
+def test_every_document_of_every_shape_passes_the_linter(years, gated, rule):
+    for written in (*years.values(), *gated.values()):
+        assert_documents_clean(written["lint"], rule)

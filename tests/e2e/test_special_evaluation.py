@@ -4,6 +4,8 @@ report shows the monthly change; the trend notebook shows nothing for a comprehe
 import pandas as pd
 import pytest
 
+from tests.support.documents import assert_documents_clean, lint_rules
+
 # ---- end to end: the shipped special evaluation (sample province) -----------------------------------
 
 
@@ -46,11 +48,22 @@ def test_demo_special_scores_every_sub_item_and_records_its_series(demo_special)
     assert {"逐月变化", "趋势检验", "主题活动"} <= set(sheets)
 
 
-@pytest.mark.slow
-def test_the_special_report_shows_the_monthly_change_section(root, demo_special):
+@pytest.fixture(scope="module")
+def special_report(root, demo_special):
     from hotline_eval.report.city import render_city
 
-    html = render_city(root, "demo-special", "baihe", pdf=False)["html"].read_text(encoding="utf-8")
+    return render_city(root, "demo-special", "baihe", pdf=False)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("rule", lint_rules())
+def test_the_special_report_passes_the_linter(special_report, rule):
+    assert_documents_clean(special_report["lint"], rule)
+
+
+@pytest.mark.slow
+def test_the_special_report_shows_the_monthly_change_section(special_report):
+    html = special_report["html"].read_text(encoding="utf-8")
     assert "专项评价：逐月变化与主题活动" in html and "白河市专项指标逐月变化与趋势结论" in html
     assert "按7天为一期" in html and "固定参考值" in html and "领导干部走进12345热线" in html
 

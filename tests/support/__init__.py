@@ -4,7 +4,8 @@
 - `builders`: one readable line per record of those tables, and catalogue entries built in a test;
 - `quality_tables`: the data-quality checks' context and rows on hand-built tables;
 - `hostile`: names carrying markup, for the escaping tests;
-- `channels`: the intake channels (§5.2.2) as the schema and the mappings name them.
+- `channels`: the intake channels (§5.2.2) as the schema and the mappings name them;
+- `documents`: the document linter's findings of a rendered document, one test per rule.
 """
 
 from __future__ import annotations

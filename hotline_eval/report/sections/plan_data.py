@@ -84,13 +84,18 @@ class PlanData:
                         number=self.ctx.next_table(),
                         widths=[18, 40, 8, 34],
                         center=w["fields_center"],
+                        literal=[plan.FIELD] if r.source == "template" else [],
                     )
                 )
                 if x.table == "self_reports":
                     figures = plan.self_report_figures(self.r.root, self.ev, self.wording)
                     out.append(
                         tables.html_table(
-                            figures, w["figures_caption"], number=self.ctx.next_table(), widths=[22, 33, 45]
+                            figures,
+                            w["figures_caption"],
+                            number=self.ctx.next_table(),
+                            widths=[22, 33, 45],
+                            literal=[plan.FIGURE],
                         )
                     )
         return out

@@ -37,6 +37,7 @@ class PlanOverview:
                 number=self.ctx.next_table(),
                 widths=[10, 45, 45],
                 center=[w["objects_number"]],
+                literal=[plan.CITY_CODE],
                 note=w["objects_note"],
             ),
             heading_html(w["type_title"], 3, anchor="scope-type"),

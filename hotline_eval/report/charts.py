@@ -20,6 +20,7 @@ import pandas as pd
 from matplotlib.collections import PathCollection
 from matplotlib.patches import Patch, Rectangle
 
+from hotline_eval.core import fmt
 from hotline_eval.report.fonts import use_cjk_in_charts
 
 HIGHLIGHT = "#b03a48"
@@ -82,6 +83,15 @@ def _axes_plots_data(ax: plt.Axes) -> bool:
         np.ma.filled(np.ma.asarray(image.get_array(), dtype=float), np.nan).reshape(-1, 1) for image in ax.images
     ]
     return any(np.isfinite(np.asarray(p, dtype=float)).all(axis=-1).any() for p in points if np.size(p))
+
+
+def month_axis(ax: plt.Axes, months: list[str], first: int = 0, fontsize: float = 7.5) -> None:
+    """The x axis of a monthly series plotted at first, first + 1, …: at most 12 month labels (fmt.month_ticks),
+    set at an angle when they carry years (docs/documents/city-report.md#months)."""
+    at, labels = fmt.month_ticks(months)
+    turned = 45 if fmt.spans_years(months) else 0
+    ha = "right" if turned else "center"
+    ax.set_xticks([k + first for k in at], labels, fontsize=fontsize, rotation=turned, ha=ha)
 
 
 def _wrap(label: str, width: int = 6) -> str:

@@ -12,8 +12,7 @@ import seaborn as sns
 from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.lines import Line2D
 
-from hotline_eval.core import fmt
-from hotline_eval.report.charts import BASE, BEST, HIGHLIGHT, INK
+from hotline_eval.report.charts import BASE, BEST, HIGHLIGHT, INK, month_axis
 
 RATE_COLOURS = LinearSegmentedColormap.from_list("rates", ["#b03a48", "#f2d4a9", "#f7f7f7", "#cfe1ef", "#2e6f9e"])
 MISSING = "#d5dbe1"
@@ -112,9 +111,7 @@ def monthly_trends(
         previous = (part["evaluation"] == "previous").sum()
         if 0 < previous < len(part):
             ax.axvline(previous - 0.5, color=INK, linestyle=":", linewidth=0.8)
-        at, ticks = fmt.month_ticks(list(part["month"]))
-        turned = 45 if fmt.spans_years(part["month"]) else 0
-        ax.set_xticks(at, ticks, fontsize=7.5, rotation=turned, ha="right" if turned else "center")
+        month_axis(ax, list(part["month"]))
         ax.set_title(labels.get(ind, ind), fontsize=9)
         ax.tick_params(axis="y", labelsize=7.5)
         ax.set_ylabel({"percent": "%", "seconds": "秒", "hours": "小时"}.get(unit, ""), fontsize=7.5)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from itertools import chain
 
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -104,14 +105,12 @@ class CityTrend:
         for ind in self.focus:
             series, t = self._series(ind), self.own_trend.loc[ind.id]
             row = {cols["indicator"]: f"{ind.zh}（§{ind.clause}）"}
-            for m in months if across else []:
-                row[self._month(m)] = fmt.value(series["value"].get(m), ind.unit)
-            for m in months[1:] if across else []:
-                row[self._month(m, "month_change")] = self.change_text(series["change"].get(m), ind.unit)
-            for k, m in enumerate(months if not across else []):  # turned: each month's value and change together
-                row[self._month(m)] = fmt.value(series["value"].get(m), ind.unit)
-                if k:
-                    row[self._month(m, "month_change")] = self.change_text(series["change"].get(m), ind.unit)
+            values = [(self._month(m), fmt.value(series["value"].get(m), ind.unit)) for m in months]
+            change = series["change"]
+            changes = [(self._month(m, "month_change"), self.change_text(change.get(m), ind.unit)) for m in months[1:]]
+            # across: the values, then the changes; turned: each month's value and change together
+            paired = chain.from_iterable(zip(values[1:], changes, strict=True))
+            row.update(values + changes if across else [values[0], *paired])
             row[cols["verdict"]] = self.verdict_text(t)
             row[cols["p"]] = fmt.number(t["p_value"], 3)
             row[cols["change_score"]] = self.item_score(f"{ind.id}.change")
@@ -202,9 +201,7 @@ class CityTrend:
         else:
             s = self.own_month[self.own_month["indicator"] == ind.id].sort_values("month")
             x, y = range(1, len(s) + 1), s["value"].to_numpy() * scale
-            at, labels = fmt.month_ticks(list(s["month"]))
-            turned = 45 if fmt.spans_years(s["month"]) else 0
-            ax.set_xticks([k + 1 for k in at], labels, fontsize=7, rotation=turned, ha="right" if turned else "center")
+            charts.month_axis(ax, list(s["month"]), first=1, fontsize=7)
         ax.plot(x, y, marker="o", markersize=3, color=charts.BASE, linewidth=1, label=w["chart_actual"])
         if not fmt.missing(t["slope"]):
             xs = [min(x), max(x)]

@@ -198,6 +198,7 @@ class CityTrend:
             x, y = s["period"].to_numpy(), s["value"].to_numpy() * scale
             label = w["chart_periods_axis"].format(days=ev.trend.short_period_days, start=self._day(ev.period.start))
             ax.set_xlabel(label, fontsize=8)
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # periods are numbered
         else:
             s = self.own_month[self.own_month["indicator"] == ind.id].sort_values("month")
             x, y = range(1, len(s) + 1), s["value"].to_numpy() * scale
@@ -209,8 +210,7 @@ class CityTrend:
             ax.plot(xs, line, color=charts.HIGHLIGHT, linestyle="--", linewidth=1.2, label=w["chart_trend"])
         ax.set_title(w["chart_title"].format(indicator=ind.zh, verdict=self.verdict_text(t)), fontsize=10)
         ax.set_ylabel(self.ctx.wording["units_zh"][ind.unit], fontsize=8)
-        ax.tick_params(labelsize=8)
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.tick_params(axis="y", labelsize=8)
 
     # ---- 全省趋势结论、分时段、主题活动 --------------------------------------------------------------
 

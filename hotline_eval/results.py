@@ -53,6 +53,12 @@ class Results:
         return _read(self.paths.out / "totals.csv", {}).set_index("city")
 
     @cached_property
+    def ranked(self) -> list[str]:
+        """The evaluated objects with a total, and so a rank, best first (one whose scored indicators
+        all lack a score has neither)."""
+        return list(self.totals.dropna(subset=["total"]).sort_values("rank").index)
+
+    @cached_property
     def ingest(self) -> dict:
         return read_json(self.paths.out / "ingest.json") or {}
 

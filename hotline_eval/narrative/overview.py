@@ -16,7 +16,7 @@ def summary(ctx: ProblemContext) -> str:
     r, city = a.results, ctx.city
     t = r.totals.loc[city]
     n = len(r.evaluation.city_ids())
-    if fmt.missing(t["total"]):  # no scored indicator has a score: no total, no grade, no rank
+    if city not in r.ranked:  # no scored indicator has a score: no total, no grade, no rank
         return w["unscored"].format(period=r.evaluation.period.label_zh, city=ctx.name)
     slots = {
         "period": r.evaluation.period.label_zh,
@@ -148,7 +148,7 @@ def strengths_intro(ctx: ProblemContext) -> str:
 
 def no_strengths(ctx: ProblemContext) -> str:
     """No strength to name; nothing at all when the city has no total (no place among the others to state)."""
-    if fmt.missing(ctx.a.results.totals.loc[ctx.city, "total"]):
+    if ctx.city not in ctx.a.results.ranked:
         return ""
     return ctx.words["narrative"]["strengths"]["none_single" if ctx.single else "none"].format(city=ctx.name)
 

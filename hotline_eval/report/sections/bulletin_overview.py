@@ -69,7 +69,7 @@ class BulletinOverview:
             first.append(
                 w["tickets_change"].format(growth=fmt.growth(city_volumes(previous)["tickets"].sum(), tickets))
             )
-        if t["total"].isna().all():  # no evaluated object has a total: no mean, no best or worst
+        if not r.ranked:  # no evaluated object has a total: no mean, no best or worst
             first.append(w["no_totals"])
             return ["".join(first)]
         first.append(w["mean_total"].format(score=fmt.score(t["total"].mean())))
@@ -127,7 +127,7 @@ class BulletinOverview:
 
     def cities(self) -> list[str]:
         w, col = self.words, headers(self.r, self.ctx.wording)
-        if self.r.totals["total"].isna().all():  # nothing to rank or draw
+        if not self.r.ranked:  # nothing to rank or draw
             return [heading_html(w["cities_title"], anchor="cities"), paragraph_html(w["cities_none"])]
         ranking, _ = ranking_table(self.r, self.ctx.wording, self.ctx.changes)
         note = w["ranking_note"]
@@ -179,13 +179,9 @@ class BulletinOverview:
             note=w["rates_note"],
         )
 
-    def ranked(self) -> list[str]:
-        """The evaluated objects with a rank, best first (one without a total has none)."""
-        return list(self.r.totals.dropna(subset=["rank"]).sort_values("rank").index)
-
     def good_and_lagging(self) -> list[str]:
         w = self.words
-        if not self.ranked():
+        if not self.r.ranked:
             return []
         good = self.highlights(int(w["top_n"]))
         bad = self.laggards(int(w["bottom_n"]))
@@ -207,7 +203,7 @@ class BulletinOverview:
     def highlights(self, n: int) -> list[str]:
         """One sentence per top city: score, rank, change, indicators where it set the reference."""
         w, out = self.words, []
-        for city in self.ranked()[:n]:
+        for city in self.r.ranked[:n]:
             c = self.ctx.changes.loc[city]
             text = self._city_score(city)
             if not fmt.missing(c["total_before"]):
@@ -245,7 +241,7 @@ class BulletinOverview:
     def laggards(self, n: int) -> list[str]:
         """One sentence per bottom city: score, rank, change and the two indicators that cost most points."""
         w, out = self.words, []
-        ranked = self.ranked()
+        ranked = self.r.ranked
         top = set(ranked[: int(self.words["top_n"])])  # a city is praised or warned, not both
         for city in [c for c in ranked[-n:] if c not in top]:
             c = self.ctx.changes.loc[city]

@@ -52,7 +52,7 @@ class CityComparison:
         if self.many:
             title = self.words["province_title"].format(scope=self.scope, object=self.object)
             out.append(heading_html(self._subtitle(title), 3, anchor="comparison-province"))
-            if fmt.missing(self.r.totals.loc[self.city, "total"]):  # no total: not ranked
+            if self.city not in self.r.ranked:
                 out.append(paragraph_html(self.words["province_unranked"].format(name=self.name)))
             else:
                 out += [paragraph_html(say.ranking(self.a, self.city)), *self._stability()]

@@ -76,14 +76,14 @@ class CityResults:
             return []
         w, col, name, n = self.words["results"], self.col, self.ctx.name, self.ctx.n_cities
         scope, obj = self.labels.scope, self.labels.object
-        totals = self.r.totals["total"].dropna().rename(index=self.r.city_name)
-        if totals.empty:  # no evaluated object has a total: nothing to rank
+        if not self.r.ranked:  # no evaluated object has a total: nothing to rank
             heading = heading_html(w["ranking_title"].format(scope=scope), 3, anchor="results-ranking")
             return [heading, paragraph_html(w["ranking_none"].format(object=obj))]
         ranking, position = ranking_table(self.r, self.ctx.wording, self.ctx.changes, highlight=self.ctx.city)
         note = w["ranking_note"]
         if col["total_change"] in ranking.columns:
             note += w["ranking_previous_note"].format(period=self.ctx.previous.evaluation.period.label_zh)
+        totals = self.r.totals["total"].rename(index=self.r.city_name)
         fig = charts.ranked_bars(totals, name, w["totals_axis"], fmt="{:.2f}")
         return [
             heading_html(w["ranking_title"].format(scope=scope), 3, anchor="results-ranking"),

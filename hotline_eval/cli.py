@@ -262,9 +262,10 @@ def _prepare(root: Path, evaluation: str, previous: str) -> None:
 def check(evaluation: str, city: str, strict: bool) -> None:
     """Assess the data quality alone (§5.2.7) and print a readable summary (ingests first when needed)."""
     from hotline_eval.config.catalogue import load_catalogue
+    from hotline_eval.config.wording import load_wording
     from hotline_eval.pipeline import prepare
     from hotline_eval.quality import failures, load_quality
-    from hotline_eval.quality.summary import QualityLabels, city_summary, province_summary
+    from hotline_eval.quality.summary import QualityLabels, city_summary, policy_changes, province_summary
 
     root = project_root()
     ev = load_evaluation(root, evaluation)
@@ -272,12 +273,15 @@ def check(evaluation: str, city: str, strict: bool) -> None:
         ev.check_city(city)
     paths = prepare(root, evaluation, say, until="quality")
     quality = load_quality(paths.out)
-    catalogue, labels = load_catalogue(root), QualityLabels(root, ev.period.months)
+    catalogue, labels = load_catalogue(root), QualityLabels(root, ev)
     if city:
         quality = quality[quality["city"] == city]
         lines = city_summary(quality, ev, catalogue, city, labels)
     else:
         lines = province_summary(quality, ev, catalogue, labels)
+    if ev.quality:
+        words = load_wording(root, ev.labels)["quality_rules"]
+        lines.append(words["policy"].format(changes="；".join(policy_changes(labels, ev, words))))
     click.echo("\n".join(lines))
     details, examples = (_shown(paths.out / name, root) for name in ("quality.csv", "quality_examples.csv"))
     say(f"明细：{details}；问题记录示例：{examples}")

@@ -197,6 +197,30 @@ class PeriodRule(Strict):
         return self
 
 
+class CheckPolicy(Strict):
+    """An evaluation's change to one check of params/quality.yaml (§5.2.7): a threshold raised or
+    lowered, or a severity changed (gate → flag: shown, never blocking), with the reason every
+    report of the evaluation prints."""
+
+    min: float | None = None
+    max: float | None = None
+    severity: Literal["gate", "flag", "info"] | None = None
+    reason_zh: str
+
+    @model_validator(mode="after")
+    def _what(self) -> CheckPolicy:
+        if self.min is None and self.max is None and self.severity is None:
+            raise ValueError("请给出要调整的门槛（min 或 max）或级别（severity）")
+        if self.min is not None and self.max is not None:
+            raise ValueError("min 和 max 只能给出一个")
+        if len(self.reason_zh.strip()) < 4:
+            raise ValueError("请用 reason_zh 说明调整理由（至少4个字），报告将照录")
+        return self
+
+    def changes(self) -> dict[str, object]:
+        return {k: v for k in ("min", "max", "severity") if (v := getattr(self, k)) is not None}
+
+
 class ExpertPanelRules(Strict):
     min_experts: int = Field(ge=1)
     min_external: int = Field(ge=0)
@@ -333,6 +357,7 @@ class Evaluation(Strict):
     appeal_days: int = Field(ge=0)  # 0: no appeal (a result not used for assessment)
     follow_up: FollowUp
     period_rule: PeriodRule
+    quality: dict[str, CheckPolicy]  # changes to params/quality.yaml for this evaluation (§5.2.7)
     expert_panel: ExpertPanelRules
     units: UnitRules
     trend: TrendRules

@@ -12,6 +12,7 @@ from typing import Any
 
 from hotline_eval.config.catalogue import Catalogue, load_catalogue
 from hotline_eval.config.evaluation import ITEM_KINDS, MIN_MONTHS, PERIOD_CLAUSE, TYPE_ZH, Evaluation, Items
+from hotline_eval.config.quality import QualitySpec, load_quality_spec
 from hotline_eval.config.schema import Schema, load_schema
 from hotline_eval.core.errors import ConfigError, PeriodError
 from hotline_eval.core.paramfiles import validate
@@ -209,6 +210,25 @@ def check_definition(root: Path, ev: Evaluation, path: Path) -> None:
     schema = load_schema(root)
     for check in CHECKS:
         check(ev, catalogue, schema, path)
+    if ev.quality:
+        quality_policy(ev, load_quality_spec(root), path)
+
+
+def quality_policy(ev: Evaluation, spec: QualitySpec, path: Path) -> None:
+    """`quality`: each changed check exists, and a threshold keeps its direction (min stays min)."""
+    for check_id, change in ev.quality.items():
+        key = f"quality.{check_id}"
+        if check_id not in spec.checks:
+            known = _valid(spec.checks)
+            raise ConfigError(path, key, f"未知的数据质量检查；可用的检查：{known}（见 params/quality.yaml）")
+        check = spec.checks[check_id]
+        if check.threshold is None:
+            if change.severity in (None, "info") or (change.min is None and change.max is None):
+                fix = "请同时给出 severity（gate 或 flag）和 min 或 max"
+                raise ConfigError(path, key, f"“{check.zh}”只是计数（info），没有门槛可调", fix=fix)
+        elif (change.min is not None and check.min is None) or (change.max is not None and check.max is None):
+            bound = "min（下限）" if check.min is not None else "max（上限）"
+            raise ConfigError(path, key, f"“{check.zh}”的门槛是{bound}，请用同一个键调整")
 
 
 def check_period(ev: Evaluation) -> None:

@@ -18,12 +18,12 @@ import pandas as pd
 from hotline_eval.config.catalogue import Catalogue, Indicator, load_catalogue
 from hotline_eval.config.evaluation import Evaluation, Item
 from hotline_eval.config.mapping import load_mapping
+from hotline_eval.config.quality import load_quality_spec
 from hotline_eval.config.schema import Schema, load_schema
 from hotline_eval.core import fmt
 from hotline_eval.cycle.fieldwork.design import active_frames, load_design
 from hotline_eval.cycle.fieldwork.forms import panel_rules
 from hotline_eval.cycle.schedule import appeal_facts, timeline
-from hotline_eval.quality.spec import load_quality_spec
 
 FIELD = "字段"  # the column of a data requirement naming the field (a template's own header, else the field's name)
 CITY_CODE = "编号"  # the column of the objects table holding each city's code

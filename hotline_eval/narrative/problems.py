@@ -334,7 +334,6 @@ def _change_clause(ctx: ProblemContext, f: Fact) -> str:
     return clauses[0] if clauses else ""
 
 
-
 def units_clause(ctx: ProblemContext, f: Fact) -> tuple[list[str], str, str]:
     """The handling units behind a unit-level indicator: those significantly worse than the rest of
     the city, else (the problem being general) the lowest ones. Returns ids, mode and the sentence."""
@@ -380,7 +379,7 @@ def quality_problem(ctx: ProblemContext) -> Problem | None:
     blocked = blocked_indicators(own, r.catalogue, scored)
     if failed.empty or blocked.empty:
         return None
-    labels = QualityLabels(r.root, r.evaluation.period.months)
+    labels = QualityLabels(r.root, r.evaluation)
     ids = list(blocked["indicator"])
     points = sum(i.points for i in scored if i.id in ids)
     names = [r.catalogue.indicator(i).zh for i in ids]

@@ -14,10 +14,10 @@ import pandas as pd
 
 from hotline_eval.config.catalogue import Catalogue, Indicator, SqlRenderer, load_catalogue
 from hotline_eval.config.evaluation import Evaluation
+from hotline_eval.config.quality import QualitySpec, load_quality_spec
 from hotline_eval.config.schema import Schema, Table, load_schema
 from hotline_eval.config.sql import prepare_connection
 from hotline_eval.core.connection import connect
-from hotline_eval.quality.spec import QualitySpec, load_quality_spec
 
 ROW_ID = "_rid"  # stable row number of a record in its Parquet file (for relevance and examples)
 
@@ -37,7 +37,7 @@ class QualityContext:
     _memo: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self.spec = load_quality_spec(self.root)
+        self.spec = load_quality_spec(self.root).adjusted(self.evaluation.quality)
         self.schema = load_schema(self.root)
         self.catalogue = load_catalogue(self.root)
         # the catalogue's sources use its SQL macros (seconds_between, add_workdays, ...)

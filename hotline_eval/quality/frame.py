@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from hotline_eval.quality.spec import QualitySpec
+from hotline_eval.config.quality import Check, MonthlyEvidence, QualitySpec
+from hotline_eval.core.stats import wilson
 
 POOLED = "all"
 COLUMNS = [
@@ -15,6 +16,7 @@ COLUMNS = [
     "check",
     "value",
     "threshold",
+    "bound",
     "passed",
     "item",
     "numerator",
@@ -53,6 +55,20 @@ def count(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(value=frame["numerator"].astype(float), denominator=np.nan)
 
 
+def _evidence(frame: pd.DataFrame, check: Check, rule: MonthlyEvidence | None) -> tuple[pd.Series, pd.Series]:
+    """The upper end of the Wilson interval of each month's rate, and which rows may be judged."""
+    bound = pd.Series(np.nan, index=frame.index)
+    judged = pd.Series(True, index=frame.index)
+    if rule is None or not check.proportion or "denominator" not in frame:
+        return bound, judged
+    monthly = (frame["month"] != POOLED) & frame["denominator"].notna()
+    n = frame.loc[monthly, "denominator"].astype(float)
+    _, high = wilson(frame.loc[monthly, "numerator"].astype(float).to_numpy(), n.to_numpy(), rule.confidence)
+    bound[monthly] = high
+    judged[monthly] = (n >= rule.min_records).to_numpy()
+    return bound, judged
+
+
 def deviation(frame: pd.DataFrame) -> pd.DataFrame:
     """value = |numerator − denominator| ÷ denominator (records against a reported figure)."""
     num, den = frame["numerator"].astype(float), frame["denominator"].astype(float)
@@ -61,7 +77,11 @@ def deviation(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def finish(frame: pd.DataFrame, check: str, spec: QualitySpec) -> pd.DataFrame:
-    """Name the check and judge each row against its threshold (a row's own threshold wins)."""
+    """Name the check and judge each row against its threshold (a row's own threshold wins).
+
+    A month of a proportion check is judged on evidence (`monthly_evidence`): `bound` is the upper
+    end of its rate's Wilson interval, and a month with too few records is not judged.
+    """
     if frame.empty:
         return empty()
     c = spec.check(check)
@@ -71,9 +91,10 @@ def finish(frame: pd.DataFrame, check: str, spec: QualitySpec) -> pd.DataFrame:
     if "threshold" not in out:
         out["threshold"] = c.threshold
     out["threshold"] = out["threshold"].astype(float)
-    value, limit = out["value"].astype(float), out["threshold"]
+    out["bound"], judged = _evidence(out, c, spec.monthly_evidence)
+    value, limit = out["bound"].fillna(out["value"]).astype(float), out["threshold"]
     ok = value >= limit if c.min is not None else value <= limit
-    judged = value.notna() & limit.notna() & (c.severity != "info")
+    judged &= value.notna() & limit.notna() & (c.severity != "info")
     out["passed"] = np.where(judged, ok, None)
     for column in ("item", "scope"):
         out[column] = out[column].fillna("") if column in out else ""

@@ -49,6 +49,12 @@ def reads(ind: Indicator, catalogue: Catalogue) -> Reads:
     return Reads(tables, fields, source_table)
 
 
+def gates(quality: pd.DataFrame) -> pd.DataFrame:
+    """The judged gate checks (severity gate; a month of too few records or no value is not judged)."""
+    judged = quality["passed"].map(lambda p: p is not None and not (isinstance(p, float) and np.isnan(p)))
+    return quality[(quality["severity"] == "gate") & judged]
+
+
 def failures(quality: pd.DataFrame) -> pd.DataFrame:
     """The failing gate checks (severity gate, passed False)."""
     failed = quality["passed"].map(lambda p: p is False or p in ("False", "false"))

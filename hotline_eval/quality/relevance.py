@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 
 from hotline_eval.config.catalogue import sql_in
+from hotline_eval.config.quality import Link
 from hotline_eval.core.errors import ConfigError
 from hotline_eval.quality.context import ROW_ID, QualityContext
 from hotline_eval.quality.frame import finish, rate, with_pooled
-from hotline_eval.quality.spec import Link
 
 
 def link_sql(ctx: QualityContext, link: Link, cities: list[str] | None = None) -> str:

@@ -9,11 +9,11 @@ import pandas as pd
 
 from hotline_eval.config.catalogue import Catalogue
 from hotline_eval.config.evaluation import Evaluation
+from hotline_eval.config.quality import QualitySpec, load_quality_spec
 from hotline_eval.config.schema import Schema, load_schema
 from hotline_eval.core import fmt
 from hotline_eval.quality.frame import POOLED
-from hotline_eval.quality.gate import blocked_indicators, blocking, failures, reason
-from hotline_eval.quality.spec import QualitySpec, load_quality_spec
+from hotline_eval.quality.gate import blocked_indicators, blocking, failures, gates, reason
 
 # The headline checks of a table, in the order a reader expects them (pooled over the period).
 HEADLINE = ["record_recall", "period_coverage", "field_completeness", "record_precision", "intra_record", "linkage"]
@@ -22,11 +22,13 @@ HEADLINE = ["record_recall", "period_coverage", "field_completeness", "record_pr
 class QualityLabels:
     """Chinese names of tables, months, checks and items, and formatted values."""
 
-    def __init__(self, root: Path, months: list[str] | tuple[str, ...] = ()) -> None:
-        """months: the period's (a month label carries its year when they span more than one year)."""
-        self.spec: QualitySpec = load_quality_spec(root)
+    def __init__(self, root: Path, ev: Evaluation | None = None) -> None:
+        """ev: the evaluation (its quality policy; a month label carries its year when the period
+        spans more than one year)."""
+        self.spec: QualitySpec = load_quality_spec(root).adjusted(ev.quality if ev else {})
         self.schema: Schema = load_schema(root)
-        self.months = list(months)
+        self.months = list(ev.period.months) if ev else []
+        self.root = root
 
     def table(self, table: str) -> str:
         return self.schema.tables[table].zh if table in self.schema.tables else table
@@ -88,6 +90,70 @@ class QualityLabels:
         return f"{text}，门槛{limit}" if limit else text
 
 
+def rules_text(labels: QualityLabels, ev: Evaluation, words: dict) -> list[str]:
+    """The rules in force as sentences: the gate thresholds, how a month is judged, the evaluation's
+    changes to params/quality.yaml with their reasons (words: common.yaml `quality_rules`)."""
+    spec = labels.spec
+    shown = []
+    for check_id, check in spec.checks.items():
+        if check.severity != "gate":
+            continue
+        text = f"{check.zh}{labels.threshold(check_id, check.threshold)}"
+        if check_id == "linkage":
+            own = [
+                words["link_minimum"].format(link=link.zh, threshold=labels.threshold(check_id, link.min))
+                for link in spec.links
+                if link.min is not None and link.min != check.threshold
+            ]
+            text += f"（{'，'.join(own)}）" if own else ""
+        shown.append(text)
+    out = [words["thresholds"].format(thresholds="，".join(shown))] if shown else []
+    proportions = [c.zh for c in spec.checks.values() if c.proportion and c.severity == "gate"]
+    rule = spec.monthly_evidence
+    if rule and proportions:
+        out.append(
+            words["monthly_evidence"].format(
+                checks="、".join(proportions), confidence=f"{rule.confidence * 100:g}%", min_records=rule.min_records
+            )
+        )
+    elif proportions:
+        out.append(words["monthly_values"])
+    changes = policy_changes(labels, ev, words)
+    if changes:
+        out.append(words["policy"].format(changes="；".join(changes)))
+    return out
+
+
+def policy_changes(labels: QualityLabels, ev: Evaluation, words: dict) -> list[str]:
+    """Each change the evaluation makes to a check: 字段完整率门槛由≥95%调整为≥90%（理由：…）."""
+    base = load_quality_spec(labels.root)
+    out = []
+    for check_id, change in ev.quality.items():
+        before, after = base.checks[check_id], labels.spec.checks[check_id]
+        parts = []
+        if before.threshold is None and after.threshold is not None:
+            parts.append(
+                words["policy_new_threshold"].format(check=after.zh, after=labels.threshold(check_id, after.threshold))
+            )
+        elif after.threshold != before.threshold:
+            parts.append(
+                words["policy_threshold"].format(
+                    check=after.zh,
+                    before=labels.threshold(check_id, before.threshold),
+                    after=labels.threshold(check_id, after.threshold),
+                )
+            )
+        if after.severity != before.severity:
+            names = words["severity"]
+            parts.append(
+                words["policy_severity"].format(
+                    check=after.zh if not parts else "", before=names[before.severity], after=names[after.severity]
+                )
+            )
+        out.append("，".join(parts) + words["policy_reason"].format(reason=change.reason_zh.strip().rstrip("。")))
+    return out
+
+
 def headline(quality: pd.DataFrame, city: str, labels: QualityLabels) -> list[str]:
     """Per table, the pooled headline checks of one city (the lowest value when there are several items)."""
     own = quality[(quality["city"] == city) & (quality["month"] == POOLED)]
@@ -111,13 +177,13 @@ def city_summary(
 ) -> list[str]:
     """The readable summary of one city printed by `hotline-eval check --city`."""
     own = quality[quality["city"] == city]
-    gates = own[own["severity"] == "gate"]
+    judged = gates(own)
     failed = failures(own)
     flagged = own[(own["severity"] == "flag") & (own["passed"] == False)]  # noqa: E712 (None means not judged)
     version = int(own["data_version"].iloc[0]) if len(own) else None
     lines = [
         f"{ev.city_name(city)} 数据质量评估（§5.2.7），{ev.period.label_zh}，数据版本 {version}",
-        f"门槛检查 {len(gates)} 项，未通过 {len(failed)} 项；需说明 {len(flagged)} 项。",
+        f"门槛检查 {len(judged)} 项，未通过 {len(failed)} 项；需说明 {len(flagged)} 项。",
         *[f"  {line}" for line in headline(quality, city, labels)],
     ]
     if len(failed):
@@ -131,7 +197,7 @@ def city_summary(
         names = "、".join(catalogue.indicator(i).zh for i in blocked["indicator"])
         lines.append(f"数据质量不达标、不予计分的指标（{len(blocked)}项）：{names}")
     else:
-        lines.append("全部门槛检查通过，各项指标均可计分。" if len(gates) else "没有可检查的数据。")
+        lines.append("全部门槛检查通过，各项指标均可计分。" if len(judged) else "没有可检查的数据。")
     return lines
 
 
@@ -142,7 +208,7 @@ def province_summary(quality: pd.DataFrame, ev: Evaluation, catalogue: Catalogue
     for city in ev.city_ids():
         own = quality[quality["city"] == city]
         failed = failures(own)
-        n = int((own["severity"] == "gate").sum())
+        n = len(gates(own))
         if failed.empty:
             lines.append(f"  {ev.city_name(city)}：门槛检查 {n} 项全部通过")
             continue

@@ -2,11 +2,12 @@
 real data set (../shared/data/real, never copied here) in a copy of params/, run through the ordinary
 pipeline, and its documents are rendered once and read as their reader would.
 
-- years: the four MyLA311 samples (work orders only, Dec 2017 – Jan 2020: 26 months of which only four
-  hold records; a method test with no appeal and no rectification deadline) — month labels must carry
+- years: every 25th request of the four MyLA311 samples (work orders only, Dec 2017 – Jan 2020: 26
+  months of which only four hold records, a dozen to a few dozen per district and month; a method test
+  with no appeal and no rectification deadline) — month labels must carry
   their year, the 26-month tables are turned, no label is doubled, nothing institutional is assumed;
 - gated: the one-week MyLA311 evaluation with every quality gate failed (an impossible completeness
-  threshold) — no district has a score: the documents say so instead of crashing on a missing rank.
+  threshold set by the evaluation's quality policy) — no district has a score: the documents say so instead of crashing on a missing rank.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import yaml
 
 from hotline_eval.config.evaluation import shared_folder
 from hotline_eval.core.paramfiles import project_root
+from tests.quality.test_frame import wilson_upper
 from tests.support.documents import assert_documents_clean, lint_rules
 
 ROOT = project_root(Path(__file__).parent)
@@ -39,21 +41,25 @@ def text_of(path: Path) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
-def project(tmp: Path, definition: dict, quality: dict | None = None) -> Path:
-    """A project folder: a copy of params/ with one more evaluation (and maybe changed quality checks)."""
+def project(tmp: Path, definition: dict) -> Path:
+    """A project folder: a copy of params/ with one more evaluation."""
     shutil.copytree(ROOT / "params", tmp / "params")
     for folder in ("notebooks", "templates"):
         (tmp / folder).symlink_to(ROOT / folder)
     (tmp / "params" / "evaluations" / f"{definition['id']}.yaml").write_text(
         yaml.safe_dump(definition, allow_unicode=True), encoding="utf-8"
     )
-    if quality:
-        path = tmp / "params" / "quality.yaml"
-        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
-        for check, change in quality.items():
-            spec["checks"][check].update(change)
-        path.write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
     return tmp
+
+
+def thinned(source: Path, folder: Path, every: int) -> Path:
+    """The MyLA311 samples with every `every`-th request kept (a sparse sample: a district's month holds
+    a dozen or a few dozen requests); the population tables whole."""
+    for path in source.glob("*.csv"):
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        keep = lines if path.name.startswith("nc_") else lines[:1] + lines[1::every]
+        (folder / path.name).write_text("".join(keep), encoding="utf-8")
+    return folder
 
 
 def la_definition(**changes) -> dict:
@@ -69,7 +75,8 @@ def years(outputs_dir, tmp_path_factory):
     from hotline_eval.report.city import render_city
     from hotline_eval.report.plan import render_plan
 
-    inputs = {"dir": str(LA), "systems": ["la-myla311", "la-myla311-2020", "la-nc-population"]}
+    sparse = thinned(LA, tmp_path_factory.mktemp("la-sparse"), every=25)
+    inputs = {"dir": str(sparse), "systems": ["la-myla311", "la-myla311-2020", "la-nc-population"]}
     definition = la_definition(
         id="shape-years",
         period={"start": "2017-12-01", "end": "2020-01-31"},
@@ -85,14 +92,17 @@ def years(outputs_dir, tmp_path_factory):
     }
 
 
+GATED = "检验无一选区计分时的报告"
+
+
 @pytest.fixture(scope="module")
 def gated(outputs_dir, tmp_path_factory):
     from hotline_eval.pipeline import prepare
     from hotline_eval.report.bulletin import render_bulletin
     from hotline_eval.report.city import render_city
 
-    definition = la_definition(id="shape-gated")
-    root = project(tmp_path_factory.mktemp("gated"), definition, {"field_completeness": {"min": 1.01}})
+    definition = la_definition(id="shape-gated", quality={"field_completeness": {"min": 1.01, "reason_zh": GATED}})
+    root = project(tmp_path_factory.mktemp("gated"), definition)
     prepare(root, "shape-gated")
     return {
         "report": render_city(root, "shape-gated", "cd01", pdf=False),
@@ -144,7 +154,28 @@ def test_a_district_without_any_score_is_reported_not_crashed_on(gated):
     assert "计分指标均无可用得分" in report and "不参与排名" in report
     assert "整体处于全市中游" not in report, "no place among the others is stated for a district without a total"
     assert "不作排名" in bulletin and "予以通报表扬" not in bulletin
+    assert f"字段完整率门槛由≥95%调整为≥101%（理由：{GATED}）" in report, "the evaluation's policy and its reason"
 
+
+def test_months_of_a_handful_of_records_do_not_withhold_the_period(years, outputs_dir):
+    """A district's month of a few requests with one field empty failed the 95 % completeness gate and
+    withheld the period's value for every indicator reading the field: a month is now judged on evidence
+    (docs/method/data-quality.md#a-month-on-evidence; the rule's arithmetic: tests/quality/test_frame.py)."""
+    from hotline_eval.quality import load_quality
+
+    quality = load_quality(outputs_dir / "shape-years")
+    months = quality[(quality["check"] == "field_completeness") & (quality["month"] != "all")]
+    few = months[months["denominator"] < 20]
+    assert len(few) > 20, "the sparse shape has many months of few records"
+    assert few["passed"].isna().all(), "a month of fewer than 20 records is not judged on its own"
+    judged = months[months["denominator"] >= 20]
+    for _, r in judged.iterrows():
+        upper = wilson_upper(int(r["numerator"]), int(r["denominator"]))
+        assert r["passed"] == (upper >= r["threshold"]), (r["city"], r["month"], r["item"])
+    assert (
+        "逐月判断时，字段完整率、记录查准率、记录内逻辑一致率、关联率按其95%置信区间的上限与门槛比较"
+        in texts(years)["plan"]
+    )
 
 
 @pytest.mark.parametrize("rule", lint_rules())

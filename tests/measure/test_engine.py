@@ -141,7 +141,17 @@ def test_ontime_completion_without_any_extension_column_counts_the_original_due_
 
     plain = [{k: v for k, v in t.items() if k != "extension_approved_due_at"} for t in TICKETS]
     write_tables(root, tmp_path / "data", {"tickets": plain})
-    columns = ["ticket_id", "city", "channel", "accepted_at", "handling_mode", "unit_id", "due_at", "closed_at", "is_valid"]
+    columns = [
+        "ticket_id",
+        "city",
+        "channel",
+        "accepted_at",
+        "handling_mode",
+        "unit_id",
+        "due_at",
+        "closed_at",
+        "is_valid",
+    ]
     con = connect()
     register_tables(con, root, tmp_path / "data")
     a = value(measure(con, root, evaluation(), {"tickets": columns}), "ontime_completion_rate", "a")

@@ -8,10 +8,15 @@ from hotline_eval.quality.rejects import COLUMNS as REJECT_COLUMNS
 from tests.support.hand_built import evaluation, write_tables
 
 
-def context(root, tmp_path, tables, ev=None, rejects=None) -> QualityContext:
+def context(root, tmp_path, tables, ev=None, rejects=None, evidence=False) -> QualityContext:
+    """A context over hand-made tables. Their months hold a few records, so months are judged on
+    their values (evidence=False) unless a test is about the monthly evidence rule itself."""
     write_tables(root, tmp_path / "data", tables)
     con = open_quality_data(root, tmp_path / "data")
-    return QualityContext(root, con, ev or evaluation(), rejects if rejects is not None else no_rejects())
+    ctx = QualityContext(root, con, ev or evaluation(), rejects if rejects is not None else no_rejects())
+    if not evidence:
+        ctx.spec = ctx.spec.model_copy(update={"monthly_evidence": None})
+    return ctx
 
 
 def no_rejects() -> pd.DataFrame:

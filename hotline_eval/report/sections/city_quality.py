@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from hotline_eval.quality import load_examples, load_quality
-from hotline_eval.quality.gate import blocked_indicators, failures
+from hotline_eval.quality.gate import blocked_indicators, failures, gates
 from hotline_eval.quality.summary import (
     QualityLabels,
     blocked_table,
@@ -14,6 +14,7 @@ from hotline_eval.quality.summary import (
     failing_table,
     findings,
     overview_table,
+    rules_text,
 )
 from hotline_eval.report import tables
 from hotline_eval.report.blocks import bullets_html, heading_html, paragraph_html
@@ -25,13 +26,14 @@ class CityQuality:
         self.ctx, self.r, self.city, self.name = ctx, ctx.results, ctx.city, ctx.name
         self.words = ctx.wording["report"]["quality"]
         self.quality, self.examples = load_quality(self.r.paths.out), load_examples(self.r.paths.out)
-        self.labels = QualityLabels(self.r.root, self.r.evaluation.period.months)
+        self.labels = QualityLabels(self.r.root, self.r.evaluation)
         self.own = self.quality[self.quality["city"] == self.city]
         self.failed = failures(self.own)
 
     def assessment(self) -> list[str]:
         """What was assessed, the data version, whether every gate passed, and the overview per table."""
         out = [heading_html(self.ctx.section(self.words["title"]), anchor="quality"), self._intro()]
+        out.append(paragraph_html(*rules_text(self.labels, self.r.evaluation, self.ctx.wording["quality_rules"])))
         version = self._version()
         if version:
             out.append(version)
@@ -74,7 +76,7 @@ class CityQuality:
         return paragraph_html(note)
 
     def _gates(self) -> str:
-        w, n_gates = self.words, int((self.own["severity"] == "gate").sum())
+        w, n_gates = self.words, len(gates(self.own))
         if self.failed.empty:
             return paragraph_html(w["all_passed"].format(n=n_gates))
         blocked = blocked_indicators(self.own, self.r.catalogue, self.r.active)

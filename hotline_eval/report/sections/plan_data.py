@@ -7,6 +7,7 @@ import pandas as pd
 
 from hotline_eval.core import fmt
 from hotline_eval.cycle import plan
+from hotline_eval.quality.summary import QualityLabels, rules_text
 from hotline_eval.report import tables
 from hotline_eval.report.blocks import heading_html, paragraph_html
 from hotline_eval.report.context import ReportContext
@@ -24,6 +25,7 @@ class PlanData:
             heading_html(self.ctx.section(w["collection_title"]), anchor="methods"),
             heading_html(w["system_title"], 3, anchor="methods-system"),
             paragraph_html(w["methods"]["system"]),
+            paragraph_html(*rules_text(QualityLabels(root, self.ev), self.ev, self.wording["quality_rules"])),
         ]
         sampling = plan.sampling_table(root, self.ev)
         if len(sampling):

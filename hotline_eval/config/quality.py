@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, model_validator
 
+from hotline_eval.config.evaluation import CheckPolicy
 from hotline_eval.config.schema import Schema, load_schema
 from hotline_eval.core.errors import ConfigError
 from hotline_eval.core.paramfiles import Strict, load_model
@@ -27,6 +29,9 @@ class Check(Strict):
     min: float | None = None
     max: float | None = None
     unit: Literal["rate", "count", "days", "sigma"] = "rate"
+    # records passing ÷ records checked: a month is judged on the upper end of the rate's
+    # Wilson interval (see `monthly_evidence`), not on the point value of a handful of records
+    proportion: bool = False
     doc: str | None = None
 
     @model_validator(mode="after")
@@ -92,8 +97,18 @@ class Window(Strict):
     before_days: dict[str, int]
 
 
+class MonthlyEvidence(Strict):
+    """How a month of a proportion check is judged: not on its own below `min_records` records
+    checked; otherwise it fails only when the upper end of the Wilson interval of its rate at
+    `confidence` is below the threshold. The pooled period is judged on its value."""
+
+    confidence: float = Field(gt=0, lt=1)
+    min_records: int = Field(ge=1)
+
+
 class QualitySpec(Strict):
     checks: dict[str, Check]
+    monthly_evidence: MonthlyEvidence | None
     control_totals: dict[str, ControlTotal]
     completeness: dict[str, dict[str, str]]
     duplicates: dict[str, list[str]]
@@ -106,6 +121,15 @@ class QualitySpec(Strict):
 
     def check(self, check_id: str) -> Check:
         return self.checks[check_id]
+
+    def adjusted(self, policy: Mapping[str, CheckPolicy]) -> QualitySpec:
+        """The spec with an evaluation's policy applied: a check's threshold or severity changed."""
+        if not policy:
+            return self
+        checks = dict(self.checks)
+        for check_id, change in policy.items():
+            checks[check_id] = checks[check_id].model_copy(update=change.changes())
+        return self.model_copy(update={"checks": checks})
 
     def before_days(self, table: str) -> int:
         days = self.collection_window.before_days

@@ -5,8 +5,8 @@ import shutil
 
 import pytest
 
+from hotline_eval.config.quality import load_quality_spec
 from hotline_eval.core.errors import ConfigError
-from hotline_eval.quality.spec import load_quality_spec
 
 # ---------------------------------------------------------------- params
 

@@ -59,6 +59,21 @@ class Results:
         return list(self.totals.dropna(subset=["total"]).sort_values("rank").index)
 
     @cached_property
+    def names(self) -> list[str]:
+        """Names the data give that a document may quote as they are (handling units' ids and names):
+        proper names for the document linter, whatever their script."""
+        units = _read(self.paths.out / "unit_totals.csv", {"unit": str, "unit_name": str})
+        if units.empty:
+            return []
+        return sorted({str(n) for n in pd.concat([units["unit"], units["unit_name"]]).dropna()})
+
+    @property
+    def no_total_cause(self) -> str:
+        """Why an object has no total: `sub_items` when the definition scores only change or activity
+        sub-items (Evaluation.totals_meaningful), else `data` (no scored indicator has a score)."""
+        return "data" if self.evaluation.totals_meaningful(self.catalogue) else "sub_items"
+
+    @cached_property
     def ingest(self) -> dict:
         return read_json(self.paths.out / "ingest.json") or {}
 

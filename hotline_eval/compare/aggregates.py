@@ -23,7 +23,7 @@ def dimension_points(results: Results) -> dict[str, float]:
 def dimensions_scored(results: Results) -> list[Dimension]:
     """Dimensions with at least one scored indicator for at least one city, in the standard's order."""
     t = results.totals
-    return [d for d in results.catalogue.dimensions if f"dimavail_{d.id}" in t and (t[f"dimavail_{d.id}"] > 0).any()]
+    return [d for d in results.catalogue.dimensions if f"dim_{d.id}" in t and t[f"dim_{d.id}"].notna().any()]
 
 
 def dimension_rates(results: Results) -> pd.DataFrame:

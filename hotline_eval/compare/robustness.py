@@ -310,7 +310,11 @@ def rank_stability(results: Results) -> pd.DataFrame:
 
 def influence(results: Results) -> pd.DataFrame:
     """Each scored item dropped in turn: per item × city, the total and rank without it and the places
-    moved (positive = the city moves up without the item, i.e. the item pulls it down)."""
+    moved (positive = the city moves up without the item, i.e. the item pulls it down). Nothing when no
+    object has a total (e.g. a definition scoring only change sub-items: there is no rank to move)."""
+    columns = ["indicator", "city", "total", "total_without", "rank", "rank_without", "moved"]
+    if not results.ranked:
+        return pd.DataFrame(columns=columns)
     b = board(results)
     base_total = totals(b, b.share)
     base_rank = ranks(base_total)
@@ -334,4 +338,4 @@ def influence(results: Results) -> pd.DataFrame:
                     "moved": base_rank[c] - rank[c],
                 }
             )
-    return pd.DataFrame(rows, columns=["indicator", "city", "total", "total_without", "rank", "rank_without", "moved"])
+    return pd.DataFrame(rows, columns=columns)

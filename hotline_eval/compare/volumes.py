@@ -12,6 +12,7 @@ import duckdb
 import pandas as pd
 
 from hotline_eval.results import Results
+from hotline_eval.score.units import UNCLASSIFIED
 
 
 def _scan(results: Results, table: str) -> str:
@@ -65,10 +66,16 @@ def ticket_channels(results: Results, city: str | None = None) -> pd.DataFrame:
 
 
 def unit_classes(results: Results, city: str) -> dict[str, int]:
-    """Number of handling units of a city by class (district, department, enterprise), from the units table."""
+    """Number of handling units of a city by class (district, department, enterprise), from the units
+    table; a city without one: the units its work orders name, unclassified."""
     path = results.paths.data / "units.parquet"
-    if not path.exists():
+    if path.exists():
+        units = pd.read_parquet(path, columns=["city", "class"], filters=[("city", "==", city)])
+        if len(units):
+            return {str(k): int(v) for k, v in units["class"].value_counts().items()}
+    tickets = results.paths.data / "tickets.parquet"
+    if not tickets.exists():
         return {}
-    units = pd.read_parquet(path, columns=["city", "class"])
-    counts = units[units["city"] == city]["class"].value_counts()
-    return {str(k): int(v) for k, v in counts.items()}
+    named = pd.read_parquet(tickets, columns=["city", "unit_id"], filters=[("city", "==", city)])["unit_id"]
+    n = named.dropna().nunique()
+    return {UNCLASSIFIED: int(n)} if n else {}

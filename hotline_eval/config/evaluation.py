@@ -350,6 +350,7 @@ class Evaluation(Strict):
     reference: ReferenceStrategy
     thresholds: dict[str, Threshold] = {}
     grades: list[Grade]
+    grading: Literal["reference", "any"]  # see totals_meaningful
     coverage_min: float = Field(ge=0, le=100)
     veto_grade: str
     vetoes: list[Veto] = []
@@ -421,6 +422,13 @@ class Evaluation(Strict):
             out += [Item(ind, kind, getattr(sub, kind)) for kind in ITEM_KINDS if getattr(sub, kind) > 0]
             out += [Item(ind, "segment", p, name) for name, p in sub.segments.items() if p > 0]
         return out
+
+    def totals_meaningful(self, catalogue: Catalogue) -> bool:
+        """A total, a grade and a rank rest on the level of service against references (Appendix A):
+        they exist when at least one scored item is a level or a segment of an indicator. A special
+        evaluation scoring only month-by-month change or activity sub-items reports those sub-items
+        without a total, unless its definition sets `grading: any` (its bands then grade the sub-items)."""
+        return self.grading == "any" or any(i.kind in ("level", "segment") for i in self.items(catalogue))
 
     def active_indicators(self, catalogue: Catalogue) -> list[Indicator]:
         """The catalogue entries this evaluation measures, their points being the level sub-item's."""

@@ -16,6 +16,7 @@ from hotline_eval.compare.analysis import Analysis
 from hotline_eval.config.wording import load_wording
 from hotline_eval.core import fmt
 from hotline_eval.narrative import phrasing as ph
+from hotline_eval.score.units import UNCLASSIFIED
 
 
 def _w(a: Analysis) -> dict:
@@ -100,7 +101,11 @@ def months(a: Analysis, city: str, indicators: list[str]) -> str:
                 diff=ph.amount(ph.difference(row["value"], row["before_value"], ind.unit), ind.unit),
             )
         )
-    text = c["months_called"].format(items="；".join(items)) if items else c["months_none"]
+    if not items:
+        text = c["months_none"]
+    else:  # "the other indicators" only where there are others
+        rest = set(indicators) - set(called["indicator"])
+        text = c["months_called" if rest else "months_called_all"].format(items="；".join(items))
     return text + period(a, city)
 
 
@@ -196,8 +201,11 @@ def units(a: Analysis, city: str, league: pd.DataFrame) -> str:
                 worst_total=fmt.score(worst["total"]),
             )
         )
-    text = w["units"].format(items="；".join(parts))
     unranked = int((~league["ranked"].astype(bool)).sum())
+    if not parts:
+        return w["units_none"].format(n=unranked)
+    ids_only = set(league["class"]) == {UNCLASSIFIED}  # no units table: the ids on the work orders
+    text = w["units_ids" if ids_only else "units"].format(city=r.city_name(city), items="；".join(parts))
     return text + (w["units_unranked"].format(n=unranked) if unranked else "")
 
 

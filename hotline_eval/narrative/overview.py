@@ -17,7 +17,7 @@ def summary(ctx: ProblemContext) -> str:
     t = r.totals.loc[city]
     n = len(r.evaluation.city_ids())
     if city not in r.ranked:  # no scored indicator has a score: no total, no grade, no rank
-        return w["unscored"].format(period=r.evaluation.period.label_zh, city=ctx.name)
+        return w["unscored"][r.no_total_cause].format(period=r.evaluation.period.label_zh, city=ctx.name)
     slots = {
         "period": r.evaluation.period.label_zh,
         "city": ctx.name,

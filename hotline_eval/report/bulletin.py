@@ -26,7 +26,15 @@ def render_bulletin(root: Path, evaluation: str, *, pdf: bool | None = None, pre
         meta = header(results, wording)
         period = (results.evaluation.period.start, results.evaluation.period.end)
         return render_document(
-            root, "bulletin", results.paths.out, "bulletin", parameters, meta, period=period, pdf=pdf
+            root,
+            "bulletin",
+            results.paths.out,
+            "bulletin",
+            parameters,
+            meta,
+            period=period,
+            pdf=pdf,
+            names=results.names,
         )
 
 

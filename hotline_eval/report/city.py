@@ -30,7 +30,9 @@ def render_city(
     with reading(results.paths.out):  # one published set throughout (core/publish.py)
         meta = cover(results, city)
         period = (results.evaluation.period.start, results.evaluation.period.end)
-        return render_document(root, "city", out, "report", parameters, meta, period=period, pdf=pdf, kernel=kernel)
+        return render_document(
+            root, "city", out, "report", parameters, meta, period=period, pdf=pdf, kernel=kernel, names=results.names
+        )
 
 
 def title(results: Results, city: str, wording: dict) -> str:
@@ -55,7 +57,9 @@ def cover(results: Results, city: str) -> dict:
     labels = ev.labels
     grade = words["report"]["cells"]["not_graded"] if t["grade"] == NOT_GRADED else t["grade"]
     result = f"{fmt.score(t['total'])}　{grade}"
-    if len(ev.city_ids()) > 1:
+    if city not in results.ranked:  # no total: say why instead of dashes
+        result = w["no_total"][results.no_total_cause]
+    elif len(ev.city_ids()) > 1:
         result += f"　{labels.scope}{fmt.rank(t['rank'], len(ev.city_ids()))}"
     return {
         "kind": "report",

@@ -29,12 +29,14 @@ def render_document(
     period: tuple[dt.date, dt.date],
     pdf: bool | None = None,
     kernel: Kernel | None = None,
+    names: list[str] | None = None,
 ) -> dict[str, Path]:
     """Execute notebooks/<document>/*.ipynb and write <out>/<name>.ipynb, .html, .lint.json and (maybe) .pdf.
 
     period: the evaluation period (start, end), for the linter's month rule. pdf: True requires a PDF
     (error without an engine), None makes one when an engine exists, False skips it. kernel: a running
-    kernel to execute in (default: a fresh one). The linter's findings are in the file under "lint"
+    kernel to execute in (default: a fresh one). names: names from the data the document may quote
+    (handling units' ids), which the linter lets through. The linter's findings are in the file under "lint"
     (report.lint.read_findings), so that a batch worker's findings reach the driver too.
     """
     engine = find_engine() if pdf is not False else None
@@ -44,7 +46,9 @@ def render_document(
     nb = execute(notebooks_of(root, document), written["notebook"], parameters, cwd=root, kernel=kernel)
     html = to_html(nb, root / "templates", meta)
     write_html(written["html"], html)
-    written["lint"] = write_findings(lint_file(written["html"]), lint_html(html, *period, load_rules(root)))
+    written["lint"] = write_findings(
+        lint_file(written["html"]), lint_html(html, *period, load_rules(root).with_names(names or []))
+    )
     if engine is not None:
         written["pdf"] = to_pdf(written["html"], out / f"{name}.pdf", engine)
     return written

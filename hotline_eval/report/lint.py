@@ -110,6 +110,13 @@ class LintRules(Strict):
             raise ValueError(f"messages 应恰好列出这些规则：{'、'.join(RULES)}")
         return self
 
+    def with_names(self, names: list[str]) -> LintRules:
+        """The rules with names from the data (handling units' ids) allowed as English words."""
+        if not names:
+            return self
+        english = self.english.model_copy(update={"allowed": [*self.english.allowed, *names]})
+        return self.model_copy(update={"english": english})
+
 
 def load_rules(root: Path) -> LintRules:
     return load_model(LintRules, root / LINT_FILE)

@@ -184,6 +184,13 @@ def rules_table(results: Results, wording: dict) -> pd.DataFrame:
     )
 
 
+def grading_text(results: Results, wording: dict) -> str:
+    """The grade bands as a sentence, or why there is no grade (a definition scoring only sub-items)."""
+    if results.no_total_cause == "sub_items":
+        return wording["report"]["no_grading"]
+    return wording["report"]["grades"].format(bands=grade_bands(results, wording))
+
+
 def grade_bands(results: Results, wording: dict) -> str:
     """优秀（90分及以上）、良好（80分至90分以下）… from the evaluation's grade bands."""
     cells = wording["report"]["cells"]

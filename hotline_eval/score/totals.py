@@ -7,7 +7,9 @@ See docs/method/scoring.md#totals-and-coverage and docs/method/scoring.md#grades
 - innovation as a bonus: expert-scored (附加指标, A.3) items are left out of the 100 and their points
   are added on top of the rescaled total;
 - a one-vote veto sets the grade to `veto_grade` whatever the score;
-- rank among the cities with a total (1 = best, ties share the better rank).
+- rank among the cities with a total (1 = best, ties share the better rank);
+- no total, grade, rank or dimension score when every scored item is a change or activity sub-item
+  (Evaluation.totals_meaningful; `grading: any` grades them).
 """
 
 from __future__ import annotations
@@ -42,13 +44,18 @@ def totals(scores: pd.DataFrame, ev: Evaluation, catalogue: Catalogue, vetoes: l
         out["coverage"] = np.where(out["points"] > 0, out["available"] / out["points"] * 100, np.nan)
     out["bonus"] = bonus.fillna(0.0) if s["bonus"].any() else 0.0
     out["total"] = out["total"] + out["bonus"]
+    if not ev.totals_meaningful(catalogue):  # change or activity sub-items only: no total, grade or rank
+        out["total"] = np.nan
     out["grade"] = [grade(t, c, ev) for t, c in zip(out["total"], out["coverage"], strict=True)]
     reasons = _veto_reasons(vetoes)
     out["veto"] = [city in reasons for city in out.index]
     out["veto_reason"] = [reasons.get(city, "") for city in out.index]
     out.loc[out["veto"], "grade"] = ev.veto_grade
     out["rank"] = out["total"].rank(ascending=False, method="min")
-    out = out.join(dimension_scores(s, ev, catalogue))
+    dims = dimension_scores(s, ev, catalogue)
+    if not ev.totals_meaningful(catalogue):
+        dims[[c for c in dims.columns if c.startswith("dim_")]] = np.nan
+    out = out.join(dims)
     return out.rename_axis("city").reset_index()
 
 

@@ -17,20 +17,23 @@ from hotline_eval.config.evaluation import Evaluation, Item
 from hotline_eval.score.rules import RULES, SCORE_COLUMNS, SCORED_STATUS, _join, apply_threshold, floor_for
 
 UNLISTED = "unlisted"
+UNCLASSIFIED = "unclassified"  # every unit of a city without a units table: compared as one class
 UNIT_COLUMNS = ["city", "unit", "unit_name", "class"]
 
 
 def item_units(indicators: pd.DataFrame, units: pd.DataFrame, ev: Evaluation, indicator: str) -> pd.DataFrame:
-    """The pooled unit-level rows of one indicator with each unit's name and class (unlisted units
-    in class UNLISTED), only the classes the evaluation ranks."""
+    """The pooled unit-level rows of one indicator with each unit's name and class, only the classes
+    the evaluation ranks. A unit missing from its city's units table is UNLISTED (listed, not ranked);
+    in a city without any units table, every unit is UNCLASSIFIED and they are compared together."""
     rows = indicators[
         (indicators["unit"].fillna("") != "") & (indicators["month"] == "all") & (indicators["indicator"] == indicator)
     ]
     listed = units.rename(columns={"unit_id": "unit", "name_zh": "unit_name"})[["city", "unit", "unit_name", "class"]]
     part = rows.merge(listed, on=["city", "unit"], how="left")
-    part["class"] = part["class"].fillna(UNLISTED)
+    listed_cities = set(listed["city"])
+    part["class"] = part["class"].fillna(part["city"].map(lambda c: UNLISTED if c in listed_cities else UNCLASSIFIED))
     part["unit_name"] = part["unit_name"].fillna(part["unit"])
-    return part[part["class"].isin([*ev.units.classes, UNLISTED])]
+    return part[part["class"].isin([*ev.units.classes, UNLISTED, UNCLASSIFIED])]
 
 
 def unit_items(items: list[Item]) -> list[Item]:

@@ -1,13 +1,20 @@
 """Documents on data of other shapes than the sample province's (issue 18): each shape is derived from a
-real data set (../shared/data/real, never copied here) in a copy of params/, run through the ordinary
-pipeline, and its documents are rendered once and read as their reader would.
+real data set (../shared/data/real, never copied here) or from the sample province, in a copy of
+params/, run through the ordinary pipeline, and its documents are rendered once and read as their
+reader would.
 
 - years: every 25th request of the four MyLA311 samples (work orders only, Dec 2017 – Jan 2020: 26
   months of which only four hold records, a dozen to a few dozen per district and month; a method test
-  with no appeal and no rectification deadline) — month labels must carry
-  their year, the 26-month tables are turned, no label is doubled, nothing institutional is assumed;
+  with no appeal and no rectification deadline) — month labels must carry their year, the 26-month
+  tables are turned, no label is doubled, nothing institutional is assumed, months of a few records
+  are not judged on their own;
 - gated: the one-week MyLA311 evaluation with every quality gate failed (an impossible completeness
-  threshold set by the evaluation's quality policy) — no district has a score: the documents say so instead of crashing on a missing rank.
+  threshold set by the evaluation's quality policy) — no district has a score: the documents say so
+  instead of crashing on a missing rank;
+- change: the one-week MyLA311 evaluation scoring only the month-by-month change — no total, no grade,
+  no "below the reference";
+- unit_ids: two cities of the sample province without their units table (handling units known only
+  by their ids on the work orders) — the units are still compared, as one class.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ import re
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -27,11 +35,7 @@ from tests.support.documents import assert_documents_clean, lint_rules
 ROOT = project_root(Path(__file__).parent)
 LA = shared_folder(ROOT) / "data" / "real" / "la-myla311-samples"
 
-pytestmark = [
-    pytest.mark.real,
-    pytest.mark.slow,
-    pytest.mark.skipif(not LA.is_dir(), reason=f"the MyLA311 samples are not at {LA}"),
-]
+pytestmark = [pytest.mark.slow]
 
 
 def text_of(path: Path) -> str:
@@ -68,6 +72,11 @@ def la_definition(**changes) -> dict:
     return definition | changes
 
 
+def need_la() -> None:
+    if not LA.is_dir():
+        pytest.skip(f"the MyLA311 samples are not at {LA}")
+
+
 @pytest.fixture(scope="module")
 def years(outputs_dir, tmp_path_factory):
     from hotline_eval.pipeline import prepare
@@ -75,6 +84,7 @@ def years(outputs_dir, tmp_path_factory):
     from hotline_eval.report.city import render_city
     from hotline_eval.report.plan import render_plan
 
+    need_la()
     sparse = thinned(LA, tmp_path_factory.mktemp("la-sparse"), every=25)
     inputs = {"dir": str(sparse), "systems": ["la-myla311", "la-myla311-2020", "la-nc-population"]}
     definition = la_definition(
@@ -101,6 +111,7 @@ def gated(outputs_dir, tmp_path_factory):
     from hotline_eval.report.bulletin import render_bulletin
     from hotline_eval.report.city import render_city
 
+    need_la()
     definition = la_definition(id="shape-gated", quality={"field_completeness": {"min": 1.01, "reason_zh": GATED}})
     root = project(tmp_path_factory.mktemp("gated"), definition)
     prepare(root, "shape-gated")
@@ -117,6 +128,7 @@ def texts(written: dict) -> dict[str, str]:
 BARE_MONTH = re.compile(r"(?<![年\d月])(1[0-2]|[1-9])月(?![份度末初底中])")
 
 
+@pytest.mark.real
 def test_over_several_years_every_month_label_carries_its_year(years):
     """Over 26 months the monthly tables had columns 1月…12月, later years overwriting earlier ones, and
     the text said “1月较12月…” with no year."""
@@ -129,12 +141,14 @@ def test_over_several_years_every_month_label_carries_its_year(years):
     assert report.count("2018年1月环比") == 1, "each month once, in the turned table of the special section"
 
 
+@pytest.mark.real
 def test_a_long_period_turns_the_monthly_tables(years):
     """26 months across would be 26 value and 25 change columns: the table lists months down instead."""
     report = texts(years)["report"]
     assert re.search(r"月份 诉求平均办理时长（§6\.4\.1） 总办结率（§6\.6\.2） 万人诉求比（§6\.6\.4）", report)
 
 
+@pytest.mark.real
 def test_labels_are_not_doubled_and_nothing_institutional_is_assumed(years):
     """311服务服务质量, 各市议会选区议会选区, 报送省热线办, an appeal deadline and 话务来电0通 for a method test
     of work orders only."""
@@ -148,6 +162,7 @@ def test_labels_are_not_doubled_and_nothing_institutional_is_assumed(years):
     assert "前书面报送" not in years["report"] and "前完成" not in years["report"]
 
 
+@pytest.mark.real
 def test_a_district_without_any_score_is_reported_not_crashed_on(gated):
     """Every quality gate failed: no total, no grade, no rank (int(NaN) in the narrative crashed the report)."""
     report, bulletin = texts(gated)["report"], texts(gated)["bulletin"]
@@ -157,6 +172,7 @@ def test_a_district_without_any_score_is_reported_not_crashed_on(gated):
     assert f"字段完整率门槛由≥95%调整为≥101%（理由：{GATED}）" in report, "the evaluation's policy and its reason"
 
 
+@pytest.mark.real
 def test_months_of_a_handful_of_records_do_not_withhold_the_period(years, outputs_dir):
     """A district's month of a few requests with one field empty failed the 95 % completeness gate and
     withheld the period's value for every indicator reading the field: a month is now judged on evidence
@@ -178,7 +194,94 @@ def test_months_of_a_handful_of_records_do_not_withhold_the_period(years, output
     )
 
 
+@pytest.fixture(scope="module")
+def change(outputs_dir, tmp_path_factory):
+    from hotline_eval.pipeline import prepare
+    from hotline_eval.report.bulletin import render_bulletin
+    from hotline_eval.report.city import render_city
+
+    need_la()
+    items = {"request_cycle_time_avg": {"change": 10}, "requests_per_10k": {"change": 5}}
+    root = project(tmp_path_factory.mktemp("change"), la_definition(id="shape-change", indicators=items))
+    prepare(root, "shape-change")
+    return {
+        "report": render_city(root, "shape-change", "cd02", pdf=False),
+        "bulletin": render_bulletin(root, "shape-change", pdf=False),
+    }
+
+
+@pytest.mark.real
+def test_a_definition_scoring_only_change_has_no_total_and_no_grade(change, outputs_dir):
+    """A change-only special evaluation gave “60.00分 合格”, “95%区间为60.00分至60.00分” and “各项计分指标均未
+    达到参考值水平”: it now reports its sub-items without a total (docs/method/scoring.md#grades)."""
+    totals = pd.read_csv(outputs_dir / "shape-change" / "totals.csv", dtype={"city": str})
+    assert totals["total"].isna().all() and set(totals["grade"]) == {"不予定级"}
+    scores = pd.read_csv(outputs_dir / "shape-change" / "scores.csv", dtype={"city": str})
+    change_scores = scores[scores["item"] == "change"]
+    assert len(change_scores) == 30 and change_scores["score"].notna().all(), "the sub-items are scored"
+    report, bulletin = texts(change)["report"], texts(change)["bulletin"]
+    assert "只对变化或活动子项计分，不计算综合得分" in report  # the cover
+    assert "不计算综合得分、不划分等级" in report and "等级划分" not in report
+    for untrue in ("合格", "95%区间", "未达到参考值", "逐项剔除", "分，居第"):
+        assert untrue not in report, untrue
+    assert "变化子项得分" in report, "the sub-items' results are shown"
+    assert "不计算综合得分，不予定级，不作排名" in bulletin and "通报表扬" not in bulletin.replace("不通报表扬", "")
+
+
+@pytest.fixture(scope="module")
+def unit_ids(demo, outputs_dir, tmp_path_factory):
+    """Two sample cities' exports without their units table (承办单位.csv)."""
+    from hotline_eval.pipeline import prepare
+    from hotline_eval.report.city import render_city
+
+    tmp = tmp_path_factory.mktemp("unit-ids")
+    province = yaml.safe_load((ROOT / "params" / "provinces" / "sample.yaml").read_text(encoding="utf-8"))
+    cities = [c for c in province["cities"] if c["id"] in ("dongpo", "linjiang")]
+    for c in cities:
+        shutil.copytree(demo.raw / c["id"], tmp / "raw" / c["id"], ignore=shutil.ignore_patterns("承办单位*"))
+    definition = yaml.safe_load((ROOT / "params" / "evaluations" / "demo-comprehensive.yaml").read_text("utf-8"))
+    definition.pop("province", None)
+    definition |= {
+        "id": "shape-unit-ids",
+        "cities": [{"id": c["id"], "name_zh": c["name_zh"]} for c in cities],
+        "data": {
+            "inputs": [
+                {"dir": str(tmp / "raw" / c["id"]), "systems": [c["system"], "province-template"], "city": c["id"]}
+                for c in cities
+            ]
+        },
+    }
+    root = project(tmp / "project", definition)
+    prepare(root, "shape-unit-ids")
+    return {"report": render_city(root, "shape-unit-ids", "dongpo", pdf=False)}
+
+
+def test_units_known_only_by_their_ids_are_still_compared(unit_ids, outputs_dir):
+    """Without a units table every unit was “unlisted”: no unit scored, a table of dashes and
+    “分类比较…：。另有25个单位因数据覆盖不足未参与排名”. They are now compared as one class."""
+    out = outputs_dir / "shape-unit-ids"
+    tickets = pd.read_parquet(out / "data" / "tickets.parquet", columns=["city", "unit_id", "handling_mode"])
+    named = tickets[tickets["city"] == "dongpo"]["unit_id"].dropna().nunique()
+    totals = pd.read_csv(out / "unit_totals.csv", dtype={"unit": str})
+    own = totals[totals["city"] == "dongpo"]
+    assert set(own["class"]) == {"unclassified"} and len(own) == named
+    assert own["ranked"].sum() >= 10 and own["rank"].min() == 1
+    scores = pd.read_csv(out / "unit_scores.csv", dtype={"unit": str})
+    ontime = scores[(scores["city"] == "dongpo") & (scores["indicator"] == "ontime_completion_rate")]
+    ok = ontime[ontime["status"] == "ok"]
+    assert len(ok) >= 10 and (ok["reference"] == ok["value"].max()).all(), "the best unit of the city is the reference"
+    report = texts(unit_ids)["report"]
+    assert f"承接东坡市12345热线工单的{named}个承办单位（未报送单位名录，按工单中的单位编号计）" in report
+    assert "东坡市未报送承办单位名录，承办单位以工单中的单位编号列示、不分类别，在本市全部承办单位中比较" in report
+    best = own.sort_values(["rank", "unit"]).iloc[0]
+    assert re.search(rf"未分类承办单位\d+个，{re.escape(best['unit'])}得分最高", report)
+
+
+SHAPES = ["years", "gated", "change", "unit_ids"]
+
+
+@pytest.mark.parametrize("shape", SHAPES)
 @pytest.mark.parametrize("rule", lint_rules())
-def test_every_document_of_every_shape_passes_the_linter(years, gated, rule):
-    for written in (*years.values(), *gated.values()):
+def test_every_document_of_every_shape_passes_the_linter(shape, rule, request):
+    for written in request.getfixturevalue(shape).values():
         assert_documents_clean(written["lint"], rule)

@@ -27,7 +27,7 @@ class BulletinComparison:
         rank = frames.ranking(self.a)
         if rank.empty:  # no evaluated object has a total
             heading = heading_html(w["comparison_title"], anchor="annex-comparison", new_page=True)
-            return [heading, paragraph_html(w["cities_none"])]
+            return [heading, paragraph_html(w["cities_none"][self.r.no_total_cause])]
         shown = rank_stability_table(rank, self.names, cols, cols["city"])
         note = w["stability_note"].format(
             draws=settings.bootstrap.draws,

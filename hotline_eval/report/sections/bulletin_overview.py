@@ -70,7 +70,7 @@ class BulletinOverview:
                 w["tickets_change"].format(growth=fmt.growth(city_volumes(previous)["tickets"].sum(), tickets))
             )
         if not r.ranked:  # no evaluated object has a total: no mean, no best or worst
-            first.append(w["no_totals"])
+            first.append(w["no_totals"][r.no_total_cause])
             return ["".join(first)]
         first.append(w["mean_total"].format(score=fmt.score(t["total"].mean())))
         if previous is not None:
@@ -128,7 +128,10 @@ class BulletinOverview:
     def cities(self) -> list[str]:
         w, col = self.words, headers(self.r, self.ctx.wording)
         if not self.r.ranked:  # nothing to rank or draw
-            return [heading_html(w["cities_title"], anchor="cities"), paragraph_html(w["cities_none"])]
+            return [
+                heading_html(w["cities_title"], anchor="cities"),
+                paragraph_html(w["cities_none"][self.r.no_total_cause]),
+            ]
         ranking, _ = ranking_table(self.r, self.ctx.wording, self.ctx.changes)
         note = w["ranking_note"]
         if col["total_change"] in ranking.columns:

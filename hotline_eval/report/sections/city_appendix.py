@@ -8,7 +8,7 @@ from hotline_eval.report import tables
 from hotline_eval.report.appeal import appeal_items, appeal_summary, appeal_table, changed_items
 from hotline_eval.report.blocks import heading_html, numbered_html, paragraph_html
 from hotline_eval.report.context import ReportContext
-from hotline_eval.report.table_frames import definitions_table, grade_bands, headers, rules_table
+from hotline_eval.report.table_frames import definitions_table, grading_text, headers, rules_table
 
 
 class CityAppendix:
@@ -38,7 +38,7 @@ class CityAppendix:
             tables.html_table(
                 rules_table(self.r, self.wording), w["rules_caption"], number=self.ctx.next_table(), widths=[30, 70]
             ),
-            paragraph_html(self.wording["report"]["grades"].format(bands=grade_bands(self.r, self.wording))),
+            paragraph_html(grading_text(self.r, self.wording)),
         ]
 
     def rule_tables(self) -> list[str]:

@@ -14,6 +14,7 @@ from hotline_eval.report import charts, comparison_charts, tables
 from hotline_eval.report.blocks import heading_html, note_html, paragraph_html
 from hotline_eval.report.context import ReportContext
 from hotline_eval.report.table_frames import rank_stability_table
+from hotline_eval.score.units import UNCLASSIFIED
 
 
 class CityComparison:
@@ -53,7 +54,9 @@ class CityComparison:
             title = self.words["province_title"].format(scope=self.scope, object=self.object)
             out.append(heading_html(self._subtitle(title), 3, anchor="comparison-province"))
             if self.city not in self.r.ranked:
-                out.append(paragraph_html(self.words["province_unranked"].format(name=self.name)))
+                out.append(
+                    paragraph_html(self.words["province_unranked"][self.r.no_total_cause].format(name=self.name))
+                )
             else:
                 out += [paragraph_html(say.ranking(self.a, self.city)), *self._stability()]
         return out
@@ -141,6 +144,8 @@ class CityComparison:
         if not self.months:
             return []
         trend = [i for i in self.a.settings.trend_indicators if i in self.indicator_names]
+        if not trend:  # none of the usual main indicators is evaluated: the evaluation's own scored ones
+            trend = list(dict.fromkeys(item.indicator.id for item in self.r.evaluation.items(self.r.catalogue)))
         series = frames.monthly(self.a, self.city, trend)
         # only indicators with a monthly value are discussed (none withheld by the quality gate, none without data)
         shown = [i for i in trend if len(series) and series[series["indicator"] == i]["value"].notna().any()]
@@ -287,7 +292,9 @@ class CityComparison:
                 center=[cols["rank"]],
                 align_right=[c for c in shown.columns if c not in (cols["class"], cols["rank"], cols["unit"])],
                 widths=[7, 22, 11] + [60 / max(len(inds), 1)] * len(inds),
-                note=self.ctx.wording["assessment"]["unit_classes_note"],
+                note=self.ctx.wording["assessment"][
+                    "unit_ids_note" if set(league["class"]) == {UNCLASSIFIED} else "unit_classes_note"
+                ],
             ),
         ]
 

@@ -12,7 +12,8 @@ from hotline_eval.report import sources, tables
 from hotline_eval.report.blocks import bullets_html, heading_html, paragraph_html
 from hotline_eval.report.city import objects_text
 from hotline_eval.report.context import ReportContext
-from hotline_eval.report.table_frames import grade_bands
+from hotline_eval.report.table_frames import grading_text
+from hotline_eval.score.units import UNCLASSIFIED
 
 
 class Overview:
@@ -64,6 +65,8 @@ class Overview:
             self.words["unit_class"].format(label=self.r.schema.label("unit_class", k), n=classes[k])
             for k in sorted(classes, key=order.index)
         )
+        if set(classes) == {UNCLASSIFIED}:  # no units table: the units the work orders name
+            class_text = self.words["unit_ids"]
         default = self.ctx.wording["report"]["objects"].replace("{units}", str(sum(classes.values())))
         return objects_text(self.r, self.ctx.city, default.replace("{classes}", class_text))
 
@@ -93,7 +96,7 @@ class Overview:
                     coverage=fmt.number(self.ev.coverage_min, 0),
                 )
             ),
-            paragraph_html(report["grades"].format(bands=grade_bands(self.r, self.ctx.wording))),
+            paragraph_html(grading_text(self.r, self.ctx.wording)),
         ]
 
     def _system(self) -> pd.DataFrame:

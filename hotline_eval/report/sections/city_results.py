@@ -35,7 +35,7 @@ class CityResults:
         dims = dimension_table(self.r, self.ctx.wording, self.ctx.city, self.ctx.previous)
         if dims.empty:  # no dimension has a scored indicator with a score
             heading = heading_html(w["dimensions_title"], 3, anchor="results-dimensions")
-            return [heading, paragraph_html(w["dimensions_none"])]
+            return [heading, paragraph_html(w["dimensions_none"][self.r.no_total_cause])]
         coverage = self.r.totals.loc[self.ctx.city, "coverage"]
         note = w["dimensions_note"].format(name=name, coverage=f"{coverage:.1f}")
         widths = [27, 9, 11, 10, 11, 16, 12] if self.ctx.n_cities > 1 else [40, 15, 15, 15, 15]
@@ -78,7 +78,7 @@ class CityResults:
         scope, obj = self.labels.scope, self.labels.object
         if not self.r.ranked:  # no evaluated object has a total: nothing to rank
             heading = heading_html(w["ranking_title"].format(scope=scope), 3, anchor="results-ranking")
-            return [heading, paragraph_html(w["ranking_none"].format(object=obj))]
+            return [heading, paragraph_html(w["ranking_none"][self.r.no_total_cause].format(object=obj))]
         ranking, position = ranking_table(self.r, self.ctx.wording, self.ctx.changes, highlight=self.ctx.city)
         note = w["ranking_note"]
         if col["total_change"] in ranking.columns:

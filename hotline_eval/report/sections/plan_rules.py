@@ -9,7 +9,7 @@ from hotline_eval.cycle import plan
 from hotline_eval.report import tables
 from hotline_eval.report.blocks import heading_html, numbered_html, paragraph_html
 from hotline_eval.report.context import ReportContext
-from hotline_eval.report.table_frames import grade_bands, rules_table
+from hotline_eval.report.table_frames import grading_text, rules_table
 from hotline_eval.score.scoresheet import SheetLabels, scoring_notes
 
 
@@ -37,7 +37,7 @@ class PlanRules:
                 widths=[22, 78],
             ),
             paragraph_html(
-                wording["report"]["grades"].format(bands=grade_bands(self.r, wording)),
+                grading_text(self.r, wording),
                 w["veto"].format(grade=ev.veto_grade),
             ),
         ]

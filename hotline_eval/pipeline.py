@@ -46,7 +46,7 @@ from hotline_eval.ingest.discovery import FolderScan, InputFile, scan_folder
 from hotline_eval.ingest.versions import FOLDER as VERSIONS_FOLDER
 from hotline_eval.ingest.versions import archive_folder, start_ingest
 from hotline_eval.measure.dissatisfaction import reason_distribution
-from hotline_eval.measure.engine import measure_all
+from hotline_eval.measure.engine import measure_all, missing_fields
 from hotline_eval.quality import (
     EXAMPLES_CSV,
     QUALITY_CSV,
@@ -203,6 +203,7 @@ def run_stages(
     if "analysis" in run.stages_to_run:
         progress("计算指标与得分")
         analyse(root, ev, work, version, stage)
+        _print_not_provided(root, ev, read_json(work.out / "ingest.json") or {}, progress)
         _print_appeals(root, ev, progress)
         stages["analysis"] = run.keys["analysis"]
     return versions, stages
@@ -252,6 +253,25 @@ def _print_quality(ev: Evaluation, quality: pd.DataFrame, progress: Progress) ->
         progress(f"数据质量：{shown}，明细见 make check CITY=...")
     else:
         progress(f"数据质量：全部{ev.labels.object}通过门槛检查")
+
+
+NAMES_SHOWN = 8  # indicators named on the terminal; the report's data section names them all
+
+
+def _print_not_provided(root: Path, ev: Evaluation, ingested: dict, progress: Progress) -> None:
+    """The indicators no data source can feed (a field they need is recorded by no source: no data,
+    not scored) and those computed without a field that only refines them."""
+    provided, catalogue = ingested.get("provided"), load_catalogue(root)
+    active = [i for i in ev.active_indicators(catalogue) if i.kind != "expert" and not i.report_only]
+    lacking = [i.zh for i in active if missing_fields(i, provided)]
+    refined = [i.zh for i in active if not missing_fields(i, provided) and missing_fields(i, provided, "refines")]
+    for names, line in (
+        (lacking, "数据源未记录所需字段、按“无数据”处理的指标"),
+        (refined, "缺少细化字段、按基本口径计算的指标"),
+    ):
+        if names:
+            more = f"等{len(names)}项" if len(names) > NAMES_SHOWN else ""
+            progress(f"{line}：{'、'.join(names[:NAMES_SHOWN])}{more}（详见报告“数据来源”）")
 
 
 def _print_appeals(root: Path, ev: Evaluation, progress: Progress) -> None:

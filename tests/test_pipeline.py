@@ -16,3 +16,23 @@ def test_an_input_folder_that_does_not_exist_is_named_before_anything_runs(root,
         prepare(project, "bench")
     assert "outputs/bench/raw/linjiang" in str(exc.value) and "make bench" in str(exc.value)
     assert not (tmp_path / "outputs" / "bench" / "data").exists()
+
+
+def test_the_run_names_the_indicators_the_sources_cannot_feed_and_those_computed_without_a_refinement(root):
+    """A work-orders-only system without first contacts and approved extensions: 先行联系率 is no data (a field
+    it needs is recorded by no source) and 按期办结率 is computed at the original due times (issue 18, point 3)."""
+    from hotline_eval.pipeline import _print_not_provided
+    from tests.support.hand_built import evaluation
+
+    ev = evaluation(indicators=["first_contact_rate", "ontime_completion_rate", "answer_rate"])
+    schema_columns = ["due_at", "closed_at", "handling_mode", "unit_id", "is_valid", "unit_received_at", "replied_at"]
+    ingested = {"provided": {"tickets": [*schema_columns, "contact_required"]}}
+    lines: list[str] = []
+    _print_not_provided(root, ev, ingested, lines.append)
+    assert lines == [
+        "数据源未记录所需字段、按“无数据”处理的指标：接通率、先行联系率（详见报告“数据来源”）",  # catalogue order
+        "缺少细化字段、按基本口径计算的指标：按期办结率（详见报告“数据来源”）",
+    ]
+    everything = {"provided": None}  # outputs of an older version: every column counts as recorded
+    _print_not_provided(root, ev, everything, lines.append)
+    assert len(lines) == 2

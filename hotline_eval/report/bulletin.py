@@ -13,6 +13,7 @@ from pathlib import Path
 from hotline_eval import __version__
 from hotline_eval.config.wording import load_wording
 from hotline_eval.core.publish import reading
+from hotline_eval.report import sources
 from hotline_eval.report.document import render_document
 from hotline_eval.results import Results, load
 
@@ -35,6 +36,7 @@ def render_bulletin(root: Path, evaluation: str, *, pdf: bool | None = None, pre
             period=period,
             pdf=pdf,
             names=results.names,
+            situation=sources.situation(results),
         )
 
 

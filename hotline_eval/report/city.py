@@ -8,6 +8,7 @@ from hotline_eval import __version__
 from hotline_eval.config.wording import load_wording
 from hotline_eval.core import fmt
 from hotline_eval.core.publish import reading
+from hotline_eval.report import sources
 from hotline_eval.report.document import css_string, render_document
 from hotline_eval.report.render import Kernel
 from hotline_eval.results import Results, load
@@ -31,7 +32,17 @@ def render_city(
         meta = cover(results, city)
         period = (results.evaluation.period.start, results.evaluation.period.end)
         return render_document(
-            root, "city", out, "report", parameters, meta, period=period, pdf=pdf, kernel=kernel, names=results.names
+            root,
+            "city",
+            out,
+            "report",
+            parameters,
+            meta,
+            period=period,
+            pdf=pdf,
+            kernel=kernel,
+            names=results.names,
+            situation=sources.situation(results),
         )
 
 

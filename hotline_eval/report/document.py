@@ -30,20 +30,24 @@ def render_document(
     pdf: bool | None = None,
     kernel: Kernel | None = None,
     names: list[str] | None = None,
+    situation: str = "",
 ) -> dict[str, Path]:
     """Execute notebooks/<document>/*.ipynb and write <out>/<name>.ipynb, .html, .lint.json and (maybe) .pdf.
 
     period: the evaluation period (start, end), for the linter's month rule. pdf: True requires a PDF
     (error without an engine), None makes one when an engine exists, False skips it. kernel: a running
     kernel to execute in (default: a fresh one). names: names from the data the document may quote
-    (handling units' ids), which the linter lets through. The linter's findings are in the file under "lint"
+    (handling units' ids), which the linter lets through. situation: what the data are like, for the
+    message when a notebook fails (report/sources.situation). The linter's findings are in the file under "lint"
     (report.lint.read_findings), so that a batch worker's findings reach the driver too.
     """
     engine = find_engine() if pdf is not False else None
     if pdf and engine is None:
         raise RenderError("要求生成PDF，但未找到PDF引擎", fix=NO_ENGINE_FIX)
     written = {"notebook": out / f"{name}.ipynb", "html": out / f"{name}.html"}
-    nb = execute(notebooks_of(root, document), written["notebook"], parameters, cwd=root, kernel=kernel)
+    nb = execute(
+        notebooks_of(root, document), written["notebook"], parameters, cwd=root, kernel=kernel, situation=situation
+    )
     html = to_html(nb, root / "templates", meta)
     write_html(written["html"], html)
     written["lint"] = write_findings(

@@ -23,6 +23,7 @@ from hotline_eval.core.errors import RenderError
 from hotline_eval.core.interrupts import kill_group
 from hotline_eval.core.store import atomic_write_text
 from hotline_eval.report.contents import insert_contents
+from hotline_eval.report.failure import SOURCE_KEY, failure
 from hotline_eval.report.fonts import subset_font_css
 
 FONT_PLACEHOLDER = "/*CJK_FONT*/"
@@ -45,13 +46,23 @@ def combine(notebooks: list[Path]) -> nbformat.NotebookNode:
     only imported modules and their caches remain.
     """
     combined = nbformat.read(notebooks[0], as_version=4)
+    for cell in combined.cells:
+        cell.metadata[SOURCE_KEY] = _shown(notebooks[0])
     for path in notebooks[1:]:
         nb = nbformat.read(path, as_version=4)
-        combined.cells += [c for c in nb.cells if "parameters" not in c.get("metadata", {}).get("tags", [])]
+        for cell in nb.cells:
+            if "parameters" not in cell.get("metadata", {}).get("tags", []):
+                cell.metadata[SOURCE_KEY] = _shown(path)
+                combined.cells.append(cell)
     reset = nbformat.v4.new_code_cell("%reset -f", metadata={"tags": ["remove-cell"]})
     combined.cells.insert(0, reset)
     combined.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     return combined
+
+
+def _shown(path: Path) -> str:
+    """notebooks/<document>/<name>.ipynb, as a failure message names it."""
+    return "/".join(path.parts[-3:])
 
 
 class Kernel:
@@ -101,11 +112,17 @@ class Kernel:
 
 
 def execute(
-    notebooks: list[Path], output: Path, parameters: dict[str, Any], cwd: Path, kernel: Kernel | None = None
+    notebooks: list[Path],
+    output: Path,
+    parameters: dict[str, Any],
+    cwd: Path,
+    kernel: Kernel | None = None,
+    situation: str = "",
 ) -> nbformat.NotebookNode:
     """Execute the combined notebook (in `kernel`, else in a fresh kernel); the executed copy is kept for audit.
 
-    Execution counts are numbered from 1 in the copy, whichever kernel ran it.
+    Execution counts are numbered from 1 in the copy, whichever kernel ran it. A failing cell raises a
+    RenderError naming the section, the cause and the data (`situation`, report/failure.py).
     """
     import papermill as pm
 
@@ -127,9 +144,7 @@ def execute(
                 km=used.ready(),
             )
         except pm.PapermillExecutionError as exc:
-            raise RenderError(
-                f"笔记本在第{exc.cell_index}个单元格出错：{exc.ename}: {exc.evalue}（已执行部分保存在 {partial}）"
-            ) from exc
+            raise failure(partial, exc.ename, exc.evalue, situation) from exc
     nb = renumbered(executed)
     nbformat.write(nb, partial)
     partial.replace(output)

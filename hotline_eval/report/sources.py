@@ -126,3 +126,20 @@ def files_table(results: Results, wording: dict, city: str) -> tuple[pd.DataFram
         for r in frame.itertuples()
     ]
     return pd.DataFrame(rows), shared
+
+
+def situation(results: Results) -> str:
+    """What the data are like, in one line for a failure message: the tables provided, the period,
+    the evaluated objects and what is scored (enough to reproduce a failure without the data)."""
+    ev, schema = results.evaluation, results.schema
+    have = provided(results)
+    tables = [schema.tables[t].zh for t in schema.tables if have is None or have.get(t)]
+    kinds = sorted({item.kind for item in ev.items(results.catalogue)})
+    return "；".join(
+        [
+            "数据含" + ("、".join(tables) if tables else "（无）"),
+            f"评价周期{ev.period.label_zh}（{len(ev.period.months)}个自然月）",
+            f"{len(ev.city_ids())}个{ev.labels.object}，其中{len(results.ranked)}个有综合得分",
+            f"计分子项类型：{'、'.join(kinds) or '（无）'}",
+        ]
+    )

@@ -187,7 +187,17 @@ def test_requests_per_10k_6_6_4_per_month_per_10000_residents(root, tmp_path):
     assert r["value"] == pytest.approx(10.0)
     assert row(result, "requests_per_10k", month="2026-07")["value"] == pytest.approx(15.0)  # 30 / 2
     assert row(result, "requests_per_10k", month="2026-08")["value"] == pytest.approx(5.0)  # 10 / 2
-    assert row(result, "requests_per_10k", "b")["value"] == pytest.approx(5 / (2 * 5))
+    # b's export holds no work order in August: a month the data do not cover (one month of 5 万人)
+    assert row(result, "requests_per_10k", "b")["value"] == pytest.approx(5 / (1 * 5))
+
+
+def test_requests_per_10k_6_6_4_a_month_without_any_record_is_no_data_and_does_not_dilute(root, tmp_path):
+    """A month the export does not cover showed 0.00 per 10,000 residents and lowered the period's rate."""
+    tables = {"tickets": REQUESTS, "population": POPULATION}
+    result = measured(root, tmp_path, tables, end="2026-09-30")  # September: no record of any city
+    september = row(result, "requests_per_10k", month="2026-09")
+    assert september["status"] == "no_data" and september["value"] != september["value"]  # NaN
+    assert row(result, "requests_per_10k")["value"] == pytest.approx(40 / (2 * 2))  # July and August only
 
 
 def test_requests_per_10k_6_6_4_prorates_a_partial_month(root, tmp_path):

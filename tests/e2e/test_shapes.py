@@ -170,6 +170,10 @@ def test_a_district_without_any_score_is_reported_not_crashed_on(gated):
     assert "整体处于全市中游" not in report, "no place among the others is stated for a district without a total"
     assert "不作排名" in bulletin and "予以通报表扬" not in bulletin
     assert f"字段完整率门槛由≥95%调整为≥101%（理由：{GATED}）" in report, "the evaluation's policy and its reason"
+    # the special section: no tables of dashes and “无数据” for indicators the gate withheld
+    assert "洛杉矶市第1选区各专项指标均无可用的月度值（数据质量不达标），不作逐月比较" in report
+    assert "全市各市议会选区的专项指标均无可用的月度值，不作趋势比较" in report
+    assert "均无指标呈显著向好趋势" not in report
 
 
 @pytest.mark.real

@@ -57,11 +57,31 @@ class CityTrend:
             return fmt.points_change(delta)
         return self.words["increase" if delta > 0 else "decrease"].format(value=shown)
 
-    def verdict_text(self, t: pd.Series) -> str:
-        """The trend verdict in words; a series too short to test (fewer than 3 values) has none."""
+    def verdict_text(self, t: pd.Series, city: str | None = None) -> str:
+        """The trend verdict in words; a series too short to test (fewer than 3 values) has none, and one
+        without any value says why (withheld by the quality gate, or no data)."""
+        if t["n"] == 0:
+            blocked = (city or self.city, t.name) in self.blocked
+            return self.ctx.wording["status"]["quality_blocked"] if blocked else self.words["no_data"]
         if t["n"] < 3:
-            return self.words["no_data"] if t["n"] == 0 else self.words["too_few_periods"]
+            return self.words["too_few_periods"]
         return self.verdicts["verdicts"].get(t["verdict"], t["verdict"])
+
+    @property
+    def blocked(self) -> set[tuple[str, str]]:
+        """(city, indicator) whose period value the quality gate withholds."""
+        ind = self.r.indicators
+        rows = ind[(ind["month"] == "all") & (ind["status"] == "quality_blocked") & (ind["unit"].fillna("") == "")]
+        return set(zip(rows["city"], rows["indicator"], strict=True))
+
+    def _has_values(self, city: str) -> bool:
+        """Whether any chosen indicator of the city has a monthly value (else no table of dashes)."""
+        return bool((self.trend[self.trend["city"] == city]["n"] > 0).any())
+
+    def _why_none(self, city: str) -> str:
+        """Why no chosen indicator has a value: all withheld by the quality gate, or no data."""
+        withheld = all((city, i.id) in self.blocked for i in self.focus)
+        return self.ctx.wording["status"]["quality_blocked"] if withheld and self.focus else self.words["no_data"]
 
     def item_score(self, item_id: str) -> str:
         if item_id not in self.own_scores.index:
@@ -77,13 +97,13 @@ class CityTrend:
         w, ev = self.words, self.ev
         title = w["title_activity"] if ev.activity else w["title"]
         intro = w["monthly_intro"].format(name=self.name, alpha=f"{ev.trend.alpha:g}", basis=self._basis_text())
-        return [
+        out = [
             heading_html(self.ctx.section(title), anchor="special"),
             heading_html(w["monthly_title"], 3, anchor="special-monthly"),
-            paragraph_html(intro),
-            self._monthly_table(),
-            self._fixed_reference_table(),
         ]
+        if not self._has_values(self.city):  # nothing to tabulate: say why instead of tables of dashes
+            return [*out, paragraph_html(w["monthly_none"].format(name=self.name, why=self._why_none(self.city)))]
+        return [*out, paragraph_html(intro), self._monthly_table(), self._fixed_reference_table()]
 
     def _basis_text(self) -> str:
         """On what the trend was tested: the monthly values, or consecutive short periods (and why)."""
@@ -223,10 +243,14 @@ class CityTrend:
             part = trend[trend["city"] == c].set_index("indicator")
             row = {obj: self.r.city_name(c)}
             for ind in self.focus:
-                row[ind.zh] = self.verdict_text(part.loc[ind.id]) if ind.id in part.index else fmt.DASH
+                row[ind.zh] = self.verdict_text(part.loc[ind.id], c) if ind.id in part.index else fmt.DASH
             table.append(row)
         improving = [self.r.city_name(c) for c in self.ev.city_ids() if self._any(c, "improving")]
         worsening = [self.r.city_name(c) for c in self.ev.city_ids() if self._any(c, "worsening")]
+        self.parts += 1
+        heading = heading_html(w["province_title"].format(scope=scope, object=obj), 3, anchor="special-province")
+        if not any(self._has_values(c) for c in self.ev.city_ids()):
+            return [heading, paragraph_html(w["province_none"].format(scope=scope, object=obj))]
         sentence = w["province_opening"].format(scope=scope, n=self.ctx.n_cities, object=obj)
         sentence += (
             w["province_improving"].format(names="、".join(improving))
@@ -238,9 +262,8 @@ class CityTrend:
             if worsening
             else w["province_none_worsening"].format(object=obj)
         )
-        self.parts += 1
         return [
-            heading_html(w["province_title"].format(scope=scope, object=obj), 3, anchor="special-province"),
+            heading,
             paragraph_html(sentence),
             tables.html_table(
                 pd.DataFrame(table),

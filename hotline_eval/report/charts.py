@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.collections import PathCollection
 from matplotlib.patches import Patch, Rectangle
+from matplotlib.text import Text
 
 from hotline_eval.core import fmt
 from hotline_eval.report.fonts import use_cjk_in_charts
@@ -47,19 +48,28 @@ def setup() -> None:
 def figure_html(fig: plt.Figure, caption: str, alt: str, number: int | None = None) -> str:
     """The figure as an <img> with alt text, captioned below (图N …).
 
-    A figure that plots no data (`plots_data`) is marked `data-empty`: the document linter
-    (report/lint.py) reports it, as nothing in the picture itself tells.
+    A figure that plots no data (`plots_data`) is marked `data-empty`, and the texts the picture shows
+    go to `data-text`: the document linter (report/lint.py) reads both, as it cannot read the picture.
     """
     empty = "" if plots_data(fig) else " data-empty"
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=150, bbox_inches="tight", metadata={"Software": None})
+    words = " ".join(chart_text(fig))  # after drawing: the tick labels are set
     plt.close(fig)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
     label = f"图{number}　" if number else ""
     return (
-        f'<figure class="chart"{empty}><img src="data:image/png;base64,{data}" alt="{html.escape(alt)}"/>'
+        f'<figure class="chart"{empty} data-text="{html.escape(words)}">'
+        f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt)}"/>'
         f"<figcaption>{html.escape(label + caption)}</figcaption></figure>"
     )
+
+
+def chart_text(fig: plt.Figure) -> list[str]:
+    """Every text the picture shows, in drawing order: titles, axis labels, tick labels, legends,
+    annotations (for the document linter, which cannot read the picture)."""
+    texts = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+    return list(dict.fromkeys(t.get_text().strip() for t in texts))
 
 
 def plots_data(fig: plt.Figure) -> bool:

@@ -214,6 +214,9 @@ class _Reader(HTMLParser):
             chart.image = True
         elif tag == "figure":
             self._figures.append(_Chart(marked_empty="data-empty" in a) if "chart" in classes else None)
+            drawn = SPACE.sub(" ", a.get("data-text") or "").strip()  # the texts the chart's picture shows
+            if drawn:
+                self.blocks.append(Block(drawn, self.heading))
             self._caption = ""
         elif tag == "table":
             self._tables.append(_Table(len(self.blocks)))

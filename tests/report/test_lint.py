@@ -190,6 +190,22 @@ def test_a_table_with_rows_passes_and_so_does_the_cover_facts_table():
     assert hits(full + facts) == []
 
 
+def test_the_texts_a_chart_shows_are_reader_text():
+    """Titles, axis and tick labels and legends of a chart are checked like the text around it (the
+    picture itself cannot be read back)."""
+    fig, ax = plt.subplots()
+    ax.plot([0, 1, 2], [1.0, 2.0, 1.5], label="value")
+    ax.set_xticks([0, 1, 2], ["2025年12月", "1月", "2月"])
+    ax.set_title("满意率nan%")
+    ax.legend()
+    html = charts.figure_html(fig, "逐月变化", alt="折线图", number=1)
+    assert 'data-text="' in html and "2025年12月" in html
+    found = {(f.rule, f.match) for f in hits(html, ACROSS_YEARS)}
+    defects = {("missing_value", "nan"), ("english_word", "value")}
+    assert found == defects | {("ambiguous_month", "1月"), ("ambiguous_month", "2月")}
+    assert {(f.rule, f.match) for f in hits(html, ONE_YEAR)} == defects, "within one year a bare month is clear"
+
+
 def test_a_chart_without_data_is_flagged():
     fig, ax = plt.subplots()
     ax.bar([0, 1], [float("nan")] * 2)

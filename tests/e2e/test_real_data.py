@@ -465,3 +465,37 @@ def test_real_reports_state_the_waiver_and_what_the_data_lack(real_report):
     else:
         assert "全市各市议会选区综合得分排名（共15个）" in text
         assert "总办结率需要工单的首次派单时间" in text
+
+
+@pytest.fixture(scope="module")
+def bank_documents(prepared):
+    """The bulletin and the plan of the bank evaluation: one evaluated object, calls only."""
+    from hotline_eval.report.bulletin import render_bulletin
+    from hotline_eval.report.plan import render_plan
+
+    return {
+        "bulletin": render_bulletin(ROOT, "real-bank", pdf=False),
+        "plan": render_plan(ROOT, "real-bank", pdf=False),
+    }
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("rule", lint_rules())
+def test_the_bank_bulletin_and_plan_pass_the_linter(bank_documents, rule):
+    for written in bank_documents.values():
+        assert_documents_clean(written["lint"], rule)
+
+
+@pytest.mark.slow
+def test_a_bulletin_of_one_evaluated_object_ranks_and_compares_nothing(bank_documents, prepared):
+    """With one call centre the bulletin said “最高的是某银行呼叫中心（59.71分），最低的是某银行呼叫中心（59.71分），
+    相差0.00分”, praised it although 不合格, warned “以上0个呼叫中心”, asked it to press handling units it has not,
+    and ranked it first of one in an annex of rank stability."""
+    totals = pd.read_csv(prepared["real-bank"].out / "totals.csv", dtype={"city": str})
+    score, grade = f"{totals['total'].iloc[0]:.2f}", totals["grade"].iloc[0]
+    text = re.sub(r"<[^>]+>", "", bank_documents["bulletin"]["html"].read_text(encoding="utf-8"))
+    assert f"某银行呼叫中心综合得分{score}分，等级为{grade}" in text
+    assert "本次评价只有某银行呼叫中心1个评价对象，不作排名" in text
+    for untrue in ("最高的是", "相差0.00分", "予以通报表扬", "以上0个", "承办单位", "附件2", "位次", "各呼叫中心"):
+        assert untrue not in text, untrue
+    assert "附件：某银行呼叫中心评价指标值一览表" in text

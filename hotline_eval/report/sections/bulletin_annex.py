@@ -21,6 +21,10 @@ class BulletinAnnex:
         w, cols = self.words, self.words["annex_columns"]
         annex = self.indicator_annex()
         cities = [c for c in annex.columns if c not in cols.values()]
+        if len(self.r.evaluation.city_ids()) == 1:  # one object: its values, the reference; no scope column
+            name = self.r.city_name(self.r.evaluation.city_ids()[0])
+            w = {k: v.format(name=name) for k, v in w["single"].items() if k.startswith("annex")}
+            annex = annex.drop(columns=[cols["province"]])
         return [
             heading_html(w["annex_title"], anchor="annex", new_page=True),
             tables.html_table(
@@ -28,8 +32,8 @@ class BulletinAnnex:
                 w["annex_caption"],
                 number=self.ctx.next_table(),
                 group=cols["dimension"],
-                widths=[24] + [8] * (len(cities) + 2),
-                align_right=[*cities, cols["province"], cols["reference"]],
+                widths=[24] + [8] * (len(annex.columns) - 2),  # the dimension is a group row
+                align_right=[c for c in annex.columns if c not in (cols["dimension"], cols["indicator"])],
                 note=w["annex_note"],
             ),
         ]

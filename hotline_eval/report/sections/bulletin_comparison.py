@@ -23,6 +23,8 @@ class BulletinComparison:
         self.names = {c: self.r.city_name(c) for c in self.r.evaluation.city_ids()}
 
     def ranking(self) -> list[str]:
+        if self.ctx.n_cities == 1:  # nothing to compare: no annex (the attachments line names one)
+            return []
         w, cols, settings = self.words, self.words["stability_columns"], self.a.settings
         rank = frames.ranking(self.a)
         if rank.empty:  # no evaluated object has a total
@@ -51,6 +53,8 @@ class BulletinComparison:
         ]
 
     def indicators(self) -> list[str]:
+        if self.ctx.n_cities == 1:
+            return []
         w, out = self.words, []
         rates = frames.score_rates(self.r)
         varied = [c for c in rates.columns if (rates[c] < 0.95).any()]
@@ -84,7 +88,7 @@ class BulletinComparison:
         )
 
     def changes(self) -> list[str]:
-        if self.ctx.previous is None:
+        if self.ctx.previous is None or self.ctx.n_cities == 1:
             return []
         table = say.province_changes(self.a)
         if not len(table):

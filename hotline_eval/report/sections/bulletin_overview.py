@@ -22,6 +22,10 @@ class BulletinOverview:
     def __init__(self, ctx: ReportContext) -> None:
         self.ctx, self.r = ctx, ctx.results
         self.words = ctx.wording["bulletin"]
+        # one evaluated object: the same sections about it, without ranking or comparison
+        self.single = ctx.n_cities == 1
+        self.one = self.r.city_name(self.r.evaluation.city_ids()[0])
+        self.sw = self.words["single"]
 
     # ---- 一、总体情况 ---------------------------------------------------------------------------
 
@@ -35,7 +39,9 @@ class BulletinOverview:
 
     def opening(self) -> str:
         ev = self.r.evaluation
-        return self.words["opening"].format(
+        return (self.sw if self.single else self.words)["opening"].format(
+            name=self.one,
+            service_short=ev.labels.service_short,
             organiser=ev.organiser_zh,
             n=len(ev.city_ids()),
             period=ev.period.label_zh,
@@ -62,8 +68,12 @@ class BulletinOverview:
             for table, unit in (("tickets", "件"), ("calls", "通"))
             if have is None or table in have
         ]
-        first = [w["coverage"].format(n=self.ctx.n_cities)]
-        if counted:
+        first = [
+            self.sw["coverage"].format(name=self.one) if self.single else w["coverage"].format(n=self.ctx.n_cities)
+        ]
+        if counted and self.single:
+            first.append(self.sw["counted"].format(name=self.one, counted="，".join(counted)))
+        elif counted:
             first.append(w["counted"].format(counted="，".join(counted)))
         if previous is not None:
             first.append(
@@ -72,6 +82,8 @@ class BulletinOverview:
         if not r.ranked:  # no evaluated object has a total: no mean, no best or worst
             first.append(w["no_totals"][r.no_total_cause])
             return ["".join(first)]
+        if self.single:
+            return self._single_overview(first)
         first.append(w["mean_total"].format(score=fmt.score(t["total"].mean())))
         if previous is not None:
             change = t["total"].mean() - previous.totals["total"].mean()
@@ -99,6 +111,15 @@ class BulletinOverview:
             )
         return paragraphs
 
+    def _single_overview(self, first: list[str]) -> list[str]:
+        """The one object's total and grade (its dimensions are in 二、)."""
+        t = self.r.totals.iloc[0]
+        if t["grade"] == NOT_GRADED:
+            first.append(self.sw["ungraded"].format(name=self.one, score=fmt.score(t["total"])))
+        else:
+            first.append(self.sw["total"].format(name=self.one, score=fmt.score(t["total"]), grade=t["grade"]))
+        return ["".join(first)]
+
     def key_indicators(self) -> str:
         """The province's pooled values of the key indicators and how many cities reach each threshold."""
         w, r = self.words, self.r
@@ -111,14 +132,21 @@ class BulletinOverview:
         ]
         if not shown:
             return ""
-        text = w["key_indicators_sentence"].format(values="，".join(shown))
+        if self.single:
+            text = self.sw["key_indicators_sentence"].format(name=self.one, values="，".join(shown))
+        else:
+            text = w["key_indicators_sentence"].format(values="，".join(shown))
         pooled = r.pooled().set_index(["indicator", "city"])["value"]
         reached = []
         for ind, rule in (w.get("thresholds") or {}).items():
             if ind in active and ind in pooled.index.get_level_values(0):
                 values = pooled.loc[ind]
                 better = values >= rule["value"] if active[ind].direction == "higher" else values <= rule["value"]
-                reached.append(w["key_reached"].format(n=int(better.sum()), text=rule["text"]))
+                if self.single:
+                    verdict = self.sw["reached" if bool(better.iloc[0]) else "not_reached"]
+                    reached.append(self.sw["key_reached"].format(name=self.one, text=rule["text"], verdict=verdict))
+                else:
+                    reached.append(w["key_reached"].format(n=int(better.sum()), text=rule["text"]))
         if reached:
             text += w["key_reached_all"].format(reached="，".join(reached))
         return text
@@ -131,6 +159,12 @@ class BulletinOverview:
             return [
                 heading_html(w["cities_title"], anchor="cities"),
                 paragraph_html(w["cities_none"][self.r.no_total_cause]),
+            ]
+        if self.single:
+            return [
+                heading_html(self.sw["cities_title"], anchor="cities"),
+                paragraph_html(self.sw["cities"].format(name=self.one)),
+                self._dimension_rates(),
             ]
         ranking, _ = ranking_table(self.r, self.ctx.wording, self.ctx.changes)
         note = w["ranking_note"]
@@ -171,6 +205,11 @@ class BulletinOverview:
         frame = pd.DataFrame({w["rates_city"]: [r.city_name(c) for c in order]})
         for d in dims:
             frame[d.zh] = [fmt.pct(rates.loc[c, d.id]) for c in order]
+        if self.single:  # its rates are the mean: no mean row
+            caption, note = self.sw["rates_caption"].format(name=self.one), self.sw["rates_note"]
+            return tables.html_table(
+                frame, caption, number=self.ctx.next_table(), align_right=[d.zh for d in dims], note=note
+            )
         mean = {w["rates_city"]: w["rates_mean"], **{d.zh: fmt.pct(rates[d.id].mean()) for d in dims}}
         frame = pd.concat([frame, pd.DataFrame([mean])], ignore_index=True)
         return tables.html_table(
@@ -184,7 +223,7 @@ class BulletinOverview:
 
     def good_and_lagging(self) -> list[str]:
         w = self.words
-        if not self.r.ranked:
+        if not self.r.ranked or self.single:  # nobody to praise or warn against the others
             return []
         good = self.highlights(int(w["top_n"]))
         bad = self.laggards(int(w["bottom_n"]))

@@ -17,14 +17,18 @@ class BulletinRequirements:
     def __init__(self, ctx: ReportContext) -> None:
         self.ctx, self.r = ctx, ctx.results
         self.words = ctx.wording["bulletin"]
+        self.single = ctx.n_cities == 1  # one evaluated object: its own weak indicators, one annex
+        self.one = self.r.city_name(self.r.evaluation.city_ids()[0])
+        self.sw = self.words["single"]
 
     def problems(self) -> list[str]:
         w = self.words
         problems, gaps = self.weakest_indicators(), self.data_gaps()
         out = [heading_html(w["problems_title"], anchor="problems")]
+        words = {k: self.sw[k].format(name=self.one) for k in ("problems_intro", "no_problems")} if self.single else w
         if problems:
-            return [*out, paragraph_html(w["problems_intro"]), numbered_html(problems + ([gaps] if gaps else []))]
-        return [*out, paragraph_html(gaps or w["no_problems"])]
+            return [*out, paragraph_html(words["problems_intro"]), numbered_html(problems + ([gaps] if gaps else []))]
+        return [*out, paragraph_html(gaps or words["no_problems"])]
 
     def weakest_indicators(self, n: int = 3) -> list[str]:
         """The indicators with the lowest average score rate across the province (below 95 %)."""
@@ -41,6 +45,18 @@ class BulletinRequirements:
                 break
             rows = s[s["indicator"] == ind].sort_values("rate")
             low, worst, indicator = rows[rows["rate"] < 0.9], rows.iloc[0], active[ind]
+            if self.single:
+                out.append(
+                    self.sw["weak_indicator"].format(
+                        indicator=indicator.zh,
+                        clause=indicator.clause,
+                        rate=fmt.pct(by_indicator[ind]),
+                        name=self.one,
+                        value=fmt.value(worst["value"], indicator.unit),
+                        reference=fmt.value(worst["reference"], indicator.unit),
+                    )
+                )
+                continue
             text = w["weak_indicator"].format(
                 indicator=indicator.zh, clause=indicator.clause, rate=fmt.pct(by_indicator[ind]), n=len(low)
             )
@@ -71,7 +87,9 @@ class BulletinRequirements:
         return [
             heading_html(w["requirements_title"], anchor="requirements"),
             numbered_html(self.requirement_items()),
-            paragraph_html(w["attachments"], cls="plain"),
+            paragraph_html(
+                self.sw["attachments"].format(name=self.one) if self.single else w["attachments"], cls="plain"
+            ),
             signature_html(ev.organiser_zh, fmt.date(ev.issued_on)),
         ]
 
@@ -82,11 +100,12 @@ class BulletinRequirements:
         values = {
             "rectify_by": fmt.date(ev.issued_on + dt.timedelta(days=days)),
             "report_to": ev.follow_up.report_to,
-            "object": ev.labels.object,
+            "objects": self.one if self.single else f"各{ev.labels.object}",
             "service_short": ev.labels.service_short,
         }
         if ev.appeal_days:
             values |= appeal_facts(self.r.root, ev)
         skipped = {"rectify"} if not days else set()
         skipped |= {"appeal", "use"} if not ev.appeal_days else set()
+        skipped |= {"units"} if not self.r.names else set()  # no handling unit in the results
         return [item.format(**values) for key, item in w["requirements"].items() if key not in skipped]

@@ -13,6 +13,7 @@ from hotline_eval.core import fmt
 from hotline_eval.core.publish import reading
 from hotline_eval.report.batch import Outcome, recorded_failures
 from hotline_eval.report.bulletin import title as bulletin_title
+from hotline_eval.report.lint import lint_file, lint_html, load_rules, write_findings
 from hotline_eval.report.render import embed_font, write_html
 from hotline_eval.results import Results, load
 from hotline_eval.score.rules import NOT_GRADED
@@ -36,25 +37,32 @@ def _write_index(root: Path, results: Results, outcomes: list[Outcome] | None) -
     labels, words = ev.labels, load_wording(root, ev.labels)
     w, cols = words["report"]["index"], words["report"]["index"]["columns"]
     named = cols["city"] if labels.object == words["written_for"]["object"] else cols["object"]
-    header = [
-        cols["rank"],
-        named,
-        cols["total"],
-        cols["grade"],
-        *[w["dimension_rate"].format(dimension=d.zh) for d in dims],
+    single, totals = len(ev.city_ids()) == 1, bool(results.ranked)
+    # (header, cell of a city's totals row, numeric?): no rank of one object, no total where none has one
+    columns = [
+        *(
+            [(cols["rank"], lambda c, t: fmt.DASH if fmt.missing(t["rank"]) else str(int(t["rank"])), False)]
+            if totals and not single
+            else []
+        ),
+        (named, lambda c, t: results.city_name(c), False),
+        *([(cols["total"], lambda c, t: fmt.number(t["total"]), True)] if totals else []),
+        (
+            cols["grade"],
+            lambda c, t: words["report"]["cells"]["not_graded"] if t["grade"] == NOT_GRADED else t["grade"],
+            False,
+        ),
+        *[
+            (w["dimension_rate"].format(dimension=d.zh), lambda c, t, d=d: fmt.pct(rates.loc[c, d.id]), True)
+            for d in dims
+        ],
     ]
     rows = []
     for city, t in results.totals.sort_values(["rank", "total"], ascending=[True, False]).iterrows():
         folder = out / city
         rows.append(
             {
-                "cells": [
-                    fmt.DASH if fmt.missing(t["rank"]) else str(int(t["rank"])),
-                    results.city_name(city),
-                    fmt.number(t["total"]),
-                    words["report"]["cells"]["not_graded"] if t["grade"] == NOT_GRADED else t["grade"],
-                    *[fmt.pct(rates.loc[city, d.id]) for d in dims],
-                ],
+                "cells": [cell(city, t) for _, cell, _ in columns],
                 "html": f"{city}/report.html" if (folder / "report.html").exists() and city not in failed else "",
                 "pdf": f"{city}/report.pdf" if (folder / "report.pdf").exists() and city not in failed else "",
                 "error": failed.get(city, ""),
@@ -75,11 +83,11 @@ def _write_index(root: Path, results: Results, outcomes: list[Outcome] | None) -
             start=fmt.date(ev.period.start), end=fmt.date(ev.period.end), object=labels.object, n=len(rows)
         ),
         scope=labels.scope,
-        objects=labels.object,
-        header=header,
-        numeric={3, *range(5, 5 + len(dims))},
+        results_title=w["results_title_single" if single else "results_title"].format(object=labels.object),
+        header=[h for h, _, _ in columns],
+        numeric={i for i, (_, _, numeric) in enumerate(columns, start=1) if numeric},
         rows=rows,
-        note=w["note"],
+        note=w["note" if totals and not single else "note_unranked"],
         bulletin=bulletin,
         failures=[w["failure"].format(city=results.city_name(c), error=e) for c, e in failed.items()],
         organiser=ev.organiser_zh,
@@ -87,4 +95,6 @@ def _write_index(root: Path, results: Results, outcomes: list[Outcome] | None) -
     )
     path = out / "index.html"
     write_html(path, embed_font(page))
+    rules = load_rules(root).with_names(results.names)
+    write_findings(lint_file(path), lint_html(page, ev.period.start, ev.period.end, rules))
     return path

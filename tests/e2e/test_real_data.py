@@ -469,13 +469,17 @@ def test_real_reports_state_the_waiver_and_what_the_data_lack(real_report):
 
 @pytest.fixture(scope="module")
 def bank_documents(prepared):
-    """The bulletin and the plan of the bank evaluation: one evaluated object, calls only."""
+    """The bulletin, the plan and the index of the bank evaluation: one evaluated object, calls only."""
     from hotline_eval.report.bulletin import render_bulletin
+    from hotline_eval.report.index import write_index
+    from hotline_eval.report.lint import lint_file
     from hotline_eval.report.plan import render_plan
 
+    index = write_index(ROOT, "real-bank")
     return {
         "bulletin": render_bulletin(ROOT, "real-bank", pdf=False),
         "plan": render_plan(ROOT, "real-bank", pdf=False),
+        "index": {"html": index, "lint": lint_file(index)},
     }
 
 
@@ -499,3 +503,5 @@ def test_a_bulletin_of_one_evaluated_object_ranks_and_compares_nothing(bank_docu
     for untrue in ("最高的是", "相差0.00分", "予以通报表扬", "以上0个", "承办单位", "附件2", "位次", "各呼叫中心"):
         assert untrue not in text, untrue
     assert "附件：某银行呼叫中心评价指标值一览表" in text
+    index = re.sub(r"<[^>]+>", " ", bank_documents["index"]["html"].read_text(encoding="utf-8"))
+    assert "评价结果与报告" in index and "各呼叫中心" not in index and "位次" not in index

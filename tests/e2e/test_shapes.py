@@ -208,10 +208,15 @@ def change(outputs_dir, tmp_path_factory):
     items = {"request_cycle_time_avg": {"change": 10}, "requests_per_10k": {"change": 5}}
     root = project(tmp_path_factory.mktemp("change"), la_definition(id="shape-change", indicators=items))
     prepare(root, "shape-change")
-    return {
+    from hotline_eval.report.index import write_index
+    from hotline_eval.report.lint import lint_file
+
+    documents = {
         "report": render_city(root, "shape-change", "cd02", pdf=False),
         "bulletin": render_bulletin(root, "shape-change", pdf=False),
     }
+    index = write_index(root, "shape-change")
+    return documents | {"index": {"html": index, "lint": lint_file(index)}}
 
 
 @pytest.mark.real
@@ -230,6 +235,8 @@ def test_a_definition_scoring_only_change_has_no_total_and_no_grade(change, outp
         assert untrue not in report, untrue
     assert "变化子项得分" in report, "the sub-items' results are shown"
     assert "不计算综合得分，不予定级，不作排名" in bulletin and "通报表扬" not in bulletin.replace("不通报表扬", "")
+    index = texts(change)["index"]
+    assert "综合得分" not in index and "位次" not in index, "no total or rank column of dashes"
 
 
 @pytest.fixture(scope="module")

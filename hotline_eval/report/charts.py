@@ -54,7 +54,9 @@ def figure_html(fig: plt.Figure, caption: str, alt: str, number: int | None = No
     empty = "" if plots_data(fig) else " data-empty"
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=150, bbox_inches="tight", metadata={"Software": None})
-    words = " ".join(chart_text(fig))  # after drawing: the tick labels are set
+    # after drawing (the tick labels are set); joined by ｜, which neither continues a list of months
+    # nor separates the digit groups of a phone number (two tick values are no landline)
+    words = "｜".join(chart_text(fig))
     plt.close(fig)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
     label = f"图{number}　" if number else ""

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from hotline_eval.report.bulletin import render_bulletin
-from tests.support.documents import assert_documents_clean, lint_rules
+from tests.support.documents import assert_documents_clean, lint_rules, visible_text
 
 pytestmark = pytest.mark.slow
 
@@ -27,8 +27,7 @@ def test_the_bulletin_passes_the_linter(bulletin, rule):
 
 @pytest.fixture(scope="module")
 def text(bulletin):
-    document = re.sub(r"<style.*?</style>", "", bulletin["html"].read_text(encoding="utf-8"), flags=re.S)
-    return re.sub(r"\s+", " ", htmllib.unescape(re.sub(r"<[^>]+>", " ", document)))
+    return visible_text(bulletin["html"])
 
 
 @pytest.fixture(scope="module")

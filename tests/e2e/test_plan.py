@@ -1,11 +1,10 @@
 """End to end: the evaluation plan (评价方案, §5.2.3) rendered as a document."""
 
-import html as htmllib
 import re
 
 import pytest
 
-from tests.support.documents import assert_documents_clean, lint_rules
+from tests.support.documents import assert_documents_clean, lint_rules, visible_text
 
 pytestmark = pytest.mark.slow
 
@@ -24,9 +23,7 @@ def test_the_plan_passes_the_linter(written, rule):
 
 def test_the_plan_document(written):
     page = written["html"].read_text(encoding="utf-8")
-    text = re.sub(
-        r"\s+", " ", htmllib.unescape(re.sub(r"<[^>]+>", " ", re.sub(r"<style.*?</style>", "", page, flags=re.S)))
-    )
+    text = visible_text(page)
     assert "示例省2026年第三季度12345热线接通与办理时效专项评价方案" in text
     for heading in (
         "一、评价目的和依据",

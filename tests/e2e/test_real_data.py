@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 from pathlib import Path
 
 import pandas as pd
@@ -22,7 +21,7 @@ import pytest
 
 from hotline_eval.config.evaluation import shared_folder
 from hotline_eval.core.paramfiles import project_root
-from tests.support.documents import assert_documents_clean, lint_rules
+from tests.support.documents import assert_documents_clean, lint_rules, visible_text
 
 ROOT = project_root(Path(__file__).parent)
 REAL = shared_folder(ROOT) / "data" / "real"
@@ -451,7 +450,7 @@ def test_real_reports_pass_the_linter(request, real_report, rule):
 def test_real_reports_state_the_waiver_and_what_the_data_lack(real_report):
     evaluation, written = real_report
     html = written["html"].read_text(encoding="utf-8")
-    text = re.sub(r"<[^>]+>", "", html)
+    text = visible_text(html, "")
     assert "特别说明" in text and "§5.1.2.3" in text  # the period rule's waiver and its reason
     assert "数据源未记录" in text and "按“无数据”处理" in text
     assert "全省" not in text and "设区市" not in text  # the sample province's words are not used
@@ -497,11 +496,11 @@ def test_a_bulletin_of_one_evaluated_object_ranks_and_compares_nothing(bank_docu
     and ranked it first of one in an annex of rank stability."""
     totals = pd.read_csv(prepared["real-bank"].out / "totals.csv", dtype={"city": str})
     score, grade = f"{totals['total'].iloc[0]:.2f}", totals["grade"].iloc[0]
-    text = re.sub(r"<[^>]+>", "", bank_documents["bulletin"]["html"].read_text(encoding="utf-8"))
+    text = visible_text(bank_documents["bulletin"]["html"], "")
     assert f"某银行呼叫中心综合得分{score}分，等级为{grade}" in text
     assert "本次评价只有某银行呼叫中心1个评价对象，不作排名" in text
     for untrue in ("最高的是", "相差0.00分", "予以通报表扬", "以上0个", "承办单位", "附件2", "位次", "各呼叫中心"):
         assert untrue not in text, untrue
     assert "附件：某银行呼叫中心评价指标值一览表" in text
-    index = re.sub(r"<[^>]+>", " ", bank_documents["index"]["html"].read_text(encoding="utf-8"))
+    index = visible_text(bank_documents["index"]["html"])
     assert "评价结果与报告" in index and "各呼叫中心" not in index and "位次" not in index

@@ -1,6 +1,5 @@
 """End to end: the default evaluation's city report renders as a document, in Chinese, with no code."""
 
-import html as htmllib
 import json
 import re
 import shutil
@@ -14,7 +13,7 @@ from hotline_eval.core.masking import find_personal_numbers
 from hotline_eval.report.city import render_city
 from hotline_eval.report.pdf import find_engine, to_pdf
 from hotline_eval.report.render import execute
-from tests.support.documents import assert_documents_clean, lint_rules
+from tests.support.documents import assert_documents_clean, lint_rules, visible_text
 
 pytestmark = pytest.mark.slow
 ARTEFACTS = re.compile(
@@ -36,9 +35,7 @@ def test_the_report_passes_the_linter(report, rule):
 @pytest.fixture(scope="module")
 def visible(report):
     """What a reader of the HTML sees: the text without markup, styles and embedded data."""
-    document = report["html"].read_text(encoding="utf-8")
-    document = re.sub(r"<style.*?</style>", "", document, flags=re.S)
-    return htmllib.unescape(re.sub(r"<[^>]+>", " ", document))
+    return visible_text(report["html"])
 
 
 def test_the_report_names_the_city_and_its_total_score(report, demo):

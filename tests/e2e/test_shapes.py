@@ -30,19 +30,12 @@ import yaml
 from hotline_eval.config.evaluation import shared_folder
 from hotline_eval.core.paramfiles import project_root
 from tests.quality.test_frame import wilson_upper
-from tests.support.documents import assert_documents_clean, lint_rules
+from tests.support.documents import assert_documents_clean, lint_rules, visible_text
 
 ROOT = project_root(Path(__file__).parent)
 LA = shared_folder(ROOT) / "data" / "real" / "la-myla311-samples"
 
 pytestmark = [pytest.mark.slow]
-
-
-def text_of(path: Path) -> str:
-    """What a reader sees of an HTML document: its text without markup, scripts and styles."""
-    html = path.read_text(encoding="utf-8")
-    html = re.sub(r"<(script|style|head)\b.*?</\1>", "", html, flags=re.S)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
 def project(tmp: Path, definition: dict) -> Path:
@@ -122,7 +115,7 @@ def gated(outputs_dir, tmp_path_factory):
 
 
 def texts(written: dict) -> dict[str, str]:
-    return {name: text_of(files["html"]) for name, files in written.items()}
+    return {name: visible_text(files["html"]) for name, files in written.items()}
 
 
 BARE_MONTH = re.compile(r"(?<![年\d月])(1[0-2]|[1-9])月(?![份度末初底中])")

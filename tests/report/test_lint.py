@@ -206,6 +206,18 @@ def test_the_texts_a_chart_shows_are_reader_text():
     assert {(f.rule, f.match) for f in hits(html, ONE_YEAR)} == defects, "within one year a bare month is clear"
 
 
+def test_the_texts_of_a_chart_do_not_run_together_into_a_phone_number():
+    """Tick values 2500 and 5000 written side by side read as the landline 2500 5000 to the personal-number
+    scan of every output: the chart's texts are kept apart."""
+    from hotline_eval.core.masking import find_personal_numbers
+
+    fig, ax = plt.subplots()
+    ax.bar([0, 1], [2500.0, 5000.0])
+    ax.set_yticks([0, 2500, 5000, 7500], ["0", "2500", "5000", "7500"])
+    html = charts.figure_html(fig, "话务量", alt="条形图", number=1)
+    assert "2500" in html and find_personal_numbers(html.split("<img")[0]) == []
+
+
 def test_a_chart_without_data_is_flagged():
     fig, ax = plt.subplots()
     ax.bar([0, 1], [float("nan")] * 2)

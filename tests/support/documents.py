@@ -7,6 +7,8 @@ to another change is marked there as an expected failure, with the reason.
 
 from __future__ import annotations
 
+import html
+import re
 from pathlib import Path
 
 import pytest
@@ -30,3 +32,15 @@ def assert_documents_clean(where: Path, rule: str) -> None:
     assert files and not missing, f"the render wrote no findings file: {missing or where}"
     found = [f"{path.name}: {f.line()}" for path in files for f in read_findings(path) if f.rule == rule]
     assert not found, f"{len(found)} finding(s) of {rule}:\n" + "\n".join(found)
+
+
+HIDDEN = re.compile(r"<(script|style|head)\b.*?</\1>", re.S)
+
+
+def visible_text(document: str | Path, joiner: str = " ") -> str:
+    """What a reader of an HTML document (its markup, or its file) sees: the text without markup, the
+    page head, styles and scripts, entities decoded, white space runs made one; elements are joined by
+    `joiner` ("" to read a sentence split across inline elements as one)."""
+    markup = document.read_text(encoding="utf-8") if isinstance(document, Path) else document
+    text = html.unescape(re.sub(r"<[^>]+>", joiner, HIDDEN.sub("", markup)))
+    return re.sub(r"\s+", " ", text)

@@ -36,3 +36,22 @@ def test_the_run_names_the_indicators_the_sources_cannot_feed_and_those_computed
     everything = {"provided": None}  # outputs of an older version: every column counts as recorded
     _print_not_provided(root, ev, everything, lines.append)
     assert len(lines) == 2
+
+
+def test_the_quality_line_names_the_evaluated_objects_by_their_label():
+    """“14个城市有未通过的门槛检查” was printed for 14 council districts."""
+    import pandas as pd
+
+    from hotline_eval.pipeline import _print_quality
+    from tests.support.hand_built import evaluation
+
+    labels = {"scope": "全市", "object": "市议会选区", "service": "311市民服务热线", "service_short": "311热线"}
+    ev = evaluation(labels=labels)
+    failed = pd.DataFrame([{"city": "a", "severity": "gate", "passed": False}])
+    lines: list[str] = []
+    _print_quality(ev, failed, lines.append)
+    _print_quality(ev, failed.assign(passed=True), lines.append)
+    assert lines == [
+        "数据质量：1个市议会选区有未通过的门槛检查（a市），明细见 make check CITY=...",
+        "数据质量：全部市议会选区通过门槛检查",
+    ]

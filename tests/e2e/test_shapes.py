@@ -167,6 +167,7 @@ def test_a_district_without_any_score_is_reported_not_crashed_on(gated):
     assert "洛杉矶市第1选区各专项指标均无可用的月度值（数据质量不达标），不作逐月比较" in report
     assert "全市各市议会选区的专项指标均无可用的月度值，不作趋势比较" in report
     assert "均无指标呈显著向好趋势" not in report
+    assert "洛杉矶市第1选区主要指标各月均无可用的月度值" in report, "no monthly chart of nothing (it crashed)"
 
 
 @pytest.mark.real

@@ -60,6 +60,9 @@ class ReferenceValue:
     holder: str  # who holds it: object ids joined by "、", or the benchmark's source
 
 
+ZERO_REFERENCE = "zero_reference"  # flag of a ratio score whose reference is 0 (explained in the report's appendix)
+
+
 def ratio_higher(v: np.ndarray, r, floor: float = 0) -> np.ndarray:
     """Higher-better share: value ÷ reference, capped at 1; a reference of 0 gives everyone 0."""
     v, r = np.asarray(v, dtype=float), np.asarray(r, dtype=float)
@@ -181,6 +184,11 @@ def score_item(item: Item, values: pd.DataFrame, ev: Evaluation, params: dict) -
         share = np.where(np.isnan(r), np.nan, RULES[ind.direction](v, r, floor_for(ind, params)))
         share, hit = apply_threshold(share, v, ev.thresholds.get(ind.id))
         values["flag"] = np.where(ok & hit, _join(values["flag"], "threshold"), values["flag"])
+        # a reference of 0 (for a lower-better ratio: below its floor too): a higher-better indicator gives
+        # everyone 0, a lower-better one full marks only at 0; (1 − v) ÷ (1 − r) is not affected
+        degenerate = r == 0 if ind.direction == "higher" else np.maximum(r, floor_for(ind, params)) == 0
+        zero = ok & degenerate & (ind.direction in ("higher", "lower"))
+        values["flag"] = np.where(zero, _join(values["flag"], ZERO_REFERENCE), values["flag"])
         rule = "activity" if item.kind == "activity" else rule
     else:
         share = SHARES[ind.scoring](v, ind)
@@ -224,7 +232,8 @@ def as_values(frame: pd.DataFrame, index: list[str]) -> pd.DataFrame:
     out = frame.reindex(index)
     out["status"] = out["status"].fillna("no_data")
     out["flag"] = out["flag"].fillna("") if "flag" in out else ""
-    out["n"] = out["denominator"]
+    # n: the records or samples behind the value, as indicators.csv has it (docs/documents/index.md#output-files)
+    out["n"] = out["n"].fillna(out["denominator"]) if "n" in out else out["denominator"]
     for col in VALUE_COLUMNS:
         if col not in out:
             out[col] = np.nan

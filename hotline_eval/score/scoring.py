@@ -222,7 +222,7 @@ def _score_months(
     out = []
     for month, rows in part.groupby("month", sort=True):
         values = rows.set_index("city").reindex(ctx.ev.city_ids()).assign(flag="", ci_low=np.nan, ci_high=np.nan)
-        values["n"] = values["denominator"]
+        values["n"] = values["n"].fillna(values["denominator"]) if "n" in values else values["denominator"]
         values["status"] = values["status"].fillna("no_data")
         if ind.scoring == "ratio":
             values["reference"] = fixed.value if fixed else np.nan

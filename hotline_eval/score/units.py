@@ -95,7 +95,7 @@ def _score_groups(item: Item, part: pd.DataFrame, ev: Evaluation, params: dict) 
             "reference_holder": holder,
             "numerator": part["numerator"],
             "denominator": part["denominator"],
-            "n": part["denominator"],
+            "n": part["n"].fillna(part["denominator"]) if "n" in part else part["denominator"],
             "status": status,
             "flag": np.where(ok & hit, _join(flag, "threshold"), flag.to_numpy(dtype=object)),
             "score": np.where(ok & ~np.isnan(share), item.points * share, np.nan),

@@ -43,3 +43,17 @@ def test_published_ranges_hold_for_headline_rates(demo):
     assert rates["answer_rate"].dropna().between(0.78, 0.995).all() and rates["answer_rate"].count() >= 7
     assert rates["answer_wait_avg"].dropna().between(8, 60).all()
     assert rates["result_satisfaction"].between(0.7, 0.99).all()
+
+
+def test_n_means_the_same_in_indicators_and_scores(demo):
+    """One meaning of n across the output files (docs/documents/index.md#output-files): for every scored
+    level item of every city, n in scores.csv is n in indicators.csv (it was the denominator for the
+    sampled, per-capita and expert-scored indicators)."""
+    indicators = pd.read_csv(demo.out / "indicators.csv", dtype={"unit": str})
+    pooled = indicators[(indicators["month"] == "all") & indicators["unit"].isna()]
+    scores = pd.read_csv(demo.out / "scores.csv")
+    level = scores[scores["item"] == "level"]
+    both = level.merge(pooled, on=["city", "indicator"], suffixes=("", "_measured"))
+    assert len(both) == len(level) > 300
+    assert ((both["n"] == both["n_measured"]) | (both["n"].isna() & both["n_measured"].isna())).all()
+    assert (both["n"] != both["denominator"]).sum() >= 20, "the indicators where n and the denominator differ"

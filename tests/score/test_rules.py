@@ -45,10 +45,24 @@ def scored(ind, rows, ev=None, points=None, params=None, **kw):
 # ---- A.1 ratio rules ------------------------------------------------------------------------------
 
 
+def test_a_reference_of_0_is_flagged_where_it_decides_the_score():
+    """Every city at 0 on a higher-better count: all score 0, flagged zero_reference, which the report's
+    appendix explains (issue 19, point 3). A lower-better ratio with no floor: full marks only at 0."""
+    higher = scored(indicator("innovations", "higher", "count"), {"a": 0.0, "b": 0.0})
+    assert (higher["score"] == 0.0).all() and (higher["flag"] == "zero_reference").all()
+    lower = scored(indicator("complaints", "lower", "count"), {"a": 0.0, "b": 2.0}, params={})
+    assert lower.loc["a", "score"] == 4.0 and lower.loc["b", "score"] == 0.0
+    assert (lower["flag"] == "zero_reference").all()
+    floored = scored(indicator("wait", "lower", "seconds"), {"a": 0.0, "b": 2.0})  # floor 1 s: 1 ÷ 2
+    assert floored.loc["b", "score"] == 2.0 and (floored["flag"] == "").all()
+    rate = scored(indicator("redo", "lower_rate", "percent"), {"a": 0.0, "b": 0.2})  # (1 − 0.2) ÷ (1 − 0)
+    assert rate.loc["b", "score"] == pytest.approx(3.2) and (rate["flag"] == "").all()
+
+
 def test_higher_is_better_is_value_over_reference_capped():
     assert ratio_higher(np.array([0.6]), 0.8)[0] == pytest.approx(0.75)
     assert ratio_higher(np.array([0.9]), 0.8)[0] == 1.0  # a benchmark can be exceeded: capped
-    assert ratio_higher(np.array([0.5]), 0.0)[0] == 0.0  # everyone at 0: 0 (flagged in the report)
+    assert ratio_higher(np.array([0.5]), 0.0)[0] == 0.0  # a reference of 0: 0 (flagged, see below)
 
 
 def test_lower_is_better_is_reference_over_value_with_floors():
@@ -187,6 +201,16 @@ def test_pooled_values_give_every_city_a_row_and_missing_ones_no_data():
     )
     out = pooled_values(rows, "answer_rate", ["a", "b"])
     assert out.loc["a", "n"] == 10 and out.loc["b", "status"] == "no_data"
+
+
+def test_n_is_the_records_behind_the_value_not_the_denominator():
+    """万人诉求比 divides 27,588 requests by 2,505 person-months: scores.csv said n = 2,505 where indicators.csv
+    said n = 27,588 (issue 19, point 5)."""
+    row = {"city": "a", "unit": "", "month": "all", "indicator": "requests_per_10k", "status": "ok", "flag": ""}
+    rows = pd.DataFrame([row | {"numerator": 27588, "denominator": 2505.0, "n": 27588, "value": 11.01}])
+    assert pooled_values(rows, "requests_per_10k", ["a"]).loc["a", "n"] == 27588
+    older = rows.drop(columns="n")  # outputs without n: the denominator, as before
+    assert pooled_values(older, "requests_per_10k", ["a"]).loc["a", "n"] == 2505.0
 
 
 # ---- properties -----------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from hotline_eval.report.appeal import appeal_items, appeal_summary, appeal_tabl
 from hotline_eval.report.blocks import heading_html, numbered_html, paragraph_html
 from hotline_eval.report.context import ReportContext
 from hotline_eval.report.table_frames import definitions_table, grading_text, headers, rules_table
+from hotline_eval.score.rules import ZERO_REFERENCE
 
 
 class CityAppendix:
@@ -35,11 +36,20 @@ class CityAppendix:
                 center=[col["number"]],
                 note=w["definitions_note"],
             ),
+            *self._zero_references(),
             tables.html_table(
                 rules_table(self.r, self.wording), w["rules_caption"], number=self.ctx.next_table(), widths=[30, 70]
             ),
             paragraph_html(grading_text(self.r, self.wording)),
         ]
+
+    def _zero_references(self) -> list[str]:
+        """Why the indicators whose reference is 0 score as they do (flag zero_reference in scores.csv)."""
+        s = self.r.scores
+        zero = s[s["flag"].fillna("").str.split(";").map(lambda f: ZERO_REFERENCE in f)]
+        names = {i.id: i.zh for i in self.r.active}
+        shown = [names[i] for i in dict.fromkeys(zero["base_indicator"]) if i in names]
+        return [paragraph_html(self.words["zero_reference"].format(indicators="、".join(shown)))] if shown else []
 
     def rule_tables(self) -> list[str]:
         if not self.rules:

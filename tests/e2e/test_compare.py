@@ -232,12 +232,14 @@ def test_reasons_of_dissatisfaction_and_the_planted_hot_spot(demo, a):
 
 def test_province_changes_list_only_called_changes(a):
     table = say.province_changes(a).set_index("城市")
-    called = a.changes[(a.changes["city"] == "dongpo") & (a.changes["verdict"] == "worse")]
     names = {i.id: i.zh for i in a.results.active if not i.report_only}
-    for ind in called["indicator"]:
-        if ind in names:
-            assert names[ind] in table.loc["东坡市", "显著下降"]
-    same = a.changes[(a.changes["city"] == "dongpo") & (a.changes["verdict"] == "same")]
-    for ind in same["indicator"]:
-        if ind in names:
-            assert names[ind] + "（" not in table.loc["东坡市", "显著下降"] + table.loc["东坡市", "显著改善"]
+    own = a.changes[(a.changes["city"] == "dongpo") & a.changes["indicator"].isin(names)]
+    called = own[own["verdict"] == "worse"]["indicator"].tolist()
+    same = own[own["verdict"] == "same"]["indicator"].tolist()
+    # both lists hold indicators (东坡市's planted slow units worsen some; most do not change), so the
+    # loops below check something
+    assert called and len(same) >= 5
+    for ind in called:
+        assert names[ind] in table.loc["东坡市", "显著下降"]
+    for ind in same:
+        assert names[ind] + "（" not in table.loc["东坡市", "显著下降"] + table.loc["东坡市", "显著改善"]

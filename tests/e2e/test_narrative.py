@@ -68,10 +68,17 @@ def expected_numbers(results, previous, city: str) -> set[str]:
     ok = agency[(agency["status"] == "ok") & (agency["month"] == "all")]
     sums = ok.groupby("indicator")[["numerator", "denominator"]].sum()
     province = sums["numerator"] / sums["denominator"]
-    expected: set[str] = {str(k) for k in range(0, 30)}
+    expected: set[str] = set()
     own = scores[(scores["city"] == city) & scores["score"].notna()]
+    directions = {i.id: i.direction for i in results.active}
     for _, s in own.iterrows():
         unit = units.get(s["indicator"], "points")
+        # counts and places among the cities with a score: how many, the city's place, how many score below 80 % / 90 %
+        peers = scores[(scores["indicator"] == s["indicator"]) & scores["score"].notna()].set_index("city")
+        higher = directions.get(s["base_indicator"], "higher") == "higher"
+        place = peers["value"].rank(ascending=not higher, method="min")[city]
+        rate = peers["score"] / peers["points"]
+        expected |= {str(len(peers)), str(int(place)), str(int((rate < 0.8).sum())), str(int((rate < 0.9).sum()))}
         expected |= {f"{s['score']:.2f}", f"{s['points']:g}", f"{s['points'] - s['score']:.2f}"}
         values = {"value": s["value"], "reference": s["reference"], "province": province.get(s["indicator"], np.nan)}
         all_values = scores[(scores["indicator"] == s["indicator"]) & scores["score"].notna()]["value"]
@@ -90,9 +97,12 @@ def expected_numbers(results, previous, city: str) -> set[str]:
             values[f"m{k}"] = v
         present = {k: v for k, v in values.items() if pd.notna(v)}
         expected |= {shown(v, unit) for v in present.values()}
-        for a in present.values():
-            for b in present.values():
-                expected.add(shown(abs(rounded(a, unit) - rounded(b, unit)), unit))
+        # the gaps a sentence states: the value against each comparison, and each month against the one before
+        pairs = [("value", k) for k in present if k != "value"]
+        pairs += [(f"m{k}", f"m{k + 1}") for k in range(len(months) - 1)]
+        for a, b in pairs:
+            if a in present and b in present:
+                expected.add(shown(abs(rounded(present[a], unit) - rounded(present[b], unit)), unit))
         # midway targets between the value and the reference
         if pd.notna(s["reference"]):
             expected.add(shown(rounded(s["value"] + (s["reference"] - s["value"]) / 2, unit), unit))
@@ -116,9 +126,16 @@ def expected_numbers(results, previous, city: str) -> set[str]:
     expected |= set(map(str, d[(d["city"] == city) & (d["unit"] != "")]["count"].astype(int)))
     # points left out because their data failed a quality gate
     blocked = scores[(scores["city"] == city) & (scores["status"] == "quality_blocked") & (scores["points"] > 0)]
-    expected.add(f"{blocked['points'].sum():g}")
-    # totals, coverage, the previous total
+    expected |= {f"{blocked['points'].sum():g}", str(len(blocked))}
+    quality = pd.read_csv(out / "quality.csv", dtype={"passed": str, "item": str})
+    failed = quality[(quality["city"] == city) & (quality["severity"] == "gate") & (quality["passed"] == "False")]
+    expected |= {str(len(failed)), str(len(failed.drop_duplicates(["table", "check", "item"])))}
+    # indicators for which the city holds the reference (the province's best)
+    holds = own[[city in str(h).split("、") for h in own["reference_holder"]]]
+    expected.add(str(len(holds)))
+    # totals, coverage, the previous total; the city's rank now and before, of how many
     t = results.totals.loc[city]
+    expected |= {str(len(results.totals)), str(int(t["rank"])), str(int(previous.totals.loc[city, "rank"]))}
     expected |= {
         f"{t['total']:.2f}",
         f"{t['coverage']:.1f}",
@@ -171,7 +188,9 @@ def test_every_number_in_the_summary_and_strengths_is_a_computed_one(results, pr
         expected = expected_numbers(results, previous, city)
         expected |= {f"{boot.loc[city, 'low']:.2f}", f"{boot.loc[city, 'high']:.2f}", "95"}
         expected |= {str(int(stability.loc[city, k])) for k in ("low", "high")}
-        expected |= {f"{v * 100:.1f}" for v in _dimension_rates(results).loc[city]}
+        rates = _dimension_rates(results)
+        expected |= {f"{v * 100:.1f}" for v in rates.loc[city]}
+        expected |= {str(int(p)) for p in rates.rank(ascending=False, method="min").loc[city].dropna()}
         for text in (s.summary, s.strengths_text):
             stray = [n for n in numbers(text) if n not in expected]
             assert not stray, f"{city}: {stray} not computed\n{text}"
@@ -376,7 +395,14 @@ def test_tracking_says_which_previous_problems_persist_and_how_their_indicators_
     was = previous.pooled("dongpo").set_index("indicator").loc["first_contact_rate", "value"]
     assert (row["上期"], row["本期"]) == (f"{was * 100:.1f}%", f"{now * 100:.1f}%")
     change = s.a.changes.set_index(["city", "indicator"]).loc[("dongpo", "first_contact_rate")]
-    assert row["变化"] == ("无显著变化" if change["verdict"] == "same" else row["变化"])
+    # the tested change, worked out here: 无显著变化, or the direction and size in 个百分点 (a higher-better rate)
+    called = {"better": "提升", "worse": "下降"}
+    expected = (
+        called[change["verdict"]] + f"{abs(round(now * 100, 1) - round(was * 100, 1)):.1f}个百分点"
+        if change["verdict"] in called
+        else "无显著变化"
+    )
+    assert change["verdict"] in (*called, "same") and row["变化"] == expected
     persist = sum(t.status == "persist" for t in s.tracking)
     assert f"{persist}个仍然存在" in s.tracking_text
 

@@ -33,7 +33,7 @@ from hotline_eval.compare.significance import observations, test_model
 from hotline_eval.config.catalogue import Indicator
 from hotline_eval.core.stats import mean_variance
 from hotline_eval.results import Results
-from hotline_eval.score.rules import RULES, SHARES, apply_threshold, floor_for
+from hotline_eval.score.rules import RULES, SHARES, apply_threshold, floor_for, share_of
 
 
 @dataclass(frozen=True)
@@ -144,8 +144,10 @@ def shares(b: Board, values: np.ndarray, strategy: str = "best", thresholds: dic
                 s[..., k], _ = apply_threshold(s[..., k], v[..., k], rule_k)
         out[..., cols] = np.where(scored[:, cols], s, np.nan)
     for col in np.flatnonzero(b.direct):
-        ind = b.indicators[col]
-        out[..., col] = np.where(scored[:, col], SHARES[ind.scoring](values[..., col], ind), np.nan)
+        ind, v = b.indicators[col], values[..., col]
+        # an expert panel scores on the evaluation's points (score/rules.score_item), the rest on the catalogue's
+        share = share_of(v, b.points[col]) if ind.scoring == "expert_panel" else SHARES[ind.scoring](v, ind)
+        out[..., col] = np.where(scored[:, col], share, np.nan)
     return out
 
 

@@ -98,17 +98,21 @@ def level_factor_share(v: np.ndarray, ind: Indicator) -> np.ndarray:
 
 
 def points_share(v: np.ndarray, ind: Indicator) -> np.ndarray:
-    """A.2 rule tables and A.3 panels give points on the catalogue's scale: their share of it, capped."""
-    if ind.points <= 0:
+    """A.2 rule tables give points on the catalogue's scale: their share of it, capped."""
+    return share_of(v, ind.points)
+
+
+def share_of(v: np.ndarray, scale: float) -> np.ndarray:
+    """Points given on a scale of `scale` as a share of it, capped (NaN on a scale of 0)."""
+    if scale <= 0:
         return np.full(np.shape(v), np.nan)
-    return np.clip(np.asarray(v, dtype=float) / ind.points, 0, 1)
+    return np.clip(np.asarray(v, dtype=float) / scale, 0, 1)
 
 
 # Scoring kinds that need no reference: value → share of the item's points.
 SHARES: dict[str, Callable[[np.ndarray, Indicator], np.ndarray]] = {
     "level_factor": level_factor_share,
     "rule_points": points_share,
-    "expert_panel": points_share,
 }
 RULE_NAME = {"level_factor": "level_factor", "rule_points": "rule_table", "expert_panel": "expert_panel"}
 
@@ -190,6 +194,8 @@ def score_item(item: Item, values: pd.DataFrame, ev: Evaluation, params: dict) -
         zero = ok & degenerate & (ind.direction in ("higher", "lower"))
         values["flag"] = np.where(zero, _join(values["flag"], ZERO_REFERENCE), values["flag"])
         rule = "activity" if item.kind == "activity" else rule
+    elif ind.scoring == "expert_panel":  # the experts scored on the evaluation's points (their sheets, A.3)
+        share = share_of(v, item.points)
     else:
         share = SHARES[ind.scoring](v, ind)
     values["score"] = np.where(ok & ~np.isnan(share), item.points * share, np.nan)

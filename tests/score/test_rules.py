@@ -172,6 +172,14 @@ def test_expert_panel_value_is_scored_on_the_indicator_scale():
     assert out.loc["a", "rule"] == "expert_panel"
 
 
+def test_an_expert_panel_is_scored_on_the_points_the_evaluation_gives():
+    """A definition gives an innovation indicator 4 points instead of the catalogue's 2; its expert sheets and
+    range check use 4, and five experts giving 2 of 4 made 4.00 of 4 (2 ÷ the catalogue's 2). Issue 19, point 2."""
+    ind = indicator("innovation_new_technology", unit="points", points=2, kind="expert", scoring="expert_panel")
+    out = scored(ind, {"a": 2.0, "b": 4.0}, points=4)
+    assert out.loc["a", "score"] == pytest.approx(2.0) and out.loc["b", "score"] == pytest.approx(4.0)
+
+
 def test_pooled_values_give_every_city_a_row_and_missing_ones_no_data():
     rows = pd.DataFrame(
         [

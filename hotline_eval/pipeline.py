@@ -415,7 +415,7 @@ def score_data(
     dissatisfaction = reason_distribution(con, root, ev)
     stage("score")
     ctx = ScoringContext(root, data_dir, ev, catalogue, ev.parameter_values(catalogue), indicators, gate=gate)
-    result = score_evaluation(ctx, con.execute("SELECT * FROM units").df(), veto.collect(ev, paths.out))
+    result = score_evaluation(ctx, con.execute("SELECT * FROM units").df(), veto.collect(root, ev, paths.out))
     result.scores = result.scores.assign(data_version=data_version)
     return Scored(coverage, indicators, dissatisfaction, panel_detail, result, measured.extra)
 

@@ -168,6 +168,15 @@ class Grade(Strict):
     min: float
 
 
+class QualityVeto(Strict):
+    """A one-vote veto the data-quality assessment triggers (§5.2.7, indicators.md §6): a city for which
+    one of `checks` fails (e.g. verified_accuracy_low: the records do not match the source system) is
+    vetoed, with `reason_zh` and the failing result as its reason. Off unless the definition declares it."""
+
+    checks: list[str] = Field(min_length=1)
+    reason_zh: str = Field(min_length=4)
+
+
 class Veto(Strict):
     """One-vote veto (一票否决) decided by the organiser, e.g. established data falsification."""
 
@@ -354,6 +363,7 @@ class Evaluation(Strict):
     coverage_min: float = Field(ge=0, le=100)
     veto_grade: str
     vetoes: list[Veto] = []
+    quality_veto: QualityVeto | None  # a veto the data-quality assessment triggers (off: null)
     innovation: Literal["inside", "bonus"]
     appeal_days: int = Field(ge=0)  # 0: no appeal (a result not used for assessment)
     follow_up: FollowUp

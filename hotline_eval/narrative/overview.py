@@ -33,6 +33,8 @@ def summary(ctx: ProblemContext) -> str:
         text = w["ungraded"].format(**slots)
     else:
         text = ctx.pick("score", w["score"], "summary").format(**slots)
+    if bool(t.get("veto", False)):  # one-vote veto: why the grade is what it is (its reason and who decided it)
+        text += w["veto"].format(reason=t["veto_reason"], grade=t["grade"])
     boot = a.bootstrap.summary.loc[city]
     confidence = f"{a.settings.bootstrap.confidence * 100:g}%"
     text += w["interval"].format(confidence=confidence, low=fmt.score(boot["low"]), high=fmt.score(boot["high"]))

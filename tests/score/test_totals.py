@@ -4,10 +4,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from hotline_eval.core.errors import ConfigError
 from hotline_eval.score.rules import NOT_GRADED
 from hotline_eval.score.totals import totals
 from hotline_eval.score.veto import SOURCES, VetoRecord, collect, veto_source
-from tests.support.hand_built import evaluation
+from tests.support.hand_built import ROOT, evaluation
 
 
 def row(city, indicator, dimension, points, score, kind="system"):
@@ -68,7 +69,7 @@ def test_ties_share_the_better_rank(catalogue):
 def test_one_vote_veto_sets_the_grade_whatever_the_score(catalogue):
     ev = evaluation(cities=("a", "b"), vetoes=[{"city": "a", "reason_zh": "经核查存在回访数据造假"}])
     scores = pd.DataFrame([row("a", "x", "response", 10, 9.8), row("b", "x", "response", 10, 7.0)])
-    vetoes = collect(ev, None)
+    vetoes = collect(ROOT, ev, None)
     t = totals(scores, ev, catalogue, vetoes).set_index("city")
     assert t.loc["a", "grade"] == "不合格" and t.loc["a", "veto"]
     assert t.loc["a", "veto_reason"] == "经核查存在回访数据造假（评价方案）"
@@ -80,16 +81,40 @@ def test_another_stage_can_feed_a_veto_through_the_hook(catalogue):
     ev = evaluation(cities=("a", "b"))
 
     @veto_source("test-quality")
-    def quality(ev, out):
+    def quality(root, ev, out):
         return [VetoRecord("b", "系统导出数据与原始记录不符", "数据质量核查"), VetoRecord("zz", "not evaluated", "x")]
 
     try:
-        found = collect(ev, None)
+        found = collect(ROOT, ev, None)
     finally:
         del SOURCES["test-quality"]
     assert [(v.city, v.source_zh) for v in found] == [("b", "数据质量核查")]  # unknown cities are ignored
     t = totals(pd.DataFrame([row("b", "x", "response", 10, 10.0)]), ev, catalogue, found).set_index("city")
     assert t.loc["b", "grade"] == "不合格"
+
+
+def test_a_declared_quality_veto_is_triggered_by_a_failing_check_with_its_result_as_reason(tmp_path, catalogue):
+    """indicators.md §6: a plan may declare a veto the data-quality assessment triggers (issue 19, point 7)."""
+    from hotline_eval.quality import QUALITY_CSV
+    from hotline_eval.quality.frame import COLUMNS
+
+    check = {"table": "tickets", "month": "all", "item": "", "scope": "tickets", "severity": "gate", "data_version": 1}
+    rows = [  # 工单抽样核验: a 62 of 80 matching (lower bound 67.3 %), b 79 of 80 (93.1 %)
+        check | {"city": "a", "check": "verified_accuracy_low", "value": 0.673, "threshold": 0.9, "passed": False},
+        check | {"city": "b", "check": "verified_accuracy_low", "value": 0.931, "threshold": 0.9, "passed": True},
+        check | {"city": "b", "check": "record_recall", "value": 0.9, "threshold": 0.98, "passed": False},
+    ]
+    pd.DataFrame(rows).reindex(columns=COLUMNS).to_csv(tmp_path / QUALITY_CSV, index=False, encoding="utf-8-sig")
+    declared = {"checks": ["verified_accuracy_low"], "reason_zh": "抽样核验发现报送数据与源系统记录不符"}
+    ev = evaluation(cities=("a", "b"), quality_veto=declared)
+    found = collect(ROOT, ev, tmp_path)
+    assert [(v.city, v.source_zh) for v in found] == [("a", "数据质量核查")]  # b's recall failure is no veto
+    assert found[0].reason_zh == (
+        "抽样核验发现报送数据与源系统记录不符（工单 全期 抽样核验准确率95%置信下限 67.3%，门槛≥90%）"
+    )
+    assert collect(ROOT, evaluation(cities=("a", "b")), tmp_path) == [], "off unless the definition declares it"
+    with pytest.raises(ConfigError, match=r"quality_veto\.checks\.0"):
+        evaluation(quality_veto={"checks": ["duplicates"], "reason_zh": "重复记录过多"})  # a count, no gate
 
 
 def test_innovation_inside_counts_in_the_hundred(catalogue):

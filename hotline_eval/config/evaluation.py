@@ -169,9 +169,9 @@ class Grade(Strict):
 
 
 class QualityVeto(Strict):
-    """A one-vote veto the data-quality assessment triggers (§5.2.7, indicators.md §6): a city for which
-    one of `checks` fails (e.g. verified_accuracy_low: the records do not match the source system) is
-    vetoed, with `reason_zh` and the failing result as its reason. Off unless the definition declares it."""
+    """A one-vote veto the data-quality assessment triggers (§5.2.7, docs/method/scoring.md#one-vote-veto):
+    a city for which one of `checks` fails (e.g. verified_accuracy_low: the records do not match the
+    source system) is vetoed, with `reason_zh` and the failing result as its reason. Off unless declared."""
 
     checks: list[str] = Field(min_length=1)
     reason_zh: str = Field(min_length=4)

@@ -26,6 +26,7 @@ RESULT_COLUMNS = [
     "indicator",
     "numerator",
     "denominator",
+    "n",
     "value",
     "status",
     "flag",
@@ -97,6 +98,7 @@ def _one(part: pd.DataFrame, ind: Indicator, city: str, rules: ExpertPanelRules)
         "indicator": ind.id,
         "numerator": total,
         "denominator": n,
+        "n": n,  # the scores used (after trimming), as scores.csv counts them
         "value": value,
         "status": "ok" if not np.isnan(value) else "no_data",
         "flag": ";".join(dict.fromkeys(flags)),

@@ -98,7 +98,8 @@ def rules_text(labels: QualityLabels, ev: Evaluation, words: dict) -> list[str]:
     for check_id, check in spec.checks.items():
         if check.severity != "gate":
             continue
-        text = f"{check.zh}{labels.threshold(check_id, check.threshold)}"
+        whole = check.min == 1 and check.unit == "rate"  # 期间覆盖率100%, not ≥100%
+        text = f"{check.zh}100%" if whole else f"{check.zh}{labels.threshold(check_id, check.threshold)}"
         if check_id == "linkage":
             own = [
                 words["link_minimum"].format(link=link.zh, threshold=labels.threshold(check_id, link.min))

@@ -219,8 +219,8 @@ def check_definition(root: Path, ev: Evaluation, path: Path) -> None:
 def quality_veto(ev: Evaluation, spec: QualitySpec, path: Path) -> None:
     """`quality_veto.checks`: gate checks of params/quality.yaml (only a judged gate can fail)."""
     assert ev.quality_veto is not None
+    gates = [c for c, check in spec.adjusted(ev.quality).checks.items() if check.severity == "gate"]
     for i, check_id in enumerate(ev.quality_veto.checks):
-        gates = [c for c, check in spec.adjusted(ev.quality).checks.items() if check.severity == "gate"]
         if check_id not in gates:
             raise ConfigError(path, f"quality_veto.checks.{i}", f"不是门槛检查；可用的检查：{_valid(gates)}")
 

@@ -41,6 +41,11 @@ class ReportContext:
     def n_cities(self) -> int:
         return len(self.results.evaluation.city_ids())
 
+    @property
+    def single(self) -> bool:
+        """One evaluated object: nothing to rank or compare it with."""
+        return self.n_cities == 1
+
     @cached_property
     def changes(self) -> pd.DataFrame:
         """Per city: total and rank now and in the previous evaluation (NaN without one)."""

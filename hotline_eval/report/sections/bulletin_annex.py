@@ -20,7 +20,7 @@ class BulletinAnnex:
     def indicators(self) -> list[str]:
         w, cols = self.words, self.words["annex_columns"]
         annex = self.indicator_annex()
-        if len(self.r.evaluation.city_ids()) == 1:  # one object: its values, the reference; no scope column
+        if self.ctx.single:  # one object: its values, the reference; no scope column
             name = self.r.city_name(self.r.evaluation.city_ids()[0])
             w = {k: v.format(name=name) for k, v in w["single"].items() if k.startswith("annex")}
             annex = annex.drop(columns=[cols["province"]])

@@ -23,7 +23,7 @@ class BulletinComparison:
         self.names = {c: self.r.city_name(c) for c in self.r.evaluation.city_ids()}
 
     def ranking(self) -> list[str]:
-        if self.ctx.n_cities == 1:  # nothing to compare: no annex (the attachments line names one)
+        if self.ctx.single:  # nothing to compare: no annex (the attachments line names one)
             return []
         w, cols, settings = self.words, self.words["stability_columns"], self.a.settings
         rank = frames.ranking(self.a)
@@ -53,7 +53,7 @@ class BulletinComparison:
         ]
 
     def indicators(self) -> list[str]:
-        if self.ctx.n_cities == 1:
+        if self.ctx.single:
             return []
         w, out = self.words, []
         rates = frames.score_rates(self.r)
@@ -88,7 +88,7 @@ class BulletinComparison:
         )
 
     def changes(self) -> list[str]:
-        if self.ctx.previous is None or self.ctx.n_cities == 1:
+        if self.ctx.previous is None or self.ctx.single:
             return []
         table = say.province_changes(self.a)
         if not len(table):

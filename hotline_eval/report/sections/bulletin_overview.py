@@ -23,7 +23,7 @@ class BulletinOverview:
         self.ctx, self.r = ctx, ctx.results
         self.words = ctx.wording["bulletin"]
         # one evaluated object: the same sections about it, without ranking or comparison
-        self.single = ctx.n_cities == 1
+        self.single = ctx.single
         self.one = self.r.city_name(self.r.evaluation.city_ids()[0])
         self.sw = self.words["single"]
 

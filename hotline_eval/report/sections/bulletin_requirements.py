@@ -17,7 +17,7 @@ class BulletinRequirements:
     def __init__(self, ctx: ReportContext) -> None:
         self.ctx, self.r = ctx, ctx.results
         self.words = ctx.wording["bulletin"]
-        self.single = ctx.n_cities == 1  # one evaluated object: its own weak indicators, one annex
+        self.single = ctx.single  # one evaluated object: its own weak indicators, one annex
         self.one = self.r.city_name(self.r.evaluation.city_ids()[0])
         self.sw = self.words["single"]
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from functools import cached_property
 from itertools import chain
 
 import matplotlib.pyplot as plt
@@ -67,7 +68,7 @@ class CityTrend:
             return self.words["too_few_periods"]
         return self.verdicts["verdicts"].get(t["verdict"], t["verdict"])
 
-    @property
+    @cached_property
     def blocked(self) -> set[tuple[str, str]]:
         """(city, indicator) whose period value the quality gate withholds."""
         ind = self.r.indicators

@@ -16,7 +16,7 @@ from hotline_eval.compare.analysis import Analysis
 from hotline_eval.config.wording import load_wording
 from hotline_eval.core import fmt
 from hotline_eval.narrative import phrasing as ph
-from hotline_eval.score.units import UNCLASSIFIED
+from hotline_eval.score.units import ids_only
 
 
 def _w(a: Analysis) -> dict:
@@ -204,8 +204,8 @@ def units(a: Analysis, city: str, league: pd.DataFrame) -> str:
     unranked = int((~league["ranked"].astype(bool)).sum())
     if not parts:
         return w["units_none"].format(n=unranked)
-    ids_only = set(league["class"]) == {UNCLASSIFIED}  # no units table: the ids on the work orders
-    text = w["units_ids" if ids_only else "units"].format(city=r.city_name(city), items="；".join(parts))
+    key = "units_ids" if ids_only(league["class"]) else "units"  # no units table: the ids on the work orders
+    text = w[key].format(city=r.city_name(city), items="；".join(parts))
     return text + (w["units_unranked"].format(n=unranked) if unranked else "")
 
 

@@ -18,6 +18,13 @@ from hotline_eval.score.rules import RULES, SCORE_COLUMNS, SCORED_STATUS, _join,
 
 UNLISTED = "unlisted"
 UNCLASSIFIED = "unclassified"  # every unit of a city without a units table: compared as one class
+
+
+def ids_only(classes) -> bool:
+    """Whether the units' classes say the city reported no units table (units known by their ids only)."""
+    return set(classes) == {UNCLASSIFIED}
+
+
 UNIT_COLUMNS = ["city", "unit", "unit_name", "class"]
 
 

@@ -14,7 +14,7 @@ from hotline_eval.report import charts, comparison_charts, tables
 from hotline_eval.report.blocks import heading_html, note_html, paragraph_html
 from hotline_eval.report.context import ReportContext
 from hotline_eval.report.table_frames import rank_stability_table
-from hotline_eval.score.units import UNCLASSIFIED
+from hotline_eval.score.units import ids_only
 
 
 class CityComparison:
@@ -293,7 +293,7 @@ class CityComparison:
                 align_right=[c for c in shown.columns if c not in (cols["class"], cols["rank"], cols["unit"])],
                 widths=[7, 22, 11] + [60 / max(len(inds), 1)] * len(inds),
                 note=self.ctx.wording["assessment"][
-                    "unit_ids_note" if set(league["class"]) == {UNCLASSIFIED} else "unit_classes_note"
+                    "unit_ids_note" if ids_only(league["class"]) else "unit_classes_note"
                 ],
             ),
         ]

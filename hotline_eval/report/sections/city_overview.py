@@ -13,7 +13,7 @@ from hotline_eval.report.blocks import bullets_html, heading_html, paragraph_htm
 from hotline_eval.report.city import objects_text
 from hotline_eval.report.context import ReportContext
 from hotline_eval.report.table_frames import grading_text
-from hotline_eval.score.units import UNCLASSIFIED
+from hotline_eval.score.units import ids_only
 
 
 class Overview:
@@ -65,7 +65,7 @@ class Overview:
             self.words["unit_class"].format(label=self.r.schema.label("unit_class", k), n=classes[k])
             for k in sorted(classes, key=order.index)
         )
-        if set(classes) == {UNCLASSIFIED}:  # no units table: the units the work orders name
+        if ids_only(classes):  # no units table: the units the work orders name
             class_text = self.words["unit_ids"]
         default = self.ctx.wording["report"]["objects"].replace("{units}", str(sum(classes.values())))
         return objects_text(self.r, self.ctx.city, default.replace("{classes}", class_text))

@@ -11,6 +11,7 @@ from typing import Any, Literal
 import jinja2
 from pydantic import Field, model_validator
 
+from hotline_eval.config.calendar import OfficeDay, seconds_of_day
 from hotline_eval.core.errors import ConfigError
 from hotline_eval.core.paramfiles import Strict, load_yaml, validate
 
@@ -261,7 +262,9 @@ class SqlRenderer:
     - ``lookup('expr', mapping)``: CASE expr WHEN key THEN value … END for a parameter mapping;
     - ``sql_in(values)``: a SQL list ('a', 'b') for ``x IN {{ sql_in(param) }}``;
     - ``quote(text)``: a SQL string literal;
-    - ``seconds_of_day('08:30')``: 30600.
+    - ``seconds_of_day('08:30')``: 30600;
+    - ``office_day()``: the OfficeDay of parameters office_hours and lunch_break (.open, .close,
+      .lunch, .seconds).
     """
 
     def __init__(self, params: dict[str, Any], start: dt.date, end: dt.date, grace_days: int) -> None:
@@ -274,6 +277,7 @@ class SqlRenderer:
             "sql_in": sql_in,
             "quote": quote,
             "seconds_of_day": seconds_of_day,
+            "office_day": lambda: OfficeDay.from_params(params["office_hours"], params.get("lunch_break")),
         }
         self.context = {
             **params,
@@ -311,14 +315,6 @@ def sql_in(values: Any) -> str:
 
 def quote(text: Any) -> str:
     return "'" + str(text).replace("'", "''") + "'"
-
-
-def seconds_of_day(clock: str) -> int:
-    """'HH:MM' (or 'HH:MM:SS') → seconds after midnight."""
-    parts = [int(p) for p in str(clock).split(":")]
-    if not 2 <= len(parts) <= 3 or not (0 <= parts[0] <= 24 and all(0 <= p < 60 for p in parts[1:])):
-        raise ValueError(f"'{clock}' 不是 HH:MM 格式的时刻")
-    return parts[0] * 3600 + parts[1] * 60 + (parts[2] if len(parts) == 3 else 0)
 
 
 def _literal(value: Any) -> str:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from hotline_eval.config.calendar import OfficeDay
 from hotline_eval.config.catalogue import Catalogue, load_catalogue
 from hotline_eval.config.evaluation import ITEM_KINDS, MIN_MONTHS, PERIOD_CLAUSE, TYPE_ZH, Evaluation, Items
 from hotline_eval.config.quality import QualitySpec, load_quality_spec
@@ -40,6 +41,16 @@ def known_parameters(ev: Evaluation, catalogue: Catalogue, schema: Schema, path:
     for name in ev.parameters:
         if name not in catalogue.parameters:
             raise ConfigError(path, f"parameters.{name}", f"未知的参数；可用的参数：{_valid(catalogue.parameters)}")
+
+
+def office_hours(ev: Evaluation, catalogue: Catalogue, schema: Schema, path: Path) -> None:
+    """The working day that limits in working hours count (§6.2.4): hours that can exist."""
+    params = ev.parameter_values(catalogue)
+    try:
+        OfficeDay.from_params(params["office_hours"], params.get("lunch_break"))
+    except ValueError as exc:
+        key = "lunch_break" if "lunch_break" in str(exc) else "office_hours"
+        raise ConfigError(path, f"parameters.{key}", str(exc)) from exc
 
 
 def type_rules(ev: Evaluation, catalogue: Catalogue, schema: Schema, path: Path) -> None:
@@ -180,6 +191,7 @@ def windowable(ev: Evaluation, catalogue: Catalogue, schema: Schema, path: Path)
 CHECKS: list[Check] = [
     known_indicators,
     known_parameters,
+    office_hours,
     type_rules,
     sub_items,
     references,

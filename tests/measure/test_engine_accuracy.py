@@ -125,6 +125,60 @@ def test_dispatch_timely_rate_6_2_4_office_hours_are_a_parameter(root, tmp_path)
     assert row(result, "dispatch_timely_rate")["numerator"] == 4  # t1, t3, t4, t5
 
 
+# Working hours (§6.2.4 "2个工作小时"): 08:30–18:00 on the working days of params/calendar.yaml.
+# Each case is its own city, with its working hours counted by hand; the clock-hour rule (a clock
+# started at the next 08:30 for tickets submitted outside office hours) finds every case late.
+WORKING_HOURS = {
+    # case: (submitted, dispatched, working hours, with a 12:00–13:30 lunch break)
+    "saturday": ("2026-07-04 10:00", "2026-07-06 09:00", 0.5, 0.5),  # Sat rest; Mon 08:30–09:00
+    "evening": ("2026-07-01 17:30", "2026-07-02 08:45", 0.75, 0.75),  # Wed 17:30–18:00 + Thu 08:30–08:45
+    "limit": ("2026-07-01 17:00", "2026-07-02 09:30", 2.0, 2.0),  # exactly the limit: on time
+    "over": ("2026-07-01 17:00", "2026-07-02 09:31", 2 + 1 / 60, 2 + 1 / 60),
+    "night": ("2026-07-01 22:00", "2026-07-02 10:31", 2 + 1 / 60, 2 + 1 / 60),  # clock from Thu 08:30
+    # 1–7 Oct 2026 national holiday: Wed 30 Sep 17:00–18:00 + Thu 8 Oct 08:30–09:00
+    "holiday": ("2026-09-30 17:00", "2026-10-08 09:00", 1.5, 1.5),
+    # Sat 10 Oct 2026 is a working day (调休): Fri 0.5 h + Sat 9.5 h (8 h with lunch) + Mon 10 min
+    "working_weekend": ("2026-10-09 17:30", "2026-10-12 08:40", 10 + 1 / 6, 8 + 2 / 3),
+    # year end: Wed 31 Dec 2025 17:00–18:00; 1–3 Jan 2026 holidays; Sun 4 Jan a working day 08:30–09:00
+    "year_end": ("2025-12-31 17:00", "2026-01-04 09:00", 1.5, 1.5),
+    # 11:00–14:00: 3 h, of which 1.5 h lunch when a lunch break is set
+    "lunch": ("2026-07-01 11:00", "2026-07-01 14:00", 3.0, 1.5),
+}
+
+
+@pytest.mark.parametrize("lunch", [None, {"from": "12:00", "to": "13:30"}], ids=["no_lunch", "lunch"])
+def test_dispatch_timely_rate_6_2_4_counts_working_hours(root, tmp_path, lunch):
+    tickets = [
+        ticket(i, case, submitted_at=f"{sub}:00", dispatched_at=f"{disp}:00")
+        for i, (case, (sub, disp, _, _)) in enumerate(WORKING_HOURS.items())
+    ]
+    params = {"lunch_break": lunch} if lunch else {}
+    result = measured(
+        root,
+        tmp_path,
+        {"tickets": tickets},
+        cities=tuple(WORKING_HOURS),
+        start="2025-12-01",
+        end="2026-10-31",
+        parameters=params,
+    )
+    timely = {case for case in WORKING_HOURS if row(result, "dispatch_timely_rate", case)["numerator"] == 1}
+    hours = {case: h_lunch if lunch else h for case, (_, _, h, h_lunch) in WORKING_HOURS.items()}
+    assert timely == {case for case, h in hours.items() if h <= 2}
+    expected = {"saturday", "evening", "limit", "holiday", "year_end"} | ({"lunch"} if lunch else set())
+    assert timely == expected
+
+
+def test_office_hours_6_2_4_impossible_hours_are_refused():
+    from hotline_eval.core.errors import ConfigError
+    from tests.support.hand_built import evaluation
+
+    with pytest.raises(ConfigError, match="lunch_break"):
+        evaluation(parameters={"lunch_break": {"from": "17:30", "to": "19:00"}})
+    with pytest.raises(ConfigError, match="open 应早于 close"):
+        evaluation(parameters={"office_hours": {"open": "18:00", "close": "08:30"}})
+
+
 PRECISE = [
     ticket(1, "a", first_unit_id="u1", dispatched_at="2026-07-02 09:00:00"),  # kept
     ticket(  # sent back as not its duty, approved, re-dispatched to u2: not precise

@@ -143,6 +143,7 @@ def indicator_section(ind: Indicator, cat: Catalogue) -> list[str]:
         ("evaluated for", "; ".join(OBJECTS[o] for o in ind.objects)),
         ("applies when", applicability(ind)),
         ("data needs", ", ".join(f"`{need}`" for need in ind.data_needs) or "—"),
+        ("or any one of", " — or — ".join(", ".join(f"`{n}`" for n in group) for group in ind.data_needs_any)),
         ("computed as", computation(ind)),
         ("confidence", f"{ind.confidence}: {CONFIDENCE[ind.confidence]}" if ind.confidence else ""),
         ("notes", ind.notes or ""),

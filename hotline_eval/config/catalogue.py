@@ -140,6 +140,7 @@ class Indicator(Strict):
     exclusions_zh: str | None = None
     notes: str | None = None
     data_needs: list[str] = []  # table.column it cannot do without: not recorded by any source → no data
+    data_needs_any: list[list[str]] = []  # groups of which one recorded in full suffices (read from either source)
     refines: list[str] = []  # table.column that only refines it: not recorded → computed without, and said so
 
     @model_validator(mode="after")
@@ -166,11 +167,27 @@ class Indicator(Strict):
                 raise ValueError("中位数只能用作取值即分子的指标（value: numerator）的分子")
             if term.source and not term.cohort:
                 raise ValueError(f"{role} 读取自己的数据源 '{term.source}'，须给出自己的 cohort")
-        for key in ("data_needs", "refines"):
-            for need in getattr(self, key):
+        for key, needs in (
+            ("data_needs", self.data_needs),
+            ("data_needs_any", self.any_needs),
+            ("refines", self.refines),
+        ):
+            for need in needs:
                 if need.count(".") != 1:
                     raise ValueError(f"{key} 中的 '{need}' 不是“表.列”（table.column）的形式")
+        if len(self.data_needs_any) == 1:
+            raise ValueError("data_needs_any 列出两组以上可互相替代的数据；只有一组时请写入 data_needs")
         return self
+
+    @property
+    def any_needs(self) -> list[str]:
+        """The table.column entries of the data_needs_any groups, each once."""
+        return list(dict.fromkeys(need for group in self.data_needs_any for need in group))
+
+    @property
+    def all_needs(self) -> list[str]:
+        """Every table.column the indicator may read: data_needs and the alternatives of data_needs_any."""
+        return list(dict.fromkeys([*self.data_needs, *self.any_needs]))
 
     @property
     def computed(self) -> bool:

@@ -77,7 +77,7 @@ def indicator_table(root: Path, ev: Evaluation, wording: dict) -> pd.DataFrame:
 
 def tables_of(ind: Indicator, schema: Schema) -> list[str]:
     """The Chinese names of the tables an indicator reads, in the schema's order."""
-    needed = {need.split(".")[0] for need in ind.data_needs}
+    needed = {need.split(".")[0] for need in ind.all_needs}
     return [t.zh for name, t in schema.tables.items() if name in needed]
 
 
@@ -111,7 +111,7 @@ def needed_columns(root: Path, ev: Evaluation) -> dict[str, list[str]]:
     catalogue, schema = load_catalogue(root), load_schema(root)
     needs: dict[str, set[str]] = {}
     for ind in ev.active_indicators(catalogue):
-        for need in ind.data_needs:
+        for need in ind.all_needs:
             table, column = need.split(".")
             needs.setdefault(table, set()).add(column)
     extra = [*ALWAYS, *(["units"] if ev.units.evaluate else [])]
@@ -211,7 +211,7 @@ def self_report_figures(root: Path, ev: Evaluation, wording: dict) -> pd.DataFra
 def _users(ev: Evaluation, catalogue: Catalogue) -> dict[str, list[str]]:
     users: dict[str, list[str]] = {}
     for ind in ev.active_indicators(catalogue):
-        for need in ind.data_needs:
+        for need in ind.all_needs:
             users.setdefault(need, []).append(ind.zh)
     return users
 

@@ -345,11 +345,18 @@ NOT_PROVIDED = "not_provided"
 
 
 def missing_fields(ind: Indicator, provided: dict[str, list[str]] | None, key: str = "data_needs") -> list[str]:
-    """The table.column entries of an indicator's data_needs (or `refines`) that no source records."""
+    """The table.column entries of an indicator's data_needs (or `refines`) that no source records;
+    for data_needs, also every unrecorded entry of its data_needs_any groups when none is recorded in full."""
     if provided is None:
         return []
-    needs = getattr(ind, key)
-    return [need for need in needs if need.split(".")[1] not in provided.get(need.split(".")[0], [])]
+
+    def absent(needs: list[str]) -> list[str]:
+        return [need for need in needs if need.split(".")[1] not in provided.get(need.split(".")[0], [])]
+
+    missing = absent(getattr(ind, key))
+    if key == "data_needs" and ind.data_needs_any and all(absent(group) for group in ind.data_needs_any):
+        missing += [need for need in absent(ind.any_needs) if need not in missing]
+    return missing
 
 
 def _not_provided(table: pd.DataFrame, base: list[Indicator], provided: dict[str, list[str]] | None) -> pd.DataFrame:

@@ -73,7 +73,7 @@ class QualityContext:
         no source records is left out (its indicators are no data, not a completeness failure)."""
         out: dict[str, list[str]] = {}
         for ind in self.active:
-            for need in ind.data_needs:
+            for need in ind.all_needs:
                 table, _, column = need.partition(".")
                 if column and self.is_provided(table, column) and column not in out.setdefault(table, []):
                     out[table].append(column)

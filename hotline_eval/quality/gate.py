@@ -44,7 +44,7 @@ class Reads:
 
 def reads(ind: Indicator, catalogue: Catalogue) -> Reads:
     source_table = catalogue.sources[ind.source].table if ind.source else None
-    fields = frozenset(ind.data_needs)
+    fields = frozenset(ind.all_needs)
     tables = frozenset({n.partition(".")[0] for n in fields} | ({source_table} if source_table else set()))
     return Reads(tables, fields, source_table)
 

@@ -56,35 +56,54 @@ def record_recall(ctx: QualityContext) -> pd.DataFrame:
 
 
 def daily_presence(ctx: QualityContext) -> pd.DataFrame:
-    """Per city × recall table × month with a control total > 0: days of the period and the gap days."""
+    """Per city × recall table × month the table is expected to cover: days of the period and gap days.
+
+    A month is expected when the city supplies the table (any record in the period) or reported a
+    control total above 0 for it, unless it reported 0 (nothing happened that month): coverage
+    comes from the records whether or not the city self-reports (§5.2.7).
+    """
     return ctx.memo("daily_presence", lambda: _daily_presence(ctx))
 
 
 def _daily_presence(ctx: QualityContext) -> pd.DataFrame:
     rows = []
     controls = figure_counts(ctx, recall_only=True)
-    controls = controls[controls["denominator"] > 0]
-    for (table, fid), part in controls.groupby(["table", "item"]):
-        fig = ctx.spec.control_totals[fid]
-        month_col = fig.month or ctx.table(table).month_column
+    epoch = dt.date(1970, 1, 1)  # local_day: days since 1970-01-01 in Beijing time
+    for fid, fig in ctx.spec.control_totals.items():
+        if not fig.recall or fig.table not in ctx.schema.tables:
+            continue
+        month_col = fig.month or ctx.table(fig.table).month_column
         days = ctx.query(
-            f"SELECT city, local_day({month_col}) AS day FROM {table} "
+            f"SELECT city, local_day({month_col}) AS day FROM {fig.table} "
             f"WHERE {ctx.in_period(month_col)} AND ({fig.count_if}) GROUP BY ALL"
         )
-        epoch = dt.date(1970, 1, 1)  # local_day: days since 1970-01-01 in Beijing time
         found = zip(days["city"], days["day"], strict=True)
         present = {(city, epoch + dt.timedelta(days=int(day))) for city, day in found}
-        for city, month in zip(part["city"], part["month"], strict=True):
-            period_days = ctx.days_in_period(month)
-            gaps = [d for d in period_days if (city, d) not in present]
-            rows.append(
-                {"city": city, "table": table, "month": month, "days": len(period_days), "gaps": gaps, "item": ""}
-            )
+        supplied = set(days["city"])
+        part = controls[controls["item"] == fid]
+        reported = {(c, m): total for c, m, total in zip(part["city"], part["month"], part["denominator"], strict=True)}
+        for city in ctx.evaluation.city_ids():
+            for month in ctx.months:
+                total = reported.get((city, month))
+                if total == 0 or (total is None and city not in supplied):
+                    continue
+                period_days = ctx.days_in_period(month)
+                gaps = [d for d in period_days if (city, d) not in present]
+                rows.append(
+                    {
+                        "city": city,
+                        "table": fig.table,
+                        "month": month,
+                        "days": len(period_days),
+                        "gaps": gaps,
+                        "item": "",
+                    }
+                )
     return pd.DataFrame(rows, columns=["city", "table", "month", "days", "gaps", "item"])
 
 
 def period_coverage(ctx: QualityContext) -> pd.DataFrame:
-    """Days with records ÷ days of the period, where the control total is > 0 (gate = 100 %)."""
+    """Days with records ÷ days of the period, per month the table is expected to cover (gate = 100 %)."""
     days = daily_presence(ctx)
     frame = days.assign(
         numerator=days["days"] - days["gaps"].map(len), denominator=days["days"], scope=days["table"]
@@ -93,7 +112,7 @@ def period_coverage(ctx: QualityContext) -> pd.DataFrame:
 
 
 def gap_days(ctx: QualityContext) -> pd.DataFrame:
-    """Days with no record while the month's control total is > 0 (the days are in the examples)."""
+    """Days with no record in a month the table is expected to cover (the days are in the examples)."""
     days = daily_presence(ctx)
     frame = days.assign(numerator=days["gaps"].map(len), denominator=0, scope=days["table"]).drop(
         columns=["days", "gaps"]

@@ -44,7 +44,7 @@ def missing(results: Results) -> Missing | None:
         return None
     needs: dict[str, list[str]] = {}
     for ind in results.catalogue.indicators:
-        for need in ind.data_needs:
+        for need in ind.all_needs:
             table, column = need.split(".")
             if column not in needs.setdefault(table, []):
                 needs[table].append(column)

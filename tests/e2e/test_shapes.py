@@ -70,6 +70,9 @@ def need_la() -> None:
         pytest.skip(f"the MyLA311 samples are not at {LA}")
 
 
+SAMPLED = "MyLA311公开样本每25条取1条，不是全量数据，许多日期没有记录"
+
+
 @pytest.fixture(scope="module")
 def years(outputs_dir, tmp_path_factory):
     from hotline_eval.pipeline import prepare
@@ -84,6 +87,7 @@ def years(outputs_dir, tmp_path_factory):
         id="shape-years",
         period={"start": "2017-12-01", "end": "2020-01-31"},
         trend={"short_period_days": 28},
+        quality={"period_coverage": {"severity": "flag", "reason_zh": SAMPLED}},
     )
     definition["data"]["inputs"] = [inputs]
     root = project(tmp_path_factory.mktemp("years"), definition)
@@ -190,6 +194,21 @@ def test_months_of_a_handful_of_records_do_not_withhold_the_period(years, output
         "逐月判断时，字段完整率、记录查准率、记录内逻辑一致率、关联率按其95%置信区间的上限与门槛比较"
         in texts(years)["plan"]
     )
+
+
+@pytest.mark.real
+def test_coverage_is_counted_from_the_records_and_the_policy_is_stated(years, outputs_dir):
+    """MyLA311 reports no control totals: coverage used not to be computed at all (§5.2.7). Now every
+    district-month is counted from the requests; the thinned sample leaves days without a request,
+    and the definition's policy (flag, with its reason) keeps them from blocking and says why."""
+    from hotline_eval.quality import load_quality
+
+    quality = load_quality(outputs_dir / "shape-years")
+    coverage = quality[(quality["check"] == "period_coverage") & (quality["month"] != "all")]
+    assert len(coverage) == 15 * 26 and set(coverage["table"]) == {"tickets"}  # 15 districts × 26 months
+    assert (coverage["severity"] == "flag").all() and (coverage["value"] < 1).all()
+    written = texts(years)
+    assert SAMPLED in written["report"] and SAMPLED in written["plan"]
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ DAY1, DAY2 = "2026-07-01", "2026-07-02"
 
 CALLS = [
     # answered: waits 10, 20, 30 s from queue entry (c3 has no IVR, so its wait runs from arrival);
-    # rings 3 and 5 s (c3 has no ring time); talks 120 and 300 s, c3's 3,700 s line is stuck (> 3,600 s cap)
+    # rings 3 and 5 s (c3 has no ring time); talks 120 and 300 s, c3's 3,700 s line is stuck
     call(1, "a", f"{DAY1} 09:00:00", outcome="answered", queue=5, ring=12, answer=15, end=135, caller_hash="X"),
     call(2, "a", f"{DAY1} 10:00:00", outcome="answered", queue=5, ring=20, answer=25, end=325, caller_hash="Y"),
     call(3, "a", f"{DAY1} 11:00:00", outcome="answered", answer=30, end=3730, caller_hash="W"),
@@ -85,10 +85,50 @@ def test_unique_caller_answer_rate_counts_each_caller_once_a_day(calls):
     assert (r["numerator"], r["denominator"]) == (3, 6)
 
 
-def test_talk_time_avg_6_1_1_leaves_out_stuck_lines(calls):
+def test_talk_time_avg_6_1_1_three_calls_are_too_few_to_trim(calls):
+    # p99.9 of 3 calls is the longest (the ⌈0.999 × 3⌉ = 3rd): nothing is trimmed, c3 counts
     r = row(calls, "talk_time_avg")
+    assert (r["numerator"], r["denominator"]) == (4120, 3)  # 120 + 300 + 3,700 s
+
+
+def test_talk_time_avg_6_1_1_a_fixed_cap_instead_of_the_quantile(root, tmp_path):
+    result = measured(root, tmp_path, {"calls": CALLS}, parameters={"talk_time_trim_quantile": None})
+    r = row(result, "talk_time_avg")
     assert (r["numerator"], r["denominator"]) == (420, 2)  # 120 + 300 s; c3's 3,700 s exceeds the 3,600 s cap
-    assert r["value"] == pytest.approx(210.0)
+
+
+def stuck_lines(stuck: int, month: str = "2026-07") -> list[dict]:
+    """2,000 answered calls of 100 s, the last `stuck` of them 10 h long."""
+    return [
+        call(
+            i, "a", f"{month}-{1 + i % 28:02d} 09:00:00", outcome="answered", answer=0, end=36000 if i < stuck else 100
+        )
+        for i in range(2000)
+    ]
+
+
+def test_talk_time_avg_6_1_1_trims_the_longest_tenth_of_a_percent(root, tmp_path):
+    # 2,000 calls: the cut is the ⌈0.999 × 2,000⌉ = 1,998th shortest. Two stuck lines sit above it and
+    # are left out (mean 100 s); with three, the 1,998th is itself a stuck line and all stay in.
+    two = row(measured(root, tmp_path / "two", {"calls": stuck_lines(2)}), "talk_time_avg")
+    assert (two["numerator"], two["denominator"]) == (1998 * 100, 1998)
+    three = row(measured(root, tmp_path / "three", {"calls": stuck_lines(3)}), "talk_time_avg")
+    assert (three["numerator"], three["denominator"]) == (1997 * 100 + 3 * 36000, 2000)
+
+
+def test_talk_time_avg_6_1_1_one_cut_for_the_whole_period(root, tmp_path):
+    # July: 2,000 calls, one stuck line of 10 h; August: 10 calls, nine of 100 s and one of 2 h. On its
+    # own August would keep its 2 h call (the ⌈9.99⌉ = 10th of 10 is the cut); the period's cut over
+    # 2,010 calls is the ⌈2,007.99⌉ = 2,008th shortest, 100 s, so it is trimmed in August as in the
+    # period, and the months add up to the period.
+    august = [
+        call(3000 + i, "a", "2026-08-03 09:00:00", outcome="answered", answer=0, end=7200 if i == 0 else 100)
+        for i in range(10)
+    ]
+    result = measured(root, tmp_path, {"calls": stuck_lines(1) + august}, end="2026-08-31")
+    assert row(result, "talk_time_avg", month="2026-08")["denominator"] == 9
+    assert row(result, "talk_time_avg", month="2026-07")["denominator"] == 1999
+    assert row(result, "talk_time_avg")["denominator"] == 1999 + 9
 
 
 CHATS = [

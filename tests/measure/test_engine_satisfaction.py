@@ -31,6 +31,54 @@ def test_call_service_satisfaction_6_5_1_weights_are_a_parameter(root, tmp_path)
     assert row(result, "call_service_satisfaction")["value"] == pytest.approx(2.6 / 5)
 
 
+# Callbacks asking about the call service (indicators.md §6.5.1 "or callbacks: call_service_level"):
+# city a: 2 satisfied of 3 rated (one of an invalid work order left out, one not asked); city b asks
+# only at callback: 1 satisfied of 2.
+CALLBACK_RATINGS = [
+    ticket(1, "a"),
+    ticket(2, "a"),
+    ticket(3, "a"),
+    ticket(4, "a", is_valid=False),
+    ticket(5, "a"),
+    ticket(6, "b"),
+    ticket(7, "b"),
+    callback(1, "a", "t1", call_service_level="satisfied"),
+    callback(2, "a", "t2", call_service_level="basic"),
+    callback(3, "a", "t3", call_service_level="dissatisfied"),
+    callback(4, "a", "t4", call_service_level="very_satisfied"),  # invalid work order
+    callback(5, "a", "t5", call_service_level=None),  # not asked
+    callback(6, "b", "t6", call_service_level="very_satisfied"),
+    callback(7, "b", "t7", call_service_level="very_dissatisfied"),
+]
+
+
+def test_call_service_satisfaction_6_5_1_pools_the_survey_and_the_callback(root, tmp_path):
+    tables = {"calls": SURVEYS, "tickets": CALLBACK_RATINGS[:7], "callbacks": CALLBACK_RATINGS[7:]}
+    result = measured(root, tmp_path, tables)
+    a, b = row(result, "call_service_satisfaction"), row(result, "call_service_satisfaction", "b")
+    assert (a["numerator"], a["denominator"]) == (5, 8)  # survey 3 of 5 + callback 2 of 3
+    assert (b["numerator"], b["denominator"]) == (1, 2)  # callback only
+    share = row(result, "call_service_rating_callback_share")
+    assert (share["numerator"], share["denominator"]) == (3, 8)  # 3 of the 8 ratings made at callback
+
+
+def test_call_service_satisfaction_6_5_1_either_source_alone_suffices():
+    from hotline_eval.config.catalogue import load_catalogue
+    from hotline_eval.measure.engine import missing_fields
+    from tests.support.hand_built import ROOT
+
+    ind = load_catalogue(ROOT).indicator("call_service_satisfaction")
+    survey = {"calls": ["arrived_at", "survey_level", "is_valid"]}
+    callbacks = {"callbacks": ["completed_at", "call_service_level"], "tickets": ["is_valid"]}
+    assert missing_fields(ind, survey) == [] and missing_fields(ind, callbacks) == []
+    assert missing_fields(ind, {"calls": ["arrived_at", "is_valid"]}) == [
+        "calls.survey_level",
+        "callbacks.completed_at",
+        "callbacks.call_service_level",
+        "tickets.is_valid",
+    ]
+
+
 RECEIVED = "2026-07-01 10:00:00"
 CONTACT = [
     # u1: contacted after 5 h, before the reply ✓; after 25 h ✗; after replying ✗

@@ -31,9 +31,25 @@ def test_gap_days_and_period_coverage(root, tmp_path):
     assert list(days["record"]) == ["2026-07-10", "2026-07-11"]
 
 
-def test_a_city_without_a_control_total_has_no_recall_row(root, tmp_path):
-    ctx = context(root, tmp_path, {"calls": [*GAPPY_CALLS, call(99, "b", 3)]})
-    assert recall.record_recall(ctx).empty and recall.period_coverage(ctx).empty
+def test_period_coverage_is_counted_from_the_records_without_self_reports(root, tmp_path):
+    # no control totals: no recall row, but coverage still applies to every city that supplies calls
+    ctx = context(root, tmp_path, {"calls": [*GAPPY_CALLS, call(99, "b", 3)], "tickets": []})
+    assert recall.record_recall(ctx).empty
+    coverage = recall.period_coverage(ctx)
+    a, b = row(coverage, month="2026-07"), row(coverage, city="b", month="2026-07")
+    assert (a["numerator"], a["denominator"], a["passed"]) == (29, 31, False)  # gaps on 10 and 11 July
+    assert (b["numerator"], b["denominator"], b["passed"]) == (1, 31, False)  # one call on 3 July
+    assert row(recall.gap_days(ctx), city="b", month="2026-07")["value"] == 30
+    assert set(coverage["table"]) == {"calls"}  # no work orders supplied: not expected to cover any day
+
+
+def test_a_reported_zero_excuses_the_month_and_a_reported_total_makes_it_expected(root, tmp_path):
+    reports = [report("a", "2026-07", "calls_total", 0), report("b", "2026-07", "tickets_total", 5)]
+    ctx = context(root, tmp_path, {"calls": GAPPY_CALLS, "tickets": [], "self_reports": reports})
+    coverage = recall.period_coverage(ctx)
+    assert coverage[coverage["table"] == "calls"].empty  # a reported 0 calls in July: no day is a gap
+    b = row(coverage, city="b", month="2026-07")  # 5 work orders reported, none received: 31 gap days
+    assert (b["table"], b["numerator"], b["denominator"]) == ("tickets", 0, 31)
 
 
 def test_field_completeness_counts_only_records_where_the_field_is_expected(root, tmp_path):

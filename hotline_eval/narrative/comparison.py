@@ -66,8 +66,11 @@ def extremes(a: Analysis, city: str) -> str:
     if city not in rates.index:
         return ""
     own = rates.loc[city]
-    lowest = [i for i in rates.columns if pd.notna(own[i]) and own[i] < 0.95 and own[i] <= rates[i].min() + 1e-12]
-    highest = [i for i in rates.columns if pd.notna(own[i]) and own[i] >= rates[i].max() - 1e-12]
+    # an indicator on which every city has the same rate (all full marks, or all 0 against a reference
+    # of 0) ranks nobody: it is neither the city's lowest nor its highest
+    spread = [i for i in rates.columns if pd.notna(own[i]) and rates[i].max() - rates[i].min() > 1e-12]
+    lowest = [i for i in spread if own[i] < 0.95 and own[i] <= rates[i].min() + 1e-12]
+    highest = [i for i in spread if own[i] >= rates[i].max() - 1e-12]
     name = r.city_name(city)
     if lowest:
         items = "、".join(f"{r.catalogue.indicator(i).zh}（{fmt.pct(own[i])}）" for i in lowest)

@@ -15,6 +15,7 @@ import pandas as pd
 from hotline_eval.compare.aggregates import province_values
 from hotline_eval.compare.analysis import Analysis
 from hotline_eval.config.catalogue import Indicator
+from hotline_eval.score.rules import ZERO_REFERENCE
 
 OK = "ok"
 
@@ -35,6 +36,7 @@ class Fact:
     gap: pd.Series | None  # significance.province_gaps row
     change: pd.Series | None  # significance.period_changes row
     month: pd.Series | None  # significance.month_changes row of the last month
+    zero_reference: bool = False  # scored against a reference of 0: the score says nothing of the city
 
     @property
     def share(self) -> float:
@@ -87,6 +89,7 @@ def facts(a: Analysis, city: str) -> dict[str, Fact]:
             gap=gaps.get(ind.id),
             change=changes.get(ind.id),
             month=month_rows.get(ind.id),
+            zero_reference=ZERO_REFERENCE in str(row.get("flag") or ""),
         )
     return out
 

@@ -180,7 +180,7 @@ def decline(f: Fact) -> float:
 def kind_of(ctx: ProblemContext, f: Fact) -> str | None:
     gap = f.verdict("gap") == WORSE
     worse = f.verdict("change") == WORSE or f.verdict("month") == WORSE
-    far = f.share < ctx.a.settings.problems.far_below
+    far = f.share < ctx.a.settings.problems.far_below and not f.zero_reference  # no shortfall against 0
     if gap:
         return "gap"
     if far:

@@ -150,10 +150,11 @@ def link_examples(ctx: QualityContext) -> list[pd.DataFrame]:
             continue
         month_col = ctx.table(link.table).month_column
         target = ctx.schema.tables[link.target_table].zh
+        label = ctx.table(link.table).columns[link.column].zh  # the reader's name of the column, never its id
         sql = (
             f"SELECT city, {ctx.month_of(month_col)} AS month, {ctx.record_label(link.table)} AS record, "
-            f"CASE WHEN \"{link.column}\" IS NULL THEN '{link.column}为空' "
-            f"ELSE '{link.column}=' || \"{link.column}\" || '，在{target}中不存在' END AS detail, {month_col} AS _o "
+            f"CASE WHEN \"{link.column}\" IS NULL THEN '{label}为空' "
+            f"ELSE '{label}=' || \"{link.column}\" || '，在{target}中不存在' END AS detail, {month_col} AS _o "
             f"FROM ({link_sql(ctx, link, cities)}) WHERE NOT _linked AND {ctx.in_period(month_col)}"
         )
         frames.append(_limited(ctx, sql, "_o, record").assign(table=link.table, check="linkage", item=link.id))

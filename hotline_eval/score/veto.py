@@ -47,7 +47,8 @@ def from_definition(root: Path, ev: Evaluation, out: Path) -> list[VetoRecord]:
 @veto_source("quality")
 def from_quality(root: Path, ev: Evaluation, out: Path) -> list[VetoRecord]:
     """Cities for which a check the definition's `quality_veto` names failed (quality.csv), each failing
-    result named in the reason: 报送数据与源系统记录不符（工单 全期 抽样核验准确率95%置信下限 71.2%，门槛≥90%）."""
+    result named in the reason: 报送数据与源系统记录不符：工单 全期 抽样核验准确率95%置信下限 71.2%，门槛≥90%
+    (the totals add the source in brackets: one pair of brackets in the sentence)."""
     if ev.quality_veto is None:
         return []
     quality = load_quality(out)
@@ -57,7 +58,7 @@ def from_quality(root: Path, ev: Evaluation, out: Path) -> list[VetoRecord]:
     records = []
     for city, rows in failed.groupby("city", sort=False):
         shown = "；".join(labels.row(r) for _, r in rows.iterrows())
-        records.append(VetoRecord(str(city), f"{ev.quality_veto.reason_zh}（{shown}）", "数据质量核查"))
+        records.append(VetoRecord(str(city), f"{ev.quality_veto.reason_zh}：{shown}", "数据质量核查"))
     return records
 
 

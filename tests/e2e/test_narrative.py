@@ -411,3 +411,22 @@ def test_without_a_previous_evaluation_there_is_no_tracking_and_no_change(result
     s = narrative.story(results, "dongpo")
     assert s.tracking is None and "上期" not in s.summary
     assert all("上期" not in p.text for p in s.problems)
+
+
+
+def test_an_indicator_every_city_scores_alike_is_nobodys_lowest(results):
+    """extremes: against a reference of 0 every city scores 0 on the indicator (Appendix A's ratio); the
+    report listed it among the city's 全省最低 (every city's, in fact)."""
+    from hotline_eval.compare.analysis import analysis
+    from hotline_eval.narrative.comparison import extremes
+
+    scores = results.scores.copy()
+    zero = (scores["indicator"] == "first_contact_rate") & (scores["item"] == "level") & scores["score"].notna()
+    assert zero.sum() == len(CITIES)
+    scores.loc[zero, ["reference", "score"]] = 0.0
+    flat = type(results)(results.root, results.evaluation, results.paths)
+    flat.scores = scores  # the cached property, set before it is read
+    name = results.catalogue.indicator("first_contact_rate").zh
+    texts = {city: extremes(analysis(flat), city) for city in CITIES}
+    assert all(f"{name}（0.0%）" not in text for text in texts.values()), texts
+    assert any("全省最低：" in text for text in texts.values()), "other lowest indicators are still named"

@@ -20,6 +20,18 @@ def test_linkage_of_phone_tickets_to_calls(root, tmp_path):
     assert r["threshold"] == 0.95 and r["passed"] is False and r["scope"] == "tickets.call_id"
 
 
+def test_linkage_examples_name_the_field_in_chinese(root, tmp_path):
+    """The examples are printed in the report: the field by its Chinese name (was 'call_id=c999')."""
+    from hotline_eval.quality.examples import link_examples
+
+    calls = [call(i, "a", 5) for i in range(3)]
+    tickets = [ticket(0, channel="phone", call_id="c0"), ticket(3, channel="phone", call_id="c999")]
+    tickets += [ticket(4, channel="phone")]
+    examples = link_examples(context(root, tmp_path, {"calls": calls, "tickets": tickets}))
+    details = set(examples[0]["detail"])
+    assert details == {"来源呼叫编号=c999，在话务记录中不存在", "来源呼叫编号为空"}
+
+
 @pytest.mark.parametrize(
     "calls_sql",
     [

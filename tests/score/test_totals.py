@@ -110,7 +110,7 @@ def test_a_declared_quality_veto_is_triggered_by_a_failing_check_with_its_result
     found = collect(ROOT, ev, tmp_path)
     assert [(v.city, v.source_zh) for v in found] == [("a", "数据质量核查")]  # b's recall failure is no veto
     assert found[0].reason_zh == (
-        "抽样核验发现报送数据与源系统记录不符（工单 全期 抽样核验准确率95%置信下限 67.3%，门槛≥90%）"
+        "抽样核验发现报送数据与源系统记录不符：工单 全期 抽样核验准确率95%置信下限 67.3%，门槛≥90%"
     )
     assert collect(ROOT, evaluation(cities=("a", "b")), tmp_path) == [], "off unless the definition declares it"
     with pytest.raises(ConfigError, match=r"quality_veto\.checks\.0"):

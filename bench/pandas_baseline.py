@@ -2,7 +2,7 @@
 
 Thirteen indicators over the four large tables, per city × month and pooled over the period, at
 the level of the city's hotline agency: the seven call-centre indicators of §6.1.1 and the call
-satisfaction of §6.5.1 (calls), the per-caller answer rate (callers × days), the online response
+satisfaction of §6.5.1 (calls and callbacks), the per-caller answer rate (callers × days), the online response
 time and answer rate (chats), the direct-handling rate and the resolve time (tickets), and the
 result satisfaction (callbacks joined to their tickets). Idiomatic pandas: read the columns needed
 from Parquet, boolean masks, a month column, `groupby(...).agg(...)`. `compare` checks that it
@@ -62,6 +62,8 @@ def measure_subset(data: Path, ev: Evaluation, root: Path) -> pd.DataFrame:
     ]
     out = pd.concat(parts, ignore_index=True)
     out["month"] = out["month"].astype(str)
+    # an indicator fed by two tables (call service: the post-call survey and the callback) is summed
+    out = out.groupby(["indicator", "city", "month"], as_index=False)[["numerator", "denominator"]].sum()
     pooled = out.groupby(["indicator", "city"], as_index=False)[["numerator", "denominator"]].sum()
     return pd.concat([out, pooled.assign(month="all")], ignore_index=True)
 
@@ -96,7 +98,7 @@ def _calls(data: Path, months: list[pd.Period], params: dict, weights: dict) -> 
     waited = answered & calls["answered_at"].notna()
     gave_up = abandoned & (abandon_wait >= short)
     rang = answered & calls["alerting_at"].notna() & calls["answered_at"].notna()
-    talked = waited & (talk <= params["talk_time_cap_s"])
+    talked = waited & talk.notna() & (talk <= _talk_cut(calls, talk, waited, months, params))
     rated = calls["survey_level"].notna()
     return _terms(
         calls,
@@ -111,6 +113,21 @@ def _calls(data: Path, months: list[pd.Period], params: dict, weights: dict) -> 
             "call_service_satisfaction": (calls["survey_level"].map(weights).fillna(0).astype(float), rated),
         },
     )
+
+
+def _talk_cut(calls: pd.DataFrame, talk: pd.Series, waited: pd.Series, months: list, params: dict) -> pd.Series:
+    """Per call, its city's cut for stuck lines: the period's discrete p99.9 of talk times (DuckDB's
+    quantile_disc, the ⌈q·n⌉-th shortest), or the fixed cap when the quantile is null."""
+    quantile = params["talk_time_trim_quantile"]
+    if quantile is None:
+        return pd.Series(params["talk_time_cap_s"], index=calls.index)
+    in_period = waited & talk.notna() & calls["month"].isin(months)
+    cuts = (
+        talk[in_period]
+        .groupby(calls.loc[in_period, "city"])
+        .agg(lambda x: np.quantile(x.to_numpy(), quantile, method="inverted_cdf"))
+    )
+    return calls["city"].map(cuts)
 
 
 def _caller_days(data: Path, months: list[pd.Period], params: dict) -> pd.DataFrame:
@@ -165,14 +182,20 @@ def _tickets(data: Path, months: list[pd.Period]) -> pd.DataFrame:
 
 def _callbacks(data: Path, months: list[pd.Period], weights: dict) -> pd.DataFrame:
     callbacks = pd.read_parquet(
-        data / "callbacks.parquet", columns=["city", "ticket_id", "completed_at", "result_level"]
+        data / "callbacks.parquet", columns=["city", "ticket_id", "completed_at", "result_level", "call_service_level"]
     )
     tickets = pd.read_parquet(data / "tickets.parquet", columns=["city", "ticket_id", "is_valid"])
     joined = callbacks.merge(tickets[tickets["is_valid"]], on=["city", "ticket_id"], how="inner")
     joined["month"] = month(joined["completed_at"])
     rated = joined["result_level"].notna()
+    asked = joined["call_service_level"].notna()  # the callback's call-service rating (summed with the survey's)
     return _terms(
-        joined, months, {"result_satisfaction": (joined["result_level"].map(weights).fillna(0).astype(float), rated)}
+        joined,
+        months,
+        {
+            "result_satisfaction": (joined["result_level"].map(weights).fillna(0).astype(float), rated),
+            "call_service_satisfaction": (joined["call_service_level"].map(weights).fillna(0).astype(float), asked),
+        },
     )
 
 

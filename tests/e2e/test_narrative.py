@@ -413,7 +413,6 @@ def test_without_a_previous_evaluation_there_is_no_tracking_and_no_change(result
     assert all("上期" not in p.text for p in s.problems)
 
 
-
 def test_an_indicator_every_city_scores_alike_is_nobodys_lowest(results):
     """extremes: against a reference of 0 every city scores 0 on the indicator (Appendix A's ratio); the
     report listed it among the city's 全省最低 (every city's, in fact)."""

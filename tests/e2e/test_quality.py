@@ -161,11 +161,13 @@ def test_missing_due_times_fail_field_completeness_in_shiqiao(demo, quality):
 
 
 def reads(ind, catalogue, scope):
+    """Whether the indicator reads the scope: its data needs, either source's of data_needs_any included."""
     table, _, column = scope.partition(".")
     source = catalogue.sources[ind.source].table if ind.source else None
+    needs = [*ind.data_needs, *(n for group in ind.data_needs_any for n in group)]
     if not column:
-        return source == table or any(n.startswith(f"{table}.") for n in ind.data_needs)
-    return scope in ind.data_needs or (not ind.data_needs and source == table)
+        return source == table or any(n.startswith(f"{table}.") for n in needs)
+    return scope in needs or (not needs and source == table)
 
 
 def test_the_indicators_reading_failing_data_are_quality_blocked_and_not_scored(root, demo, quality):

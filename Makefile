@@ -9,12 +9,15 @@ CITY ?=
 PREV ?=
 WORKERS ?=
 SEED ?=
+DOCX ?=
 CLI := $(BIN)/hotline-eval
+# DOCX=0 skips the Word files (.docx) of report, reports, bulletin and plan
+NODOCX = $(if $(filter 0 no false,$(DOCX)),--no-docx)
 
 .PHONY: setup report reports bulletin plan fieldwork appeals run check test lint docs lab clean help bench
 
 help:
-	@echo "make report [EVAL=$(EVAL)] [CITY=<id>]   一个城市的评价报告（HTML；有浏览器时另生成PDF）"
+	@echo "make report [EVAL=$(EVAL)] [CITY=<id>]   一个城市的评价报告（HTML、Word；有浏览器时另生成PDF；DOCX=0 不生成Word）"
 	@echo "make reports [EVAL=...] [PREV=<id>] [WORKERS=n]  并行生成全部城市的报告及 index.html"
 	@echo "make bulletin [EVAL=...] [PREV=<id>]      全省通报（HTML 和 PDF）"
 	@echo "make plan     [EVAL=...]                 评价方案（§5.2.3），数据采集前发布"
@@ -36,16 +39,16 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 report: $(STAMP)
-	$(CLI) report --evaluation "$(EVAL)" $(if $(CITY),--city "$(CITY)") $(if $(PREV),--previous "$(PREV)")
+	$(CLI) report --evaluation "$(EVAL)" $(if $(CITY),--city "$(CITY)") $(if $(PREV),--previous "$(PREV)") $(NODOCX)
 
 reports: $(STAMP)
-	$(CLI) reports --evaluation "$(EVAL)" $(if $(PREV),--previous "$(PREV)") $(if $(WORKERS),--workers $(WORKERS))
+	$(CLI) reports --evaluation "$(EVAL)" $(if $(PREV),--previous "$(PREV)") $(if $(WORKERS),--workers $(WORKERS)) $(NODOCX)
 
 bulletin: $(STAMP)
-	$(CLI) bulletin --evaluation "$(EVAL)" $(if $(PREV),--previous "$(PREV)")
+	$(CLI) bulletin --evaluation "$(EVAL)" $(if $(PREV),--previous "$(PREV)") $(NODOCX)
 
 plan: $(STAMP)
-	$(CLI) plan --evaluation "$(EVAL)"
+	$(CLI) plan --evaluation "$(EVAL)" $(NODOCX)
 
 fieldwork: $(STAMP)
 	$(CLI) fieldwork --evaluation "$(EVAL)" $(if $(SEED),--seed $(SEED))

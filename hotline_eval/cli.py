@@ -29,7 +29,7 @@ pause_at("import")  # tests interrupt the command here, while it is still being 
 
 DEFAULT_EVALUATION = "demo-comprehensive"
 START = time.monotonic()
-WRITTEN_ZH = {"notebook": "笔记本", "html": "HTML", "lint": "文档检查结果", "pdf": "PDF"}
+WRITTEN_ZH = {"notebook": "笔记本", "html": "HTML", "lint": "文档检查结果", "pdf": "PDF", "docx": "Word"}
 FINDINGS_SHOWN = 30  # findings of one document listed on the terminal; the rest are in its .lint.json
 OS_ERRORS_ZH = {
     errno.ENOENT: "文件或文件夹不存在",
@@ -237,7 +237,10 @@ def previous_option(f):
 
 
 def pdf_option(f):
-    return click.option("--pdf/--no-pdf", default=None, help="要求（或不要）生成PDF；默认：有PDF引擎时生成")(f)
+    f = click.option("--pdf/--no-pdf", default=None, help="要求（或不要）生成PDF；默认：有PDF引擎时生成")(f)
+    return click.option(
+        "--docx/--no-docx", default=None, help="生成（或不生成）Word文档（.docx）；默认：按评价定义的 documents.docx"
+    )(f)
 
 
 def _prepare(root: Path, evaluation: str, previous: str) -> None:
@@ -297,7 +300,7 @@ def check(evaluation: str, city: str, strict: bool) -> None:
 @click.option("--city", "-c", default="", metavar="城市标识", help="城市标识；默认为该评价的第一个城市")
 @pdf_option
 @previous_option
-def report(evaluation: str, city: str, pdf: bool | None, previous: str) -> None:
+def report(evaluation: str, city: str, pdf: bool | None, docx: bool | None, previous: str) -> None:
     """Render one city's evaluation report (HTML, and PDF when a PDF engine is available)."""
     from hotline_eval.report.city import render_city
 
@@ -306,7 +309,7 @@ def report(evaluation: str, city: str, pdf: bool | None, previous: str) -> None:
     city = ev.check_city(city) if city else ev.city_ids()[0]
     _prepare(root, evaluation, previous)
     say(f"生成报告：{ev.city_name(city)}")
-    written = render_city(root, evaluation, city, pdf=pdf, previous=previous)
+    written = render_city(root, evaluation, city, pdf=pdf, docx=docx, previous=previous)
     _say_written(written, root)
     _say_findings(written, root)
     _pdf_hint(written, pdf)
@@ -323,7 +326,7 @@ def report(evaluation: str, city: str, pdf: bool | None, previous: str) -> None:
 )
 @pdf_option
 @previous_option
-def reports(evaluation: str, workers: int | None, pdf: bool | None, previous: str) -> None:
+def reports(evaluation: str, workers: int | None, pdf: bool | None, docx: bool | None, previous: str) -> None:
     """Render every city's report in parallel and write outputs/<evaluation>/index.html."""
     from hotline_eval.core.errors import RenderError
     from hotline_eval.report.batch import render_all
@@ -331,7 +334,7 @@ def reports(evaluation: str, workers: int | None, pdf: bool | None, previous: st
 
     root = project_root()
     _prepare(root, evaluation, previous)
-    outcomes = render_all(root, evaluation, workers=workers, pdf=pdf, previous=previous, progress=say)
+    outcomes = render_all(root, evaluation, workers=workers, pdf=pdf, docx=docx, previous=previous, progress=say)
     index = write_index(root, evaluation, outcomes)
     say(f"索引：{_shown(index, root)}")
     ev = load_evaluation(root, evaluation)
@@ -354,7 +357,7 @@ def reports(evaluation: str, workers: int | None, pdf: bool | None, previous: st
 @evaluation_option
 @pdf_option
 @previous_option
-def bulletin(evaluation: str, pdf: bool | None, previous: str) -> None:
+def bulletin(evaluation: str, pdf: bool | None, docx: bool | None, previous: str) -> None:
     """Render the province bulletin (通报, §5.2.5): ranking, dimensions, changes, highlights, laggards."""
     from hotline_eval.report.bulletin import render_bulletin
     from hotline_eval.report.index import write_index
@@ -362,7 +365,7 @@ def bulletin(evaluation: str, pdf: bool | None, previous: str) -> None:
     root = project_root()
     _prepare(root, evaluation, previous)
     say("生成通报")
-    written = render_bulletin(root, evaluation, pdf=pdf, previous=previous)
+    written = render_bulletin(root, evaluation, pdf=pdf, docx=docx, previous=previous)
     _say_written(written, root)
     _say_findings(written, root)
     write_index(root, evaluation)
@@ -375,14 +378,14 @@ def bulletin(evaluation: str, pdf: bool | None, previous: str) -> None:
 )
 @evaluation_option
 @pdf_option
-def plan(evaluation: str, pdf: bool | None) -> None:
+def plan(evaluation: str, pdf: bool | None, docx: bool | None) -> None:
     """Render the evaluation plan (评价方案, §5.2.3) published before collection: needs no data."""
     from hotline_eval.report.plan import render_plan
 
     root = project_root()
     load_evaluation(root, evaluation)
     say("生成评价方案")
-    written = render_plan(root, evaluation, pdf=pdf)
+    written = render_plan(root, evaluation, pdf=pdf, docx=docx)
     _say_written(written, root)
     _say_findings(written, root)
     _pdf_hint(written, pdf)

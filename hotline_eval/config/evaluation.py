@@ -315,6 +315,20 @@ class FollowUp(Strict):
     addressees: str  # to whom the bulletin is addressed (主送); empty: no addressee line
 
 
+class Documents(Strict):
+    """How the documents are set (params/document_styles.yaml: gongwen is GB/T 9704-2012) and the 公文
+    elements of the bulletin beyond its issuer (organiser_zh), addressees (follow_up) and date: an empty
+    element is left out of the document, never shown as a placeholder (docs/documents/word.md)."""
+
+    report_style: Literal["gongwen", "report"]
+    bulletin_style: Literal["gongwen", "report"]
+    plan_style: Literal["gongwen", "report"]
+    number_zh: str  # 发文字号, e.g. 示热办〔2026〕12号
+    copy_to_zh: str  # 抄送机关
+    printed_by_zh: str  # 印发机关 (empty: the organiser)
+    docx: bool  # write .docx beside the HTML and PDF
+
+
 class Items(Strict):
     """The sub-items of one indicator in a special evaluation, each with its own points (§5.1.2.2)."""
 
@@ -367,6 +381,7 @@ class Evaluation(Strict):
     innovation: Literal["inside", "bonus"]
     appeal_days: int = Field(ge=0)  # 0: no appeal (a result not used for assessment)
     follow_up: FollowUp
+    documents: Documents
     period_rule: PeriodRule
     quality: dict[str, CheckPolicy]  # changes to params/quality.yaml for this evaluation (§5.2.7)
     expert_panel: ExpertPanelRules

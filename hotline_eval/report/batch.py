@@ -103,12 +103,13 @@ def stop_workers(pool: ProcessPoolExecutor) -> None:
             worker.join()
 
 
-def render_one(root: str, evaluation: str, city: str, pdf: bool | None, previous: str) -> Outcome:
+def render_one(root: str, evaluation: str, city: str, pdf: bool | None, docx: bool | None, previous: str) -> Outcome:
     """Worker: one city's report; every error becomes a failed outcome with a readable, masked message."""
     start = time.monotonic()
     _BUSY.append(True)
     try:
-        files = render_city(Path(root), evaluation, city, pdf=pdf, previous=previous, kernel=worker_kernel(Path(root)))
+        kernel = worker_kernel(Path(root))
+        files = render_city(Path(root), evaluation, city, pdf=pdf, docx=docx, previous=previous, kernel=kernel)
     except KeyboardInterrupt:  # the driver stops this worker (worker_setup)
         _end_worker()
     except HotlineEvalError as exc:  # a failing city must not stop the others
@@ -127,6 +128,7 @@ def render_all(
     *,
     workers: int | None = None,
     pdf: bool | None = None,
+    docx: bool | None = None,
     previous: str = "",
     cities: list[str] | None = None,
     progress: Progress = lambda _: None,
@@ -143,7 +145,7 @@ def render_all(
     try:
         with reading(out):  # one published set
             futures: dict[Future, str] = {
-                pool.submit(render_one, str(root), ev.id, city, pdf, previous): city for city in todo
+                pool.submit(render_one, str(root), ev.id, city, pdf, docx, previous): city for city in todo
             }
             for future in as_completed(futures):
                 city = futures[future]

@@ -12,14 +12,18 @@ from pathlib import Path
 
 from hotline_eval import __version__
 from hotline_eval.config.wording import load_wording
+from hotline_eval.core import fmt
 from hotline_eval.core.publish import reading
 from hotline_eval.report import sources
 from hotline_eval.report.document import render_document
+from hotline_eval.report.word import style_for
 from hotline_eval.results import Results, load
 
 
-def render_bulletin(root: Path, evaluation: str, *, pdf: bool | None = None, previous: str = "") -> dict[str, Path]:
-    """Render outputs/<evaluation>/bulletin.html (and .pdf) from notebooks/bulletin/*.ipynb."""
+def render_bulletin(
+    root: Path, evaluation: str, *, pdf: bool | None = None, docx: bool | None = None, previous: str = ""
+) -> dict[str, Path]:
+    """Render outputs/<evaluation>/bulletin.html (and .pdf, .docx) from notebooks/bulletin/*.ipynb."""
     results = load(root, evaluation)
     wording = load_wording(root, results.evaluation.labels)
     parameters = {"evaluation": results.evaluation.id, "root": str(root), "previous": previous}
@@ -35,6 +39,7 @@ def render_bulletin(root: Path, evaluation: str, *, pdf: bool | None = None, pre
             meta,
             period=period,
             pdf=pdf,
+            word=style_for(root, results.evaluation, "bulletin", docx),
             names=results.names,
             situation=sources.situation(results),
         )
@@ -45,14 +50,19 @@ def title(results: Results, wording: dict) -> str:
 
 
 def header(results: Results, wording: dict) -> dict:
-    """What the 通报 header shows: issuer, (optional) document number, title, addressees."""
+    """What the 通报 shows as a 公文 (GB/T 9704-2012): issuer, document number, title, addressees at the
+    head; copy-to, printing organ and date in the 版记. An element the definition leaves empty is omitted."""
     ev = results.evaluation
+    docs = ev.documents
     return {
         "kind": "bulletin",
         "version": __version__,
         "data_version": results.data_version,
         "issuer": ev.organiser_zh,
-        "number": wording["bulletin"].get("number", ""),
+        "number": docs.number_zh,
         "title": title(results, wording),
         "addressees": ev.follow_up.addressees,
+        "copy_to": docs.copy_to_zh,
+        "printed_by": docs.printed_by_zh or ev.organiser_zh,
+        "printed_on": fmt.date(ev.issued_on),
     }

@@ -11,16 +11,25 @@ from hotline_eval.core.publish import reading
 from hotline_eval.report import sources
 from hotline_eval.report.document import css_string, render_document
 from hotline_eval.report.render import Kernel
+from hotline_eval.report.word import style_for
 from hotline_eval.results import Results, load
 from hotline_eval.score.rules import NOT_GRADED
 
 
 def render_city(
-    root: Path, evaluation: str, city: str, *, pdf: bool | None = None, previous: str = "", kernel: Kernel | None = None
+    root: Path,
+    evaluation: str,
+    city: str,
+    *,
+    pdf: bool | None = None,
+    docx: bool | None = None,
+    previous: str = "",
+    kernel: Kernel | None = None,
 ) -> dict[str, Path]:
     """Render one city's report from the prepared results; returns the files written.
 
     pdf: True requires a PDF (error without a PDF engine), None makes one when an engine exists.
+    docx: write report.docx (None: as the definition's documents.docx says).
     previous: id of an earlier evaluation to compare with ("" = the evaluation's own, if any).
     kernel: a running kernel to execute the notebooks in (a batch worker's), else a fresh one.
     """
@@ -40,6 +49,7 @@ def render_city(
             meta,
             period=period,
             pdf=pdf,
+            word=style_for(root, results.evaluation, "report", docx),
             kernel=kernel,
             names=results.names,
             situation=sources.situation(results),

@@ -12,10 +12,12 @@ import re
 from pathlib import Path
 from typing import Any
 
+from hotline_eval.config.document_styles import DocumentStyle
 from hotline_eval.core.errors import RenderError
 from hotline_eval.report.lint import lint_file, lint_html, load_rules, write_findings
 from hotline_eval.report.pdf import NO_ENGINE_FIX, find_engine, to_pdf
 from hotline_eval.report.render import Kernel, execute, notebooks_of, to_html, write_html
+from hotline_eval.report.word import write_docx
 
 
 def render_document(
@@ -28,14 +30,17 @@ def render_document(
     *,
     period: tuple[dt.date, dt.date],
     pdf: bool | None = None,
+    word: DocumentStyle | None = None,
     kernel: Kernel | None = None,
     names: list[str] | None = None,
     situation: str = "",
 ) -> dict[str, Path]:
-    """Execute notebooks/<document>/*.ipynb and write <out>/<name>.ipynb, .html, .lint.json and (maybe) .pdf.
+    """Execute notebooks/<document>/*.ipynb and write <out>/<name>.ipynb, .html, .lint.json and (maybe)
+    .pdf and .docx.
 
     period: the evaluation period (start, end), for the linter's month rule. pdf: True requires a PDF
-    (error without an engine), None makes one when an engine exists, False skips it. kernel: a running
+    (error without an engine), None makes one when an engine exists, False skips it. word: the style of
+    the Word file (report/word/), None for none. kernel: a running
     kernel to execute in (default: a fresh one). names: names from the data the document may quote
     (handling units' ids), which the linter lets through. situation: what the data are like, for the
     message when a notebook fails (report/sources.situation). The linter's findings are in the file under "lint"
@@ -53,6 +58,8 @@ def render_document(
     written["lint"] = write_findings(
         lint_file(written["html"]), lint_html(html, *period, load_rules(root).with_names(names or []))
     )
+    if word is not None:
+        written["docx"] = write_docx(nb, meta, out / f"{name}.docx", word)
     if engine is not None:
         written["pdf"] = to_pdf(written["html"], out / f"{name}.pdf", engine)
     return written

@@ -15,6 +15,7 @@ from hotline_eval.cycle.plan import objects_text, title
 from hotline_eval.cycle.schedule import timeline
 from hotline_eval.report.context import ReportContext
 from hotline_eval.report.document import css_string, render_document
+from hotline_eval.report.word import style_for
 from hotline_eval.results import load
 
 _CONTEXTS: dict[tuple[str, str], ReportContext] = {}
@@ -29,13 +30,16 @@ def plan_context(root: str | Path, evaluation: str) -> ReportContext:
     return _CONTEXTS[key]
 
 
-def render_plan(root: Path, evaluation: str, *, pdf: bool | None = None) -> dict[str, Path]:
-    """Render outputs/<evaluation>/plan/plan.html (and .pdf) from notebooks/plan/*.ipynb."""
+def render_plan(root: Path, evaluation: str, *, pdf: bool | None = None, docx: bool | None = None) -> dict[str, Path]:
+    """Render outputs/<evaluation>/plan/plan.html (and .pdf, .docx) from notebooks/plan/*.ipynb."""
     results = load(root, evaluation)
-    parameters = {"evaluation": results.evaluation.id, "root": str(root)}
+    ev = results.evaluation
+    parameters = {"evaluation": ev.id, "root": str(root)}
     out = results.paths.out / "plan"
-    period = (results.evaluation.period.start, results.evaluation.period.end)
-    return render_document(root, "plan", out, "plan", parameters, cover(root, evaluation), period=period, pdf=pdf)
+    period = (ev.period.start, ev.period.end)
+    word = style_for(root, ev, "plan", docx)
+    meta = cover(root, evaluation)
+    return render_document(root, "plan", out, "plan", parameters, meta, period=period, pdf=pdf, word=word)
 
 
 def cover(root: Path, evaluation: str) -> dict:

@@ -516,3 +516,25 @@ def test_a_bulletin_of_one_evaluated_object_ranks_and_compares_nothing(bank_docu
     assert "附件：某银行呼叫中心评价指标值一览表" in text
     index = visible_text(bank_documents["index"]["html"])
     assert "评价结果与报告" in index and "各呼叫中心" not in index and "位次" not in index
+
+
+@pytest.mark.slow
+def test_the_word_files_hold_the_documents_headings_and_tables(bank_documents):
+    """bulletin.docx and plan.docx are written beside the HTML from the same blocks: the same headings at
+    the same levels, as many tables (the plan's cover facts aside)."""
+    import lxml.html
+    from docx import Document
+
+    for name in ("bulletin", "plan"):
+        written = bank_documents[name]
+        page = lxml.html.parse(str(written["html"])).getroot()
+        main = page.find(".//main")
+        shown = [h for h in main.iter("h2", "h3") if h.get("class") != "toc-title"]  # the contents' own title aside
+        expected = [(h.tag, h.text_content().strip()) for h in shown]
+        doc = Document(str(written["docx"]))
+        level = {"Heading 1": "h2", "Heading 2": "h3"}
+        got = [(level[p.style.name], p.text) for p in doc.paragraphs if p.style.name in level]
+        assert got == expected and got, name
+        tables = [t for t in main.iter("table") if "report" in (t.get("class") or "").split()]
+        cover = 1 if name == "plan" else 0  # the cover's facts, a table in Word
+        assert len(doc.tables) == len(tables) + cover, name

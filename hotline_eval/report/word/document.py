@@ -1,0 +1,206 @@
+"""A document as Word: its opening (a report's cover and contents, or a 通报's 公文 head), the content
+of its notebooks (word/content.py), the 版记 of a 通报, page numbers and the running head.
+
+`meta` is what the HTML template shows around the notebooks' output (report/city.cover,
+report/bulletin.header, report/plan.cover); the same fields open the Word document.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from docx.document import Document as DocumentObject
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Pt, RGBColor
+
+from hotline_eval.config.document_styles import DocumentStyle, load_document_styles
+from hotline_eval.config.evaluation import Evaluation
+from hotline_eval.core.store import atomic_write_bytes
+from hotline_eval.report.word.content import add_blocks, fragments
+from hotline_eval.report.word.page import (
+    BODY,
+    TITLE,
+    field,
+    first_line_chars,
+    new_document,
+    page_numbers,
+    running_head,
+    set_font,
+)
+
+RED = "C00000"
+
+
+def style_for(root: Path, ev: Evaluation, document: str, docx: bool | None) -> DocumentStyle | None:
+    """The style the evaluation sets `document` (report, bulletin, plan) in, or None for no Word file
+    (docx False, or None and the definition's documents.docx false)."""
+    if not (ev.documents.docx if docx is None else docx):
+        return None
+    return load_document_styles(root).get(getattr(ev.documents, f"{document}_style"))
+
+
+def write_docx(nb: nbformat.NotebookNode, meta: dict[str, Any], path: Path, style: DocumentStyle) -> Path:
+    doc = new_document(style)
+    if meta.get("kind") == "bulletin":
+        _gongwen_head(doc, style, meta)
+    else:
+        _cover(doc, style, meta)
+        _contents(doc, style, nb)
+    add_blocks(doc, fragments(nb))
+    if meta.get("kind") == "bulletin":
+        _imprint(doc, style, meta)
+    page_numbers(doc, style)
+    if meta.get("kind") != "bulletin":
+        running_head(doc, style, meta.get("running_head", ""))
+    core = doc.core_properties
+    core.title, core.author, core.comments = meta.get("title", ""), meta.get("issuer", meta.get("organiser", "")), ""
+    core.keywords = f"hotline-eval {meta.get('version', '')} {meta.get('data_version', '')}".strip()
+    buffer = _bytes(doc)
+    atomic_write_bytes(path, buffer)
+    return path
+
+
+def _bytes(doc: DocumentObject) -> bytes:
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def _centred(doc: DocumentObject, text: str, style: DocumentStyle, role: str, *, space_after: float = 0, fit=False):
+    """A centred line in the role's font; `fit`: made smaller until it fits on one line (an issuer's
+    long name in the 发文机关标志)."""
+    paragraph = doc.add_paragraph(style=TITLE if role == "title" else BODY)
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    first_line_chars(paragraph._p, 0)
+    paragraph.paragraph_format.space_after = Pt(space_after)
+    if role != "title":
+        paragraph.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    font = style.fonts[role]
+    if fit and text:
+        width_pt = (style.page.width_mm - style.page.left_mm - style.page.right_mm) / 25.4 * 72
+        font = font.model_copy(update={"size_pt": min(font.size_pt, round(width_pt / len(text) * 0.95, 1))})
+    set_font(paragraph.add_run(text), font, style.latin)
+    return paragraph
+
+
+# ------------------------------------------------------------------------------------------ report
+
+
+def _cover(doc: DocumentObject, style: DocumentStyle, meta: dict[str, Any]) -> None:
+    """The cover: evaluation, title, period and type, the key facts, organiser and date; then a new page."""
+    if meta.get("kicker"):
+        _centred(doc, meta["kicker"], style, "body", space_after=60)
+    for line in meta.get("title_lines") or [meta.get("title", "")]:
+        _centred(doc, line, style, "title")
+    if meta.get("subtitle"):
+        _centred(doc, meta["subtitle"], style, "body", space_after=36)
+    facts = meta.get("facts") or []
+    if facts:
+        table = doc.add_table(rows=len(facts), cols=2)
+        for row, (label, value) in zip(table.rows, facts, strict=True):
+            for cell, content, bold in ((row.cells[0], label, True), (row.cells[1], value, False)):
+                paragraph = cell.paragraphs[0]
+                first_line_chars(paragraph._p, 0)
+                paragraph.paragraph_format.line_spacing = None
+                run = paragraph.add_run(content)
+                set_font(run, style.fonts["body"], style.latin)
+                run.bold = bold or None
+    for line in (meta.get("organiser", ""), meta.get("date", "")):
+        if line:
+            _centred(doc, line, style, "body").paragraph_format.space_before = Pt(18)
+    doc.add_paragraph(style=BODY).add_run().add_break(WD_BREAK.PAGE)
+
+
+def _contents(doc: DocumentObject, style: DocumentStyle, nb: nbformat.NotebookNode) -> None:
+    """目录: a TOC field over the heading levels 1–2, which Word and WPS update on opening (the document
+    asks them to); until then it lists the headings without page numbers."""
+    _centred(doc, "目　录", style, "heading1", space_after=12)
+    paragraph = doc.add_paragraph(style=BODY)
+    first_line_chars(paragraph._p, 0)
+    headings = [el for el in fragments(nb) if el.tag in ("h2", "h3")]
+    shown = "\n".join(("" if el.tag == "h2" else "　　") + el.text_content().strip() for el in headings)
+    field(paragraph, 'TOC \\o "1-2" \\h \\z \\u', "")
+    # the field's shown result: one line per heading, until it is updated
+    separate = paragraph._p.findall(qn("w:r"))[-1]
+    for i, line in enumerate(shown.split("\n")):
+        run = paragraph.add_run(line)
+        if i:
+            run._r.insert(0, OxmlElement("w:br"))
+        separate.addprevious(run._r)
+    update = OxmlElement("w:updateFields")
+    update.set(qn("w:val"), "true")
+    doc.settings.element.append(update)
+    paragraph.add_run().add_break(WD_BREAK.PAGE)
+
+
+# ------------------------------------------------------------------------------------------ 通报
+
+
+def _gongwen_head(doc: DocumentObject, style: DocumentStyle, meta: dict[str, Any]) -> None:
+    """发文机关标志 (red), 发文字号, the red separator line, the title (2号 小标宋) and 主送机关."""
+    issuer = _centred(doc, meta.get("issuer", ""), style, "issuer", space_after=12, fit=True)
+    issuer.paragraph_format.space_before = Pt(12)
+    number = meta.get("number", "")
+    rule_above = _centred(doc, number, style, "body") if number else doc.add_paragraph(style=BODY)
+    _bottom_rule(rule_above, RED)
+    doc.add_paragraph(style=BODY)
+    _centred(doc, meta.get("title", ""), style, "title", space_after=0)
+    doc.add_paragraph(style=BODY)
+    if meta.get("addressees"):
+        to = doc.add_paragraph(f"{meta['addressees']}：", style=BODY)
+        first_line_chars(to._p, 0)
+
+
+def _bottom_rule(paragraph, colour: str, size: int = 12) -> None:
+    """A line under the paragraph (w:pBdr bottom), the width of the type area."""
+    ppr = paragraph._p.get_or_add_pPr()
+    border = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for key, value in (("w:val", "single"), ("w:sz", str(size)), ("w:space", "6"), ("w:color", colour)):
+        bottom.set(qn(key), value)
+    border.append(bottom)
+    ppr.append(border)
+
+
+def _imprint(doc: DocumentObject, style: DocumentStyle, meta: dict[str, Any]) -> None:
+    """版记 at the end: 抄送 (when given) and 印发机关 with 印发日期, between lines (GB/T 9704 §10)."""
+    lines = []
+    if meta.get("copy_to"):
+        lines.append((f"抄送：{meta['copy_to']}。", None))
+    lines.append((meta.get("printed_by", ""), meta.get("printed_on", "")))
+    doc.add_paragraph(style=BODY).paragraph_format.keep_with_next = True
+    font = style.fonts["note"].model_copy(update={"size_pt": 14})
+    for i, (left, right) in enumerate(lines):
+        paragraph = doc.add_paragraph(style=BODY)
+        first_line_chars(paragraph._p, 0)
+        paragraph.paragraph_format.left_indent = Pt(14)
+        paragraph.paragraph_format.keep_with_next = i < len(lines) - 1
+        set_font(paragraph.add_run(left), font, style.latin)
+        if right:
+            paragraph.add_run("\t")
+            set_font(paragraph.add_run(f"{right}印发"), font, style.latin)
+            section = doc.sections[-1]
+            width = section.page_width - section.left_margin - section.right_margin
+            paragraph.paragraph_format.tab_stops.add_tab_stop(width - Pt(14), alignment=2)  # right
+        _top_rule(paragraph, size=12 if i == 0 else 4)
+        if i == len(lines) - 1:
+            _bottom_rule(paragraph, "000000", 12)
+    for run in doc.paragraphs[-1].runs:
+        run.font.color.rgb = RGBColor(0, 0, 0)
+
+
+def _top_rule(paragraph, size: int) -> None:
+    ppr = paragraph._p.get_or_add_pPr()
+    border = ppr.find(qn("w:pBdr"))
+    if border is None:
+        border = OxmlElement("w:pBdr")
+        ppr.append(border)
+    top = OxmlElement("w:top")
+    for key, value in (("w:val", "single"), ("w:sz", str(size)), ("w:space", "4"), ("w:color", "000000")):
+        top.set(qn(key), value)
+    border.insert(0, top)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -538,3 +539,39 @@ def test_the_word_files_hold_the_documents_headings_and_tables(bank_documents):
         tables = [t for t in main.iter("table") if "report" in (t.get("class") or "").split()]
         cover = 1 if name == "plan" else 0  # the cover's facts, a table in Word
         assert len(doc.tables) == len(tables) + cover, name
+
+
+def heading_texts(docx: Path) -> list[str]:
+    from docx import Document
+
+    return [p.text for p in Document(str(docx)).paragraphs if p.style.name.startswith("Heading")]
+
+
+@pytest.mark.slow
+def test_libreoffice_lays_out_each_report_docx(real_report, tmp_path):
+    """LibreOffice opens report.docx and lays it out: pages, every heading with its text, the Chinese
+    text present in the PDF it prints."""
+    from tests.support.office import libreoffice_pdf, page_count, pdf_text
+
+    _, written = real_report
+    pdf = libreoffice_pdf(written["docx"], tmp_path)
+    text = re.sub(r"\s+", "", pdf_text(pdf))
+    headings = heading_texts(written["docx"])
+    assert headings and all(h.strip() for h in headings), "no heading is left empty"
+    assert all(re.sub(r"\s+", "", h) in text for h in headings)
+    assert page_count(pdf) >= 8
+
+
+@pytest.mark.slow
+def test_libreoffice_lays_out_the_bulletin_docx_as_a_gongwen(bank_documents, tmp_path):
+    """The bulletin's first page as LibreOffice prints it matches the reference picture within a tolerance
+    (a layout regression shows), and carries the 公文's head."""
+    from tests.support.office import assert_looks_like, libreoffice_pdf, pdf_text
+
+    docx = bank_documents["bulletin"]["docx"]
+    pdf = libreoffice_pdf(docx, tmp_path)
+    first = re.sub(r"\s+", "", pdf_text(pdf, last=1))
+    assert first.startswith("hotline-eval项目组") and "通报" in first and "—1—" in first
+    everything = re.sub(r"\s+", "", pdf_text(pdf))
+    assert all(re.sub(r"\s+", "", h) in everything for h in heading_texts(docx))
+    assert_looks_like(pdf, Path(__file__).parent / "reference" / "bank-bulletin-docx-page1.png")

@@ -65,13 +65,15 @@ def _write_index(root: Path, results: Results, outcomes: list[Outcome] | None) -
                 "cells": [cell(city, t) for _, cell, _ in columns],
                 "html": f"{city}/report.html" if (folder / "report.html").exists() and city not in failed else "",
                 "pdf": f"{city}/report.pdf" if (folder / "report.pdf").exists() and city not in failed else "",
+                "docx": f"{city}/report.docx" if (folder / "report.docx").exists() and city not in failed else "",
                 "error": failed.get(city, ""),
             }
         )
     bulletin = None
     if (out / "bulletin.html").exists():
         pdf = "bulletin.pdf" if (out / "bulletin.pdf").exists() else ""
-        bulletin = {"html": "bulletin.html", "pdf": pdf, "title": bulletin_title(results, words)}
+        docx = "bulletin.docx" if (out / "bulletin.docx").exists() else ""
+        bulletin = {"html": "bulletin.html", "pdf": pdf, "docx": docx, "title": bulletin_title(results, words)}
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(root / "templates")), autoescape=True, undefined=jinja2.StrictUndefined
     )

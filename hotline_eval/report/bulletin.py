@@ -56,6 +56,7 @@ def header(results: Results, wording: dict) -> dict:
     docs = ev.documents
     return {
         "kind": "bulletin",
+        "style": docs.bulletin_style,
         "version": __version__,
         "data_version": results.data_version,
         "issuer": ev.organiser_zh,

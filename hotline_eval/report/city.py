@@ -84,6 +84,7 @@ def cover(results: Results, city: str) -> dict:
         result += f"　{labels.scope}{fmt.rank(t['rank'], len(ev.city_ids()))}"
     return {
         "kind": "report",
+        "style": ev.documents.report_style,
         "version": __version__,
         "data_version": results.data_version,
         "kicker": ev.name_zh,

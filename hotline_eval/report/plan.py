@@ -53,6 +53,7 @@ def cover(root: Path, evaluation: str) -> dict:
     units = w["cover_units"] if ev.units.evaluate else ""
     return {
         "kind": "report",
+        "style": ev.documents.plan_style,
         "version": __version__,
         "kicker": ev.organiser_zh,
         "title": name,

@@ -120,7 +120,8 @@ def test_the_bulletin_pdf_reads_like_the_html(bulletin, text):
     pdf_text = subprocess.run(
         ["pdftotext", "-layout", str(bulletin["pdf"]), "-"], capture_output=True, text=True, check=True
     ).stdout
-    assert re.search(r"第\s*1\s*页\s*/\s*共\s*\d+\s*页", pdf_text), "the bulletin numbers its first page"
+    # a 公文 (documents.bulletin_style gongwen, GB/T 9704): "— 1 —", not the report's "第 1 页 / 共 n 页"
+    assert re.search(r"—\s*1\s*—", pdf_text) and "共" not in pdf_text.split("\f")[0][-40:], "page number"
     assert "关于示例省2026年第三季度" in pdf_text and "工作要求" in pdf_text
     assert not re.search(r"\bnan\b|\bNone\b|NaT|Traceback", pdf_text)
 

@@ -575,3 +575,16 @@ def test_libreoffice_lays_out_the_bulletin_docx_as_a_gongwen(bank_documents, tmp
     everything = re.sub(r"\s+", "", pdf_text(pdf))
     assert all(re.sub(r"\s+", "", h) in everything for h in heading_texts(docx))
     assert_looks_like(pdf, Path(__file__).parent / "reference" / "bank-bulletin-docx-page1.png")
+
+
+@pytest.mark.slow
+def test_the_bulletin_html_is_set_as_a_gongwen(bank_documents, prepared):
+    """The bulletin's HTML (and so its PDF) uses the 公文 print profile and ends with its 版记: the
+    organiser as 印发机关 with the results' date; no 抄送 line, as the definition gives none."""
+    import lxml.html
+
+    page = lxml.html.parse(str(bank_documents["bulletin"]["html"])).getroot()
+    assert page.find("body").get("class").split() == ["bulletin", "gongwen"]
+    assert "size: A4; margin: 37mm 26mm 35mm 28mm" in page.find(".//style").text_content()
+    imprint = [p.text_content() for p in page.find_class("bulletin-imprint")[0].iter("p")]
+    assert imprint == ["hotline-eval 项目组（方法检验，非官方评价）2025年6月30日印发"]  # report_date; no 抄送

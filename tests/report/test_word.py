@@ -139,6 +139,8 @@ def test_the_chart_is_a_picture_with_its_alt_text(report_docx):
     assert len(pictures) == 1
     assert pictures[0]._inline.docPr.get("descr") == "柱状图：临江市93%，青山市88%"
     assert pictures[0].width > report_docx.sections[0].page_width * 0.5  # at the width of the type area
+    holder = next(p for p in report_docx.paragraphs if p._p.xpath(".//w:drawing"))
+    assert holder.paragraph_format.line_spacing_rule == 0  # single: the body's exact 22 pt would clip it
 
 
 def test_every_style_names_its_east_asian_face(report_docx, styles):

@@ -18,7 +18,7 @@ from xml.sax.saxutils import escape
 import lxml.html
 import nbformat
 from docx.document import Document as DocumentObject
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 from docx.shared import Emu
@@ -204,7 +204,7 @@ def _picture(doc: DocumentObject, figure: lxml.html.HtmlElement) -> None:
     holder = styled(doc, BODY)
     holder.alignment = WD_ALIGN_PARAGRAPH.CENTER
     first_line_chars(holder._p, 0)
-    holder.paragraph_format.line_spacing = None  # exact spacing would clip the picture
+    holder.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE  # the body's exact spacing clips a picture
     holder.paragraph_format.keep_with_next = True
     shape = holder.add_run().add_picture(io.BytesIO(data), width=Emu(int(width * 0.92)))
     alt = img.get("alt") or ""

@@ -81,6 +81,9 @@ def output_files(folder: Path, skip: tuple[str, ...] = ("raw",)) -> Iterator[tup
         elif suffix == ".pdf":
             text = _pdf_text(path)
             cells = set()
+        elif suffix == ".docx":
+            text = _docx_text(path)
+            cells = set()
         else:
             yield rel, None, set()
             continue
@@ -156,6 +159,23 @@ def _pdf_text(path: Path) -> str:
     if shutil.which("pdftotext") is None:
         pytest.skip("needs pdftotext to read the PDF (.ci/run installs poppler-utils)")
     return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def _docx_text(path: Path) -> str:
+    """Every text of a Word file: the text of each XML part (body, headers, footers, properties) and
+    the pictures' alternative texts and names."""
+    import zipfile
+
+    from lxml import etree
+
+    parts = []
+    with zipfile.ZipFile(path) as package:
+        for name in package.namelist():
+            if name.endswith(".xml") or name.endswith(".rels"):
+                root = etree.fromstring(package.read(name))
+                parts.append(" ".join(root.itertext()))
+                parts += [v for el in root.iter() for k, v in el.attrib.items() if k in ("descr", "title", "name")]
+    return "\n".join(parts)
 
 
 def raw_personal(root: Path, raw: Path) -> Personal:
@@ -241,7 +261,13 @@ def test_the_scanner_finds_a_planted_leak_of_each_kind(tmp_path, personal):
     con = duckdb.connect()
     con.execute(f"COPY (SELECT '{id_number}' AS x) TO '{tmp_path / 'data.parquet'}' (FORMAT parquet)")
     (tmp_path / "mystery.bin").write_bytes(b"\0")
+    from docx import Document
+
+    word = Document()
+    word.sections[0].footer.paragraphs[0].add_run(f"联系电话{sorted(personal.phones)[1]}")
+    word.save(str(tmp_path / "report.docx"))
     leaks = "\n".join(scan(tmp_path, personal))
+    assert f"report.docx: mobile {sorted(personal.phones)[1]}" in leaks  # a footer of a Word file is read too
     assert f"name {name}" in leaks
     assert f"scores.csv: mobile {phone}" in leaks
     assert f"data.parquet: id_number {id_number}" in leaks
@@ -404,7 +430,7 @@ def test_personal_numbers_planted_in_every_text_column_reach_no_output(planted, 
     logs = outputs_dir / "logs"
     files += list(output_files(logs, skip=())) if logs.is_dir() else []
     suffixes = {rel.suffix for rel, _, _ in files}
-    assert {".parquet", ".csv", ".xlsx", ".html", ".ipynb", ".json"} <= suffixes
+    assert {".parquet", ".csv", ".xlsx", ".html", ".ipynb", ".json", ".docx"} <= suffixes
     assert [str(rel) for rel, text, _ in files if text is None] == [], "teach the scanner to read every output"
     numbers = planted_numbers()
     assert len(numbers) == len(PLANTED)

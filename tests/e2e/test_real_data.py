@@ -560,6 +560,12 @@ def test_libreoffice_lays_out_each_report_docx(real_report, tmp_path):
     assert headings and all(h.strip() for h in headings), "no heading is left empty"
     assert all(re.sub(r"\s+", "", h) in text for h in headings)
     assert page_count(pdf) >= 8
+    from docx import Document
+
+    captions = [p.text for p in Document(str(written["docx"])).paragraphs if p.style.name == "Caption"]
+    # each caption's number (a SEQ field, which LibreOffice recomputes) as written, and its words
+    for number, words in (c.split("\u3000", 1) for c in captions):
+        assert number in text and re.sub(r"\s+", "", words) in text, (number, words)
 
 
 @pytest.mark.slow

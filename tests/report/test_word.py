@@ -130,8 +130,21 @@ def test_captions_notes_and_headlines(report_docx):
     styled = {(p.style.name, p.text) for p in report_docx.paragraphs}
     assert ("Caption", "表1　各市接通率") in styled and ("Table Note", "统计口径：人工接通。") in styled
     assert ("Caption", "图1　各市接通率") in styled  # below its picture
+    numbered = next(p for p in report_docx.paragraphs if p.text == "表2　指标与分值")
+    assert " SEQ 表 \\* ARABIC " in numbered._p.xml  # the number is Word's caption field
     item = next(p for p in report_docx.paragraphs if p.text.startswith("1. 接通率偏低。"))
     assert [r.bold for r in item.runs if r.text.strip()] == [None, True, None]  # the headline in bold
+
+
+def test_a_caption_number_out_of_sequence_stays_as_written(tmp_path, styles):
+    """Word renumbers SEQ fields when it updates them: 表3 after 表1 would become 表2 and no longer match
+    the text that cites it, so it is written as text."""
+    blocks = [html_table(GROUPED, "甲", number=1), html_table(GROUPED, "乙", number=3)]
+    path = tmp_path / "gap.docx"
+    write_docx(notebook(*blocks), {"kind": "bulletin", "title": "通报"}, path, styles.gongwen)
+    captions = [p for p in Document(str(path)).paragraphs if p.style.name == "Caption"]
+    assert [p.text for p in captions] == ["表1　甲", "表3　乙"]
+    assert "SEQ" in captions[0]._p.xml and "SEQ" not in captions[1]._p.xml
 
 
 def test_the_chart_is_a_picture_with_its_alt_text(report_docx):

@@ -24,7 +24,7 @@ from docx.oxml.ns import nsdecls
 from docx.shared import Emu
 from docx.text.paragraph import Paragraph
 
-from hotline_eval.report.word.page import BODY, CAPTION, HEADINGS, NOTE, TABLE, first_line_chars
+from hotline_eval.report.word.page import BODY, CAPTION, HEADINGS, NOTE, TABLE, field, first_line_chars
 
 HTML = "text/html"
 
@@ -121,10 +121,33 @@ def _squash(value: str) -> str:
 # ------------------------------------------------------------------------------------------ tables
 
 
+NUMBERED = re.compile(r"^(表|图)(\d+)　(.*)$")
+
+
+def caption(doc: DocumentObject, value: str) -> Paragraph:
+    """A caption; its number (表3, 图2) a SEQ field, as Word's own captions are, so that Word and WPS
+    list them (tables of figures) and cross-references find them. Only while the numbers run 1, 2, 3 …
+    as Word would count them: a field updated by Word must never change a number the text cites."""
+    paragraph = styled(doc, CAPTION)
+    found = NUMBERED.match(value)
+    if found is None:
+        paragraph.add_run(value)
+        return paragraph
+    kind, number, rest = found.groups()
+    counted = len(doc.element.body.xpath(f'.//w:instrText[contains(., " SEQ {kind} ")]'))
+    if int(number) != counted + 1:
+        paragraph.add_run(value)
+        return paragraph
+    paragraph.add_run(kind)
+    field(paragraph, f"SEQ {kind} \\* ARABIC", number)
+    paragraph.add_run(f"　{rest}")
+    return paragraph
+
+
 def _table_figure(doc: DocumentObject, figure: lxml.html.HtmlElement) -> None:
-    caption = figure.find("figcaption")
-    if caption is not None:
-        styled(doc, CAPTION, text(caption))
+    found = figure.find("figcaption")
+    if found is not None:
+        caption(doc, text(found))
     table_el = figure.find(".//table")
     if table_el is not None:
         _table(doc, table_el)
@@ -210,6 +233,6 @@ def _picture(doc: DocumentObject, figure: lxml.html.HtmlElement) -> None:
     alt = img.get("alt") or ""
     doc_pr = shape._inline.docPr
     doc_pr.set("descr", alt)  # alternative text, as the HTML's alt
-    caption = figure.find("figcaption")
-    if caption is not None:
-        styled(doc, CAPTION, text(caption)).paragraph_format.keep_with_next = False
+    found = figure.find("figcaption")
+    if found is not None:
+        caption(doc, text(found)).paragraph_format.keep_with_next = False

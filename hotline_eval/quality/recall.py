@@ -69,6 +69,7 @@ def _daily_presence(ctx: QualityContext) -> pd.DataFrame:
     rows = []
     controls = figure_counts(ctx, recall_only=True)
     epoch = dt.date(1970, 1, 1)  # local_day: days since 1970-01-01 in Beijing time
+    period_days = {month: ctx.days_in_period(month) for month in ctx.months}
     for fid, fig in ctx.spec.control_totals.items():
         if not fig.recall or fig.table not in ctx.schema.tables:
             continue
@@ -87,14 +88,13 @@ def _daily_presence(ctx: QualityContext) -> pd.DataFrame:
                 total = reported.get((city, month))
                 if total == 0 or (total is None and city not in supplied):
                     continue
-                period_days = ctx.days_in_period(month)
-                gaps = [d for d in period_days if (city, d) not in present]
+                gaps = [d for d in period_days[month] if (city, d) not in present]
                 rows.append(
                     {
                         "city": city,
                         "table": fig.table,
                         "month": month,
-                        "days": len(period_days),
+                        "days": len(period_days[month]),
                         "gaps": gaps,
                         "item": "",
                     }

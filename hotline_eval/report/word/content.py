@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from xml.sax.saxutils import escape
 
 import lxml.html
@@ -24,7 +24,7 @@ from docx.oxml.ns import nsdecls
 from docx.shared import Emu
 from docx.text.paragraph import Paragraph
 
-from hotline_eval.report.word.page import BODY, CAPTION, HEADINGS, NOTE, TABLE, field, first_line_chars
+from hotline_eval.report.word.page import BODY, CAPTION, HEADINGS, NOTE, TABLE, field, first_line_chars, style_id
 
 HTML = "text/html"
 
@@ -34,7 +34,7 @@ def styled(container, style: str, value: str = "") -> Paragraph:
     id (python-docx's lookup by name scans every style: seconds over a report's thousands of cells)."""
     paragraph = container.add_paragraph()
     if style != BODY:
-        paragraph._p.style = style.replace(" ", "")
+        paragraph._p.style = style_id(style)
     if value:
         paragraph.add_run(value)
     return paragraph
@@ -58,7 +58,7 @@ def fragments(nb: nbformat.NotebookNode) -> Iterator[lxml.html.HtmlElement]:
                         yield element
 
 
-def add_blocks(doc: DocumentObject, blocks: Iterator[lxml.html.HtmlElement]) -> None:
+def add_blocks(doc: DocumentObject, blocks: Iterable[lxml.html.HtmlElement]) -> None:
     for element in blocks:
         add_block(doc, element)
 
@@ -188,7 +188,7 @@ def _row(cells: list[tuple[str, str, bool]], widths: list[int], *, header: bool 
         weight = "<w:rPr><w:b/></w:rPr>" if bold else ""
         out.append(
             f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{spans}</w:tcPr><w:p><w:pPr>'
-            f'<w:pStyle w:val="{TABLE.replace(" ", "")}"/><w:jc w:val="{align}"/></w:pPr>'
+            f'<w:pStyle w:val="{style_id(TABLE)}"/><w:jc w:val="{align}"/></w:pPr>'
             f'<w:r>{weight}<w:t xml:space="preserve">{escape(value)}</w:t></w:r></w:p></w:tc>'
         )
     return f"<w:tr>{props}{''.join(out)}</w:tr>"
@@ -219,20 +219,17 @@ def _widths(doc: DocumentObject, table_el: lxml.html.HtmlElement, columns: int) 
 def _picture(doc: DocumentObject, figure: lxml.html.HtmlElement) -> None:
     img = figure.find(".//img")
     source = img.get("src") or ""
-    if not source.startswith("data:image/"):
-        return
-    data = base64.b64decode(source.split(",", 1)[1])
-    section = doc.sections[-1]
-    width = section.page_width - section.left_margin - section.right_margin
-    holder = styled(doc, BODY)
-    holder.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    first_line_chars(holder._p, 0)
-    holder.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE  # the body's exact spacing clips a picture
-    holder.paragraph_format.keep_with_next = True
-    shape = holder.add_run().add_picture(io.BytesIO(data), width=Emu(int(width * 0.92)))
-    alt = img.get("alt") or ""
-    doc_pr = shape._inline.docPr
-    doc_pr.set("descr", alt)  # alternative text, as the HTML's alt
+    if source.startswith("data:image/"):  # charts are embedded; any other picture keeps at least its caption
+        section = doc.sections[-1]
+        width = section.page_width - section.left_margin - section.right_margin
+        holder = styled(doc, BODY)
+        holder.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        first_line_chars(holder._p, 0)
+        holder.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE  # exact spacing clips a picture
+        holder.paragraph_format.keep_with_next = True
+        data = base64.b64decode(source.split(",", 1)[1])
+        shape = holder.add_run().add_picture(io.BytesIO(data), width=Emu(int(width * 0.92)))
+        shape._inline.docPr.set("descr", img.get("alt") or "")  # alternative text, as the HTML's alt
     found = figure.find("figcaption")
     if found is not None:
         caption(doc, text(found)).paragraph_format.keep_with_next = False

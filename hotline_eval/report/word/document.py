@@ -11,12 +11,13 @@ import io
 from pathlib import Path
 from typing import Any
 
+import lxml.html
 import nbformat
 from docx.document import Document as DocumentObject
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Pt, RGBColor
+from docx.shared import Pt
 
 from hotline_eval.config.document_styles import DocumentStyle, load_document_styles
 from hotline_eval.config.evaluation import Evaluation
@@ -29,8 +30,10 @@ from hotline_eval.report.word.page import (
     first_line_chars,
     new_document,
     page_numbers,
+    rule,
     running_head,
     set_font,
+    update_fields_on_opening,
 )
 
 RED = "C00000"
@@ -46,12 +49,13 @@ def style_for(root: Path, ev: Evaluation, document: str, docx: bool | None) -> D
 
 def write_docx(nb: nbformat.NotebookNode, meta: dict[str, Any], path: Path, style: DocumentStyle) -> Path:
     doc = new_document(style)
+    blocks = list(fragments(nb))  # read once: the contents list their headings, then they are written
     if meta.get("kind") == "bulletin":
         _gongwen_head(doc, style, meta)
     else:
         _cover(doc, style, meta)
-        _contents(doc, style, nb)
-    add_blocks(doc, fragments(nb))
+        _contents(doc, style, [el for el in blocks if el.tag in ("h2", "h3")])
+    add_blocks(doc, blocks)
     if meta.get("kind") == "bulletin":
         _imprint(doc, style, meta)
     page_numbers(doc, style)
@@ -116,25 +120,20 @@ def _cover(doc: DocumentObject, style: DocumentStyle, meta: dict[str, Any]) -> N
     doc.add_paragraph(style=BODY).add_run().add_break(WD_BREAK.PAGE)
 
 
-def _contents(doc: DocumentObject, style: DocumentStyle, nb: nbformat.NotebookNode) -> None:
+def _contents(doc: DocumentObject, style: DocumentStyle, headings: list[lxml.html.HtmlElement]) -> None:
     """目录: a TOC field over the heading levels 1–2, which Word and WPS update on opening (the document
     asks them to); until then it lists the headings without page numbers."""
     _centred(doc, "目　录", style, "heading1", space_after=12)
     paragraph = doc.add_paragraph(style=BODY)
     first_line_chars(paragraph._p, 0)
-    headings = [el for el in fragments(nb) if el.tag in ("h2", "h3")]
-    shown = "\n".join(("" if el.tag == "h2" else "　　") + el.text_content().strip() for el in headings)
     field(paragraph, 'TOC \\o "1-2" \\h \\z \\u', "")
-    # the field's shown result: one line per heading, until it is updated
-    separate = paragraph._p.findall(qn("w:r"))[-1]
-    for i, line in enumerate(shown.split("\n")):
-        run = paragraph.add_run(line)
+    end = paragraph._p.findall(qn("w:r"))[-1]  # the field's shown result goes before its end: a line per heading
+    for i, heading in enumerate(headings):
+        run = paragraph.add_run(("" if heading.tag == "h2" else "　　") + heading.text_content().strip())
         if i:
             run._r.insert(0, OxmlElement("w:br"))
-        separate.addprevious(run._r)
-    update = OxmlElement("w:updateFields")
-    update.set(qn("w:val"), "true")
-    doc.settings.element.append(update)
+        end.addprevious(run._r)
+    update_fields_on_opening(doc)
     paragraph.add_run().add_break(WD_BREAK.PAGE)
 
 
@@ -147,24 +146,13 @@ def _gongwen_head(doc: DocumentObject, style: DocumentStyle, meta: dict[str, Any
     issuer.paragraph_format.space_before = Pt(12)
     number = meta.get("number", "")
     rule_above = _centred(doc, number, style, "body") if number else doc.add_paragraph(style=BODY)
-    _bottom_rule(rule_above, RED)
+    rule(rule_above, "bottom", RED, space=6)
     doc.add_paragraph(style=BODY)
     _centred(doc, meta.get("title", ""), style, "title", space_after=0)
     doc.add_paragraph(style=BODY)
     if meta.get("addressees"):
         to = doc.add_paragraph(f"{meta['addressees']}：", style=BODY)
         first_line_chars(to._p, 0)
-
-
-def _bottom_rule(paragraph, colour: str, size: int = 12) -> None:
-    """A line under the paragraph (w:pBdr bottom), the width of the type area."""
-    ppr = paragraph._p.get_or_add_pPr()
-    border = OxmlElement("w:pBdr")
-    bottom = OxmlElement("w:bottom")
-    for key, value in (("w:val", "single"), ("w:sz", str(size)), ("w:space", "6"), ("w:color", colour)):
-        bottom.set(qn(key), value)
-    border.append(bottom)
-    ppr.append(border)
 
 
 def _imprint(doc: DocumentObject, style: DocumentStyle, meta: dict[str, Any]) -> None:
@@ -187,20 +175,6 @@ def _imprint(doc: DocumentObject, style: DocumentStyle, meta: dict[str, Any]) ->
             section = doc.sections[-1]
             width = section.page_width - section.left_margin - section.right_margin
             paragraph.paragraph_format.tab_stops.add_tab_stop(width - Pt(14), alignment=2)  # right
-        _top_rule(paragraph, size=12 if i == 0 else 4)
+        rule(paragraph, "top", size=12 if i == 0 else 4)
         if i == len(lines) - 1:
-            _bottom_rule(paragraph, "000000", 12)
-    for run in doc.paragraphs[-1].runs:
-        run.font.color.rgb = RGBColor(0, 0, 0)
-
-
-def _top_rule(paragraph, size: int) -> None:
-    ppr = paragraph._p.get_or_add_pPr()
-    border = ppr.find(qn("w:pBdr"))
-    if border is None:
-        border = OxmlElement("w:pBdr")
-        ppr.append(border)
-    top = OxmlElement("w:top")
-    for key, value in (("w:val", "single"), ("w:sz", str(size)), ("w:space", "4"), ("w:color", "000000")):
-        top.set(qn(key), value)
-    border.insert(0, top)
+            rule(paragraph, "bottom")

@@ -24,6 +24,25 @@ from hotline_eval.config.document_styles import DocumentStyle, Font
 HEADINGS = {1: "Heading 1", 2: "Heading 2", 3: "Heading 3"}
 BODY, TITLE, CAPTION, NOTE, TABLE = "Normal", "Doc Title", "Caption", "Table Note", "Table Text"
 THEME_ATTRIBUTES = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
+# what follows w:pBdr in a w:pPr and w:updateFields in w:settings (ECMA-376 order: Word refuses a file
+# whose elements are out of order, LibreOffice does not)
+AFTER_PBDR = (
+    "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct", "w:topLinePunct",
+    "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind",
+    "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment",
+    "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange",
+)  # fmt: skip
+AFTER_UPDATE_FIELDS = (
+    "w:hdrShapeDefaults", "w:footnotePr", "w:endnotePr", "w:compat", "w:docVars", "w:rsids", "m:mathPr",
+    "w:attachedSchema", "w:themeFontLang", "w:clrSchemeMapping", "w:doNotIncludeSubdocsInStats",
+    "w:doNotAutoCompressPictures", "w:forceUpgrade", "w:captions", "w:readModeInkLockDown", "w:smartTagType",
+    "sl:schemaLibrary", "w:shapeDefaults", "w:doNotEmbedSmartTags", "w:decimalSymbol", "w:listSeparator",
+)  # fmt: skip
+
+
+def style_id(name: str) -> str:
+    """The id of a style added or built in by name ("Table Text" → "TableText")."""
+    return name.replace(" ", "")
 
 
 def new_document(style: DocumentStyle) -> DocumentObject:
@@ -114,11 +133,7 @@ def _styles(doc: DocumentObject, style: DocumentStyle) -> None:
 def first_line_chars(style_or_paragraph_element, chars: int, size_pt: float = 0) -> None:
     """First-line indent in characters, as Chinese text is set: w:firstLineChars (hundredths, read by
     Word and WPS) and the same in twips (w:firstLine, for readers that ignore the former)."""
-    ppr = style_or_paragraph_element.get_or_add_pPr()
-    ind = ppr.find(qn("w:ind"))
-    if ind is None:
-        ind = OxmlElement("w:ind")
-        ppr.append(ind)
+    ind = style_or_paragraph_element.get_or_add_pPr().get_or_add_ind()  # in its place among the properties
     ind.set(qn("w:firstLineChars"), str(chars * 100))
     ind.set(qn("w:firstLine"), str(round(chars * size_pt * 20)))
 
@@ -140,6 +155,30 @@ def _font_table(doc: DocumentObject, style: DocumentStyle) -> None:
         etree.SubElement(entry, qn("w:charset")).set(qn("w:val"), "86")  # GB2312
         etree.SubElement(entry, qn("w:family")).set(qn("w:val"), "auto")
     part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def rule(paragraph: Paragraph, side: str, colour: str = "000000", size: int = 12, space: int = 4) -> None:
+    """A line above (side "top") or under ("bottom") the paragraph, the width of the type area; size in
+    eighths of a point, space (between text and line) in points."""
+    ppr = paragraph._p.get_or_add_pPr()
+    border = ppr.find(qn("w:pBdr"))
+    if border is None:
+        border = OxmlElement("w:pBdr")
+        ppr.insert_element_before(border, *AFTER_PBDR)
+    line = OxmlElement(f"w:{side}")
+    for key, value in (("w:val", "single"), ("w:sz", str(size)), ("w:space", str(space)), ("w:color", colour)):
+        line.set(qn(key), value)
+    if side == "top":  # w:top comes before w:bottom
+        border.insert(0, line)
+    else:
+        border.append(line)
+
+
+def update_fields_on_opening(doc: DocumentObject) -> None:
+    """Ask Word and WPS to update the fields (contents, caption numbers) when the file is opened."""
+    update = OxmlElement("w:updateFields")
+    update.set(qn("w:val"), "true")
+    doc.settings.element.insert_element_before(update, *AFTER_UPDATE_FIELDS)
 
 
 def field(paragraph: Paragraph, instruction: str, shown: str = "") -> None:

@@ -1,8 +1,9 @@
 """The contents page: built from the document's h2/h3 headings, page numbers filled in for print.
 
 Every heading that carries an id appears in the contents (blocks.heading gives each one an id).
-Each entry holds an empty fixed-width page box; the PDF step (report.pdf) fills the boxes with
-the page each heading was printed on. The HTML version links the entries instead.
+Each entry holds an empty fixed-width page box linked to its heading: WeasyPrint prints the page
+number itself (CSS target-counter, report.css); for Chromium the PDF step (report.pdf) writes into the
+boxes the page each heading was printed on. The HTML version hides the boxes and links the entries.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import re
 
 TOC_PLACEHOLDER = "<!--TOC-->"
 HEADING = re.compile(r'<h([23])\b[^>]*?\bid="([^"]+)"[^>]*>(.*?)</h\1>', re.S)
-PAGE_BOX = re.compile(r'<span class="toc-page" data-anchor="([^"]+)">[^<]*</span>')
+PAGE_BOX = re.compile(r'<a class="toc-page" href="#([^"]+)">[^<]*</a>')
 
 
 def headings(body: str) -> list[tuple[int, str, str]]:
@@ -32,7 +33,7 @@ def contents(body: str, title: str = "目　录") -> str:
         a = html.escape(anchor)
         lines.append(
             f'<li class="toc-{level}"><a class="toc-text" href="#{a}">{html.escape(text)}</a>'
-            f'<span class="toc-leader"></span><span class="toc-page" data-anchor="{a}"></span></li>'
+            f'<span class="toc-leader"></span><a class="toc-page" href="#{a}"></a></li>'
         )
     return f'<nav class="toc"><h2 class="toc-title" id="toc">{html.escape(title)}</h2><ol>{"".join(lines)}</ol></nav>'
 
@@ -49,6 +50,6 @@ def fill_page_numbers(document: str, pages: dict[str, int]) -> str:
         anchor = html.unescape(match.group(1))
         number = pages.get(anchor)
         shown = str(number) if number is not None else ""
-        return f'<span class="toc-page" data-anchor="{match.group(1)}">{shown}</span>'
+        return f'<a class="toc-page" href="#{match.group(1)}">{shown}</a>'
 
     return PAGE_BOX.sub(fill, document)

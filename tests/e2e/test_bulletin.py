@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from hotline_eval.report.bulletin import render_bulletin
+from hotline_eval.report.pdf import find_engine
 from tests.support.documents import assert_documents_clean, lint_rules, visible_text
 
 pytestmark = pytest.mark.slow
@@ -123,6 +124,10 @@ def test_the_bulletin_pdf_reads_like_the_html(bulletin, text):
     # a 公文 (documents.bulletin_style gongwen, GB/T 9704): "— 1 —", not the report's "第 1 页 / 共 n 页"
     assert re.search(r"—\s*1\s*—", pdf_text) and "共" not in pdf_text.split("\f")[0][-40:], "page number"
     assert "关于示例省2026年第三季度" in pdf_text and "工作要求" in pdf_text
+    if find_engine().name == "weasyprint":  # its footnote area: the 版记 at the foot of the last page
+        from tests.support.office import depth_on_page
+
+        assert 0.8 < depth_on_page(bulletin["pdf"], "印发") < 0.89  # the type area ends at 0.88
     assert not re.search(r"\bnan\b|\bNone\b|NaT|Traceback", pdf_text)
 
 

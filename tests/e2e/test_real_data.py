@@ -572,12 +572,14 @@ def test_libreoffice_lays_out_each_report_docx(real_report, tmp_path):
 def test_libreoffice_lays_out_the_bulletin_docx_as_a_gongwen(bank_documents, tmp_path):
     """The bulletin's first page as LibreOffice prints it matches the reference picture within a tolerance
     (a layout regression shows), and carries the 公文's head."""
-    from tests.support.office import assert_looks_like, libreoffice_pdf, pdf_text
+    from tests.support.office import assert_looks_like, depth_on_page, libreoffice_pdf, pdf_text
 
     docx = bank_documents["bulletin"]["docx"]
     pdf = libreoffice_pdf(docx, tmp_path)
     first = re.sub(r"\s+", "", pdf_text(pdf, last=1))
     assert first.startswith("hotline-eval项目组") and "通报" in first and "—1—" in first
+    # the 版记 closes the last page at its foot (the type area ends 35 mm above the edge: 0.88 of A4)
+    assert 0.8 < depth_on_page(pdf, "印发") < 0.89
     everything = re.sub(r"\s+", "", pdf_text(pdf))
     assert all(re.sub(r"\s+", "", h) in everything for h in heading_texts(docx))
     assert_looks_like(pdf, Path(__file__).parent / "reference" / "bank-bulletin-docx-page1.png")

@@ -206,12 +206,47 @@ def test_the_embedded_font_covers_every_character_of_the_document(html_file):
     from fontTools.ttLib import TTFont
 
     document = html_file.read_text(encoding="utf-8")
-    data = re.search(r"url\(data:font/woff;base64,([A-Za-z0-9+/=]+)\)", document).group(1)
-    cmap = TTFont(io.BytesIO(base64.b64decode(data))).getBestCmap()
+    faces = re.findall(r"url\(data:font/woff;base64,([A-Za-z0-9+/=]+)\)[^}]*font-weight: (\d+)", document)
+    assert [weight for _, weight in faces] == ["400", "700"]
     visible = re.sub(r"<[^>]+>", "", re.sub(r"<style.*?</style>", "", document, flags=re.S))
     visible = re.sub(r"&[a-z]+;|&#\d+;", "", visible)
-    missing = {c for c in visible if not c.isspace() and ord(c) not in cmap}
-    assert not missing, f"not in the embedded font: {sorted(missing)}"
+    for data, weight in faces:
+        cmap = TTFont(io.BytesIO(base64.b64decode(data))).getBestCmap()
+        missing = {c for c in visible if not c.isspace() and ord(c) not in cmap}
+        assert not missing, f"not in the embedded font of weight {weight}: {sorted(missing)}"
+
+
+def test_the_bold_face_has_the_chinese_shapes_of_the_regular_one():
+    """The bold font comes from the Japanese package: every character must map to the glyph (CID) the
+    Simplified Chinese face uses, else 骨 or “ print in their Japanese forms in headings."""
+    from fontTools.ttLib import TTFont
+
+    from hotline_eval.report.fonts import FACE_INDEX, bold_face, bold_font_path, font_path
+
+    chinese = TTFont(str(font_path()), fontNumber=FACE_INDEX, lazy=True).getBestCmap()
+    bold = bold_face()
+    japanese = TTFont(str(bold_font_path()), lazy=True).getBestCmap()
+    mapped = bold.getBestCmap()
+    assert mapped == chinese
+    # the remap matters: the Japanese map differs from the Chinese one for these, the bold font follows the Chinese
+    for char in "骨直“：":
+        assert japanese[ord(char)] != chinese[ord(char)]
+        assert mapped[ord(char)] == chinese[ord(char)]
+    assert "NotoSansCJKjp-Bold" in bold["name"].getDebugName(6)
+
+
+def test_weasyprint_prints_in_one_pass_to_the_same_bytes(html_file, tmp_path):
+    """The default engine prints once (its contents' page numbers and bookmarks come from the CSS, checked
+    above) and the same HTML gives the same file, fonts included."""
+    engine = find_engine("weasyprint")
+    if engine is None:
+        pytest.skip("weasyprint missing")
+    calls = []
+    counted = engine.__class__(engine.name, engine.label, lambda h, p: (calls.append(h), engine.print_pdf(h, p)), True)
+    first = to_pdf(html_file, tmp_path / "a.pdf", counted).read_bytes()
+    second = to_pdf(html_file, tmp_path / "b.pdf", counted).read_bytes()
+    assert calls == [html_file, html_file]
+    assert first == second
 
 
 def test_no_pdf_engine_is_a_clear_error(monkeypatch, html_file, tmp_path):

@@ -3,6 +3,10 @@ Word tables with repeating header rows, pictures with their alt text, in the pag
 params/document_styles.yaml; the bulletin carries the 公文 elements (GB/T 9704-2012). Each .docx is read
 back with python-docx."""
 
+import base64
+import io
+import re
+
 import nbformat
 import pandas as pd
 import pytest
@@ -156,6 +160,29 @@ def test_the_chart_is_a_picture_with_its_alt_text(report_docx):
     assert holder.paragraph_format.line_spacing_rule == 0  # single: the body's exact 22 pt would clip it
 
 
+def test_a_tall_chart_leaves_room_on_its_page_for_its_caption(tmp_path, styles):
+    """A heat map of 40 indicators at the type area's width was taller than the page: it printed alone and
+    its caption on the next page. Narrowed to at most 82 % of the type area's height, it keeps its shape."""
+    import matplotlib.pyplot as plt
+    from PIL import Image
+
+    from hotline_eval.report.charts import figure_html, setup
+
+    setup()
+    fig, ax = plt.subplots(figsize=(6, 12))
+    ax.imshow([[i + j for i in range(8)] for j in range(40)], aspect="auto")
+    block = figure_html(fig, "各市指标得分率热力图", "热力图", number=3)
+    png = Image.open(io.BytesIO(base64.b64decode(re.search(r'src="data:image/png;base64,([^"]+)"', block).group(1))))
+    path = tmp_path / "tall.docx"
+    write_docx(notebook(block), {}, path, styles.report)
+    doc = Document(str(path))
+    section, picture = doc.sections[0], doc.inline_shapes[0]
+    type_height = section.page_height - section.top_margin - section.bottom_margin
+    assert picture.height <= type_height * 0.82 + 12700  # a point's rounding
+    assert picture.height > type_height * 0.8  # as tall as allowed, not shrunk further
+    assert abs(picture.width / picture.height - png.width / png.height) < 0.005  # its proportions kept
+
+
 def test_every_style_names_its_east_asian_face(report_docx, styles):
     expected = {"Normal": "body", "Heading 1": "heading1", "Heading 2": "heading2", "Caption": "caption"}
     for name, role in expected.items():
@@ -199,6 +226,13 @@ def test_a_bulletin_is_set_as_a_gongwen(tmp_path, styles):
     assert doc.styles["Normal"].element.rPr.rFonts.get(qn("w:eastAsia")) == "仿宋_GB2312"
     assert doc.styles["Normal"].font.size.pt == 16  # 3号
     assert texts[-2:] == ["抄送：省政府办公厅。", "示例省政务服务管理办公室\t2026年10月30日印发"]
+    # the 版记 sits in one frame at the foot of the type area of the last page (GB/T 9704 §10)
+    frames = [p._p.pPr.find(qn("w:framePr")) for p in doc.paragraphs[-2:]]
+    assert all(
+        f is not None and f.get(qn("w:yAlign")) == "bottom" and f.get(qn("w:vAnchor")) == "margin" for f in frames
+    )
+    assert len({tuple(sorted(f.attrib.items())) for f in frames}) == 1  # the same frame: one block, not two
+    assert all(p._p.find(f".//{qn('w:framePr')}") is None for p in doc.paragraphs[:-2])
     footer = doc.sections[0].footer.paragraphs[0]
     assert footer.text.startswith("— ") and footer.text.endswith(" —") and footer.alignment == 2  # outer side
     assert doc.sections[0].even_page_footer.paragraphs[0].alignment == 0
@@ -209,6 +243,17 @@ def test_a_bulletin_without_number_or_copy_to_omits_them(tmp_path, styles):
     texts = [p.text for p in doc.paragraphs if p.text]
     assert not any("号" in t and "〔" in t for t in texts) and not any(t.startswith("抄送") for t in texts)
     assert texts[-1].endswith("印发")
+
+
+def test_a_long_printing_organ_puts_the_date_on_the_next_line(tmp_path, styles):
+    """印发机关 left and 印发日期 right share a line when both fit (14 pt on 156 mm: 31 characters);
+    a longer name sends the date to the next line whole, not split as “2026年10 / 月30日印发”."""
+    short = bulletin_docx(tmp_path, styles).paragraphs[-1]
+    long = bulletin_docx(tmp_path, styles, printed_by="示例省政务服务管理办公室（省12345热线管理办公室）").paragraphs[
+        -1
+    ]
+    assert short._p.findall(f".//{qn('w:br')}") == []
+    assert len(long._p.findall(f".//{qn('w:br')}")) == 1 and long.text.endswith("\t2026年10月30日印发")
 
 
 def test_an_issuers_long_name_fits_on_one_line(tmp_path, styles):

@@ -75,3 +75,21 @@ def assert_looks_like(pdf: Path, reference: Path, page: int = 1) -> None:
     assert shown.size == expected.size, f"page size {shown.size} against the reference's {expected.size}"
     difference = ImageStat.Stat(ImageChops.difference(shown, expected)).mean[0]
     assert difference < MEAN_GREY_DIFFERENCE, f"page {page} differs from {reference.name}: mean {difference:.1f}"
+
+
+def depth_on_page(pdf: Path, text: str, page: int = -1) -> float:
+    """How far down its page (0 top, 1 bottom) the last word holding `text` ends, on `page` (1-based;
+    -1 the last page)."""
+    import re
+
+    number = page_count(pdf) if page == -1 else page
+    bbox = subprocess.run(
+        ["pdftotext", "-bbox", "-f", str(number), "-l", str(number), str(pdf), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    height = float(re.search(r'<page width="[\d.]+" height="([\d.]+)"', bbox).group(1))
+    found = [float(y) for y, word in re.findall(r'yMax="([\d.]+)">([^<]*)</word>', bbox) if text in word]
+    assert found, f"'{text}' is not on page {number} of {pdf.name}"
+    return found[-1] / height

@@ -216,19 +216,33 @@ def _widths(doc: DocumentObject, table_el: lxml.html.HtmlElement, columns: int) 
 # ------------------------------------------------------------------------------------------ pictures
 
 
+PICTURE_SHARE = 0.92  # of the type area's width
+PAGE_LEFT_FOR_CAPTION = 0.82  # a picture takes at most this share of the type area's height: its caption follows
+
+
+def _picture_width(doc: DocumentObject, data: bytes) -> Emu:
+    """The picture's printed width: 92 % of the type area, less for a tall chart so that it and its
+    caption fit on one page (a heat map of 40 indicators was a page alone, its caption on the next)."""
+    from PIL import Image
+
+    section = doc.sections[-1]
+    width = (section.page_width - section.left_margin - section.right_margin) * PICTURE_SHARE
+    height = (section.page_height - section.top_margin - section.bottom_margin) * PAGE_LEFT_FOR_CAPTION
+    pixels_wide, pixels_high = Image.open(io.BytesIO(data)).size
+    return Emu(int(min(width, height * pixels_wide / pixels_high)))
+
+
 def _picture(doc: DocumentObject, figure: lxml.html.HtmlElement) -> None:
     img = figure.find(".//img")
     source = img.get("src") or ""
     if source.startswith("data:image/"):  # charts are embedded; any other picture keeps at least its caption
-        section = doc.sections[-1]
-        width = section.page_width - section.left_margin - section.right_margin
+        data = base64.b64decode(source.split(",", 1)[1])
         holder = styled(doc, BODY)
         holder.alignment = WD_ALIGN_PARAGRAPH.CENTER
         first_line_chars(holder._p, 0)
         holder.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE  # exact spacing clips a picture
         holder.paragraph_format.keep_with_next = True
-        data = base64.b64decode(source.split(",", 1)[1])
-        shape = holder.add_run().add_picture(io.BytesIO(data), width=Emu(int(width * 0.92)))
+        shape = holder.add_run().add_picture(io.BytesIO(data), width=_picture_width(doc, data))
         shape._inline.docPr.set("descr", img.get("alt") or "")  # alternative text, as the HTML's alt
     found = figure.find("figcaption")
     if found is not None:

@@ -17,7 +17,7 @@ from docx.document import Document as DocumentObject
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Pt
+from docx.shared import Emu, Pt
 
 from hotline_eval.config.document_styles import DocumentStyle, load_document_styles
 from hotline_eval.config.evaluation import Evaluation
@@ -26,6 +26,7 @@ from hotline_eval.report.word.content import add_blocks, fragments
 from hotline_eval.report.word.page import (
     BODY,
     TITLE,
+    at_foot_of_page,
     field,
     first_line_chars,
     new_document,
@@ -156,13 +157,15 @@ def _gongwen_head(doc: DocumentObject, style: DocumentStyle, meta: dict[str, Any
 
 
 def _imprint(doc: DocumentObject, style: DocumentStyle, meta: dict[str, Any]) -> None:
-    """版记 at the end: 抄送 (when given) and 印发机关 with 印发日期, between lines (GB/T 9704 §10)."""
+    """版记 at the foot of the last page (GB/T 9704 §10): 抄送 (when given) and 印发机关 with 印发日期,
+    between lines, in a frame anchored to the bottom of the type area."""
     lines = []
     if meta.get("copy_to"):
         lines.append((f"抄送：{meta['copy_to']}。", None))
     lines.append((meta.get("printed_by", ""), meta.get("printed_on", "")))
-    doc.add_paragraph(style=BODY).paragraph_format.keep_with_next = True
     font = style.fonts["note"].model_copy(update={"size_pt": 14})
+    section = doc.sections[-1]
+    width = section.page_width - section.left_margin - section.right_margin
     for i, (left, right) in enumerate(lines):
         paragraph = doc.add_paragraph(style=BODY)
         first_line_chars(paragraph._p, 0)
@@ -170,11 +173,18 @@ def _imprint(doc: DocumentObject, style: DocumentStyle, meta: dict[str, Any]) ->
         paragraph.paragraph_format.keep_with_next = i < len(lines) - 1
         set_font(paragraph.add_run(left), font, style.latin)
         if right:
+            issued = f"{right}印发"
+            if _ems(left) + _ems(issued) + 1 > (Emu(width).pt - 28) / font.size_pt:  # no room: the date below
+                paragraph.add_run().add_break()
             paragraph.add_run("\t")
-            set_font(paragraph.add_run(f"{right}印发"), font, style.latin)
-            section = doc.sections[-1]
-            width = section.page_width - section.left_margin - section.right_margin
+            set_font(paragraph.add_run(issued), font, style.latin)
             paragraph.paragraph_format.tab_stops.add_tab_stop(width - Pt(14), alignment=2)  # right
         rule(paragraph, "top", size=12 if i == 0 else 4)
         if i == len(lines) - 1:
             rule(paragraph, "bottom")
+        at_foot_of_page(paragraph, Emu(width).twips)
+
+
+def _ems(text: str) -> float:
+    """Width of the text in ems: a Chinese character one, a Latin letter or digit about half."""
+    return sum(0.5 if ord(c) < 0x2E80 else 1.0 for c in text)

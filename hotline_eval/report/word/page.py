@@ -32,6 +32,7 @@ AFTER_PBDR = (
     "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment",
     "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange",
 )  # fmt: skip
+AFTER_FRAMEPR = ("w:widowControl", "w:numPr", "w:suppressLineNumbers", "w:pBdr", *AFTER_PBDR)
 AFTER_UPDATE_FIELDS = (
     "w:hdrShapeDefaults", "w:footnotePr", "w:endnotePr", "w:compat", "w:docVars", "w:rsids", "m:mathPr",
     "w:attachedSchema", "w:themeFontLang", "w:clrSchemeMapping", "w:doNotIncludeSubdocsInStats",
@@ -172,6 +173,22 @@ def rule(paragraph: Paragraph, side: str, colour: str = "000000", size: int = 12
         border.insert(0, line)
     else:
         border.append(line)
+
+
+def at_foot_of_page(paragraph: Paragraph, width_twips: int) -> None:
+    """Set the paragraph in a frame at the foot of the type area of the page it falls on, the type area's
+    width, text kept above and below it; consecutive paragraphs with the same frame share one frame."""
+    frame = OxmlElement("w:framePr")
+    for key, value in (
+        ("w:w", str(width_twips)),
+        ("w:wrap", "notBeside"),
+        ("w:vAnchor", "margin"),
+        ("w:hAnchor", "margin"),
+        ("w:xAlign", "center"),
+        ("w:yAlign", "bottom"),
+    ):
+        frame.set(qn(key), value)
+    paragraph._p.get_or_add_pPr().insert_element_before(frame, *AFTER_FRAMEPR)
 
 
 def update_fields_on_opening(doc: DocumentObject) -> None:

@@ -51,6 +51,26 @@ def test_the_header_title_and_addressees(text):
     assert "现将有关情况通报如下" in text
 
 
+def test_every_gongwen_element_of_the_definition_is_printed(bulletin):
+    """demo-comprehensive gives 发文字号, 抄送 and 印发机关 (documents: in its definition): the HTML (so the
+    PDF) and the Word file carry each of them where GB/T 9704 puts it, the 印发日期 the results' date."""
+    import lxml.html
+    from docx import Document
+
+    page = lxml.html.parse(str(bulletin["html"])).getroot()
+    head = page.find_class("bulletin-head")[0]
+    assert [e.get("class") for e in head] == [
+        "bulletin-issuer", "bulletin-number", "bulletin-rule", "bulletin-title", "bulletin-addressees"
+    ]  # fmt: skip
+    assert head.find_class("bulletin-number")[0].text_content() == "示热办〔2026〕12号"
+    imprint = [p.text_content() for p in page.find_class("bulletin-imprint")[0].iter("p")]
+    assert imprint == ["抄送：省政府办公厅。", "示例省政务服务管理办公室2026年10月30日印发"]
+    if "docx" in bulletin:
+        texts = [p.text for p in Document(str(bulletin["docx"])).paragraphs if p.text]
+        assert texts[1] == "示热办〔2026〕12号"
+        assert texts[-2:] == ["抄送：省政府办公厅。", "示例省政务服务管理办公室\t2026年10月30日印发"]
+
+
 def test_the_ranking_shows_each_citys_change_since_the_previous_quarter(bulletin, totals, root):
     now, before = totals
     page = bulletin["html"].read_text(encoding="utf-8")

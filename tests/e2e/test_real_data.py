@@ -550,10 +550,11 @@ def heading_texts(docx: Path) -> list[str]:
 @pytest.mark.slow
 def test_libreoffice_lays_out_each_report_docx(real_report, tmp_path):
     """LibreOffice opens report.docx and lays it out: pages, every heading with its text, the Chinese
-    text present in the PDF it prints."""
-    from tests.support.office import libreoffice_pdf, page_count, pdf_text
+    text present in the PDF it prints; the page that opens 二、评价结果 (lead, score table, chart) matches
+    its reference picture within a tolerance, so a layout regression shows."""
+    from tests.support.office import assert_looks_like, libreoffice_pdf, page_count, page_holding, pdf_text
 
-    _, written = real_report
+    evaluation, written = real_report
     pdf = libreoffice_pdf(written["docx"], tmp_path)
     text = re.sub(r"\s+", "", pdf_text(pdf))
     headings = heading_texts(written["docx"])
@@ -566,6 +567,8 @@ def test_libreoffice_lays_out_each_report_docx(real_report, tmp_path):
     # each caption's number (a SEQ field, which LibreOffice recomputes) as written, and its words
     for number, words in (c.split("\u3000", 1) for c in captions):
         assert number in text and re.sub(r"\s+", "", words) in text, (number, words)
+    results = page_holding(pdf, "二、评价结果")
+    assert_looks_like(pdf, Path(__file__).parent / "reference" / f"{evaluation}-report-docx-results.png", results)
 
 
 @pytest.mark.slow

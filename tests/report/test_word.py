@@ -225,14 +225,22 @@ def test_a_bulletin_is_set_as_a_gongwen(tmp_path, styles):
     )
     assert doc.styles["Normal"].element.rPr.rFonts.get(qn("w:eastAsia")) == "仿宋_GB2312"
     assert doc.styles["Normal"].font.size.pt == 16  # 3号
-    assert texts[-2:] == ["抄送：省政府办公厅。", "示例省政务服务管理办公室\t2026年10月30日印发"]
-    # the 版记 sits in one frame at the foot of the type area of the last page (GB/T 9704 §10)
-    frames = [p._p.pPr.find(qn("w:framePr")) for p in doc.paragraphs[-2:]]
-    assert all(
-        f is not None and f.get(qn("w:yAlign")) == "bottom" and f.get(qn("w:vAnchor")) == "margin" for f in frames
-    )
-    assert len({tuple(sorted(f.attrib.items())) for f in frames}) == 1  # the same frame: one block, not two
-    assert all(p._p.find(f".//{qn('w:framePr')}") is None for p in doc.paragraphs[:-2])
+    # the 版记: a table at the foot of the type area of the last page (GB/T 9704 §10), the type area's width,
+    # one row per line, a thick line above and below and a thin one between
+    imprint = doc.tables[-1]
+    assert [row.cells[0].text for row in imprint.rows] == [
+        "抄送：省政府办公厅。",
+        "示例省政务服务管理办公室\t2026年10月30日印发",
+    ]
+    position = imprint._tbl.tblPr.find(qn("w:tblpPr"))
+    assert position.get(qn("w:tblpYSpec")) == "bottom" and position.get(qn("w:vertAnchor")) == "margin"
+    assert int(position.get(qn("w:tblpX"))) == section.left_margin.twips
+    type_width = (section.page_width - section.left_margin - section.right_margin) // 635
+    assert int(imprint._tbl.tblPr.find(qn("w:tblW")).get(qn("w:w"))) == type_width
+    lines = {e.tag.split("}")[1]: e.get(qn("w:sz")) for e in imprint._tbl.tblPr.find(qn("w:tblBorders"))}
+    assert (lines["top"], lines["bottom"], lines["insideH"]) == ("6", "6", "4")
+    body = doc.element.body  # then only the empty paragraph Word requires to close the body, and the section
+    assert [e.tag for e in body[-3:]] == [qn("w:tbl"), qn("w:p"), qn("w:sectPr")] and doc.paragraphs[-1].text == ""
     footer = doc.sections[0].footer.paragraphs[0]
     assert footer.text.startswith("— ") and footer.text.endswith(" —") and footer.alignment == 2  # outer side
     assert doc.sections[0].even_page_footer.paragraphs[0].alignment == 0
@@ -241,17 +249,16 @@ def test_a_bulletin_is_set_as_a_gongwen(tmp_path, styles):
 def test_a_bulletin_without_number_or_copy_to_omits_them(tmp_path, styles):
     doc = bulletin_docx(tmp_path, styles, number="", copy_to="")
     texts = [p.text for p in doc.paragraphs if p.text]
-    assert not any("号" in t and "〔" in t for t in texts) and not any(t.startswith("抄送") for t in texts)
-    assert texts[-1].endswith("印发")
+    assert not any("号" in t and "〔" in t for t in texts)
+    assert [row.cells[0].text for row in doc.tables[-1].rows] == ["示例省政务服务管理办公室\t2026年10月30日印发"]
 
 
 def test_a_long_printing_organ_puts_the_date_on_the_next_line(tmp_path, styles):
     """印发机关 left and 印发日期 right share a line when both fit (14 pt on 156 mm: 31 characters);
     a longer name sends the date to the next line whole, not split as “2026年10 / 月30日印发”."""
-    short = bulletin_docx(tmp_path, styles).paragraphs[-1]
-    long = bulletin_docx(tmp_path, styles, printed_by="示例省政务服务管理办公室（省12345热线管理办公室）").paragraphs[
-        -1
-    ]
+    short = bulletin_docx(tmp_path, styles).tables[-1].rows[-1].cells[0].paragraphs[0]
+    long_name = "示例省政务服务管理办公室（省12345热线管理办公室）"
+    long = bulletin_docx(tmp_path, styles, printed_by=long_name).tables[-1].rows[-1].cells[0].paragraphs[0]
     assert short._p.findall(f".//{qn('w:br')}") == []
     assert len(long._p.findall(f".//{qn('w:br')}")) == 1 and long.text.endswith("\t2026年10月30日印发")
 

@@ -77,6 +77,13 @@ def assert_looks_like(pdf: Path, reference: Path, page: int = 1) -> None:
     assert difference < MEAN_GREY_DIFFERENCE, f"page {page} differs from {reference.name}: mean {difference:.1f}"
 
 
+def page_holding(pdf: Path, text: str) -> int:
+    """The last page (1-based) whose text holds `text`: for a heading, its page (the contents come first)."""
+    pages = pdf_text(pdf).split("\f")
+    squeezed = "".join(text.split())
+    return max(n for n, page in enumerate(pages, 1) if squeezed in "".join(page.split()))
+
+
 def depth_on_page(pdf: Path, text: str, page: int = -1) -> float:
     """How far down its page (0 top, 1 bottom) the last word holding `text` ends, on `page` (1-based;
     -1 the last page)."""

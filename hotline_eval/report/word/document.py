@@ -158,7 +158,7 @@ def _gongwen_head(doc: DocumentObject, style: DocumentStyle, meta: dict[str, Any
 
 def _imprint(doc: DocumentObject, style: DocumentStyle, meta: dict[str, Any]) -> None:
     """版记 at the foot of the last page (GB/T 9704 §10): 抄送 (when given) and 印发机关 with 印发日期,
-    between lines, in a frame anchored to the bottom of the type area."""
+    between lines, in a table floating at the bottom of the type area (it stays there as the text is edited)."""
     lines = []
     if meta.get("copy_to"):
         lines.append((f"抄送：{meta['copy_to']}。", None))
@@ -166,11 +166,11 @@ def _imprint(doc: DocumentObject, style: DocumentStyle, meta: dict[str, Any]) ->
     font = style.fonts["note"].model_copy(update={"size_pt": 14})
     section = doc.sections[-1]
     width = section.page_width - section.left_margin - section.right_margin
-    for i, (left, right) in enumerate(lines):
+    paragraphs = []
+    for left, right in lines:
         paragraph = doc.add_paragraph(style=BODY)
         first_line_chars(paragraph._p, 0)
-        paragraph.paragraph_format.left_indent = Pt(14)
-        paragraph.paragraph_format.keep_with_next = i < len(lines) - 1
+        paragraph.paragraph_format.left_indent = paragraph.paragraph_format.right_indent = Pt(14)
         set_font(paragraph.add_run(left), font, style.latin)
         if right:
             issued = f"{right}印发"
@@ -179,10 +179,8 @@ def _imprint(doc: DocumentObject, style: DocumentStyle, meta: dict[str, Any]) ->
             paragraph.add_run("\t")
             set_font(paragraph.add_run(issued), font, style.latin)
             paragraph.paragraph_format.tab_stops.add_tab_stop(width - Pt(14), alignment=2)  # right
-        rule(paragraph, "top", size=12 if i == 0 else 4)
-        if i == len(lines) - 1:
-            rule(paragraph, "bottom")
-        at_foot_of_page(paragraph, Emu(width).twips)
+        paragraphs.append(paragraph)
+    at_foot_of_page(doc, paragraphs, Emu(width).twips)
 
 
 def _ems(text: str) -> float:

@@ -12,9 +12,9 @@ from docx.document import Document as DocumentObject
 from docx.enum.section import WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Mm, Pt, RGBColor
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.shared import Emu, Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
@@ -32,7 +32,6 @@ AFTER_PBDR = (
     "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment",
     "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange",
 )  # fmt: skip
-AFTER_FRAMEPR = ("w:widowControl", "w:numPr", "w:suppressLineNumbers", "w:pBdr", *AFTER_PBDR)
 AFTER_UPDATE_FIELDS = (
     "w:hdrShapeDefaults", "w:footnotePr", "w:endnotePr", "w:compat", "w:docVars", "w:rsids", "m:mathPr",
     "w:attachedSchema", "w:themeFontLang", "w:clrSchemeMapping", "w:doNotIncludeSubdocsInStats",
@@ -175,20 +174,36 @@ def rule(paragraph: Paragraph, side: str, colour: str = "000000", size: int = 12
         border.append(line)
 
 
-def at_foot_of_page(paragraph: Paragraph, width_twips: int) -> None:
-    """Set the paragraph in a frame at the foot of the type area of the page it falls on, the type area's
-    width, text kept above and below it; consecutive paragraphs with the same frame share one frame."""
-    frame = OxmlElement("w:framePr")
-    for key, value in (
-        ("w:w", str(width_twips)),
-        ("w:wrap", "notBeside"),
-        ("w:vAnchor", "margin"),
-        ("w:hAnchor", "margin"),
-        ("w:xAlign", "center"),
-        ("w:yAlign", "bottom"),
-    ):
-        frame.set(qn(key), value)
-    paragraph._p.get_or_add_pPr().insert_element_before(frame, *AFTER_FRAMEPR)
+def at_foot_of_page(doc: DocumentObject, paragraphs: list[Paragraph], width_twips: int) -> None:
+    """Move the paragraphs (the last ones of the body) into a table of one column that floats at the foot
+    of the type area of the page it falls on, the type area's width: a thick line (3/4 pt) above and
+    below, thin ones (1/2 pt) between the rows; text is kept above it. A tiny paragraph closes the body
+    after it, as Word requires."""
+    line = '<w:{side} w:val="single" w:sz="{size}" w:space="0" w:color="000000"/>'
+    borders = "".join(
+        line.format(side=side, size=size)
+        for side, size in (("top", 6), ("left", 0), ("bottom", 6), ("right", 0), ("insideH", 4), ("insideV", 0))
+    ).replace('w:val="single" w:sz="0"', 'w:val="nil" w:sz="0"')
+    table = parse_xml(
+        f"<w:tbl {nsdecls('w')}><w:tblPr>"
+        '<w:tblpPr w:leftFromText="0" w:rightFromText="0" w:vertAnchor="margin" w:horzAnchor="page" '
+        f'w:tblpX="{Emu(doc.sections[-1].left_margin).twips}" w:tblpYSpec="bottom"/>'
+        f'<w:tblW w:w="{width_twips}" w:type="dxa"/><w:tblBorders>{borders}</w:tblBorders>'
+        '<w:tblLayout w:type="fixed"/><w:tblCellMar><w:left w:w="0" w:type="dxa"/><w:right w:w="0" w:type="dxa"/>'
+        "</w:tblCellMar></w:tblPr>"
+        f'<w:tblGrid><w:gridCol w:w="{width_twips}"/></w:tblGrid></w:tbl>'
+    )
+    for paragraph in paragraphs:
+        row = parse_xml(
+            f"<w:tr {nsdecls('w')}><w:trPr><w:cantSplit/></w:trPr><w:tc><w:tcPr>"
+            f'<w:tcW w:w="{width_twips}" w:type="dxa"/></w:tcPr></w:tc></w:tr>'
+        )
+        row[-1].append(paragraph._p)  # moved out of the body into the cell
+        table.append(row)
+    closing = doc.add_paragraph()
+    closing.paragraph_format.space_before = closing.paragraph_format.space_after = Pt(0)
+    closing.paragraph_format.line_spacing = Pt(1)
+    closing._p.addprevious(table)
 
 
 def update_fields_on_opening(doc: DocumentObject) -> None:

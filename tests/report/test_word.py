@@ -263,8 +263,26 @@ def test_a_long_printing_organ_puts_the_date_on_the_next_line(tmp_path, styles):
     assert len(long._p.findall(f".//{qn('w:br')}")) == 1 and long.text.endswith("\t2026年10月30日印发")
 
 
+def ems(text: str) -> float:
+    """Printed width in ems: a Chinese character or full-width mark one, a digit or Latin letter half."""
+    return sum(0.5 if ord(c) < 0x2E80 else 1.0 for c in text)
+
+
 def test_an_issuers_long_name_fits_on_one_line(tmp_path, styles):
-    long = "示例省政务服务管理办公室（省12345热线管理办公室）"
+    long = "示例省政务服务管理办公室（省12345热线管理办公室）"  # 22 characters and 5 digits: 24.5 ems
     run = bulletin_docx(tmp_path, styles, issuer=long).paragraphs[0].runs[0]
     width_pt = (210 - 28 - 26) / 25.4 * 72
-    assert run.font.size.pt * len(long) <= width_pt
+    assert 0.9 * width_pt <= run.font.size.pt * ems(long) <= width_pt
+
+
+def test_the_covers_title_lines_share_the_size_that_fits_the_widest(tmp_path, styles):
+    """The plan's first title line (示例省2026年第三季度12345政务服务便民热线, 24 ems) at the title's 2号 (22 pt)
+    wrapped in LibreOffice and left 热线 alone on a line; the lines now share the size that fits the widest."""
+    lines = ["示例省2026年第三季度12345政务服务便民热线", "服务质量综合评价方案"]
+    path = tmp_path / "plan.docx"
+    write_docx(notebook(paragraph_html("正文。")), {"kind": "plan", "title_lines": lines}, path, styles.report)
+    runs = {p.text: p.runs[0] for p in Document(str(path)).paragraphs if p.text in lines}
+    sizes = {run.font.size.pt for run in runs.values()}
+    width_pt = (210 - 25 - 25) / 25.4 * 72
+    assert len(runs) == 2 and len(sizes) == 1
+    assert 0.9 * width_pt <= sizes.pop() * ems(lines[0]) <= width_pt

@@ -76,9 +76,8 @@ def _bytes(doc: DocumentObject) -> bytes:
     return out.getvalue()
 
 
-def _centred(doc: DocumentObject, text: str, style: DocumentStyle, role: str, *, space_after: float = 0, fit=False):
-    """A centred line in the role's font; `fit`: made smaller until it fits on one line (an issuer's
-    long name in the 发文机关标志)."""
+def _centred(doc: DocumentObject, text: str, style: DocumentStyle, role: str, *, space_after: float = 0, size_pt=None):
+    """A centred line in the role's font, at `size_pt` when given (see _fitting_size)."""
     paragraph = doc.add_paragraph(style=TITLE if role == "title" else BODY)
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     first_line_chars(paragraph._p, 0)
@@ -86,11 +85,19 @@ def _centred(doc: DocumentObject, text: str, style: DocumentStyle, role: str, *,
     if role != "title":
         paragraph.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
     font = style.fonts[role]
-    if fit and text:
-        width_pt = (style.page.width_mm - style.page.left_mm - style.page.right_mm) / 25.4 * 72
-        font = font.model_copy(update={"size_pt": min(font.size_pt, round(width_pt / len(text) * 0.95, 1))})
+    if size_pt is not None:
+        font = font.model_copy(update={"size_pt": size_pt})
     set_font(paragraph.add_run(text), font, style.latin)
     return paragraph
+
+
+def _fitting_size(style: DocumentStyle, role: str, lines: list[str]) -> float:
+    """The role's size, made smaller until the widest of the lines fits on one line of the type area
+    (an issuer's long name in the 发文机关标志; the cover's title lines, all at one size)."""
+    width_pt = (style.page.width_mm - style.page.left_mm - style.page.right_mm) / 25.4 * 72
+    widest = max((_ems(line) for line in lines), default=0)
+    size = style.fonts[role].size_pt
+    return min(size, round(width_pt / widest * 0.95, 1)) if widest else size
 
 
 # ------------------------------------------------------------------------------------------ report
@@ -100,8 +107,10 @@ def _cover(doc: DocumentObject, style: DocumentStyle, meta: dict[str, Any]) -> N
     """The cover: evaluation, title, period and type, the key facts, organiser and date; then a new page."""
     if meta.get("kicker"):
         _centred(doc, meta["kicker"], style, "body", space_after=60)
-    for line in meta.get("title_lines") or [meta.get("title", "")]:
-        _centred(doc, line, style, "title")
+    lines = meta.get("title_lines") or [meta.get("title", "")]
+    size = _fitting_size(style, "title", lines)
+    for line in lines:
+        _centred(doc, line, style, "title", size_pt=size)
     if meta.get("subtitle"):
         _centred(doc, meta["subtitle"], style, "body", space_after=36)
     facts = meta.get("facts") or []
@@ -143,7 +152,8 @@ def _contents(doc: DocumentObject, style: DocumentStyle, headings: list[lxml.htm
 
 def _gongwen_head(doc: DocumentObject, style: DocumentStyle, meta: dict[str, Any]) -> None:
     """发文机关标志 (red), 发文字号, the red separator line, the title (2号 小标宋) and 主送机关."""
-    issuer = _centred(doc, meta.get("issuer", ""), style, "issuer", space_after=12, fit=True)
+    name = meta.get("issuer", "")
+    issuer = _centred(doc, name, style, "issuer", space_after=12, size_pt=_fitting_size(style, "issuer", [name]))
     issuer.paragraph_format.space_before = Pt(12)
     number = meta.get("number", "")
     rule_above = _centred(doc, number, style, "body") if number else doc.add_paragraph(style=BODY)

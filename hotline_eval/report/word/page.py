@@ -179,11 +179,10 @@ def at_foot_of_page(doc: DocumentObject, paragraphs: list[Paragraph], width_twip
     of the type area of the page it falls on, the type area's width: a thick line (3/4 pt) above and
     below, thin ones (1/2 pt) between the rows; text is kept above it. A tiny paragraph closes the body
     after it, as Word requires."""
-    line = '<w:{side} w:val="single" w:sz="{size}" w:space="0" w:color="000000"/>'
     borders = "".join(
-        line.format(side=side, size=size)
+        f'<w:{side} w:val="{"single" if size else "nil"}" w:sz="{size}" w:space="0" w:color="000000"/>'
         for side, size in (("top", 6), ("left", 0), ("bottom", 6), ("right", 0), ("insideH", 4), ("insideV", 0))
-    ).replace('w:val="single" w:sz="0"', 'w:val="nil" w:sz="0"')
+    )
     table = parse_xml(
         f"<w:tbl {nsdecls('w')}><w:tblPr>"
         '<w:tblpPr w:leftFromText="0" w:rightFromText="0" w:vertAnchor="margin" w:horzAnchor="page" '

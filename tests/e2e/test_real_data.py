@@ -522,7 +522,7 @@ def test_a_bulletin_of_one_evaluated_object_ranks_and_compares_nothing(bank_docu
 @pytest.mark.slow
 def test_the_word_files_hold_the_documents_headings_and_tables(bank_documents):
     """bulletin.docx and plan.docx are written beside the HTML from the same blocks: the same headings at
-    the same levels, as many tables (the plan's cover facts aside)."""
+    the same levels, as many tables (the plan's cover facts and the bulletin's 版记 aside)."""
     import lxml.html
     from docx import Document
 
@@ -537,8 +537,8 @@ def test_the_word_files_hold_the_documents_headings_and_tables(bank_documents):
         got = [(level[p.style.name], p.text) for p in doc.paragraphs if p.style.name in level]
         assert got == expected and got, name
         tables = [t for t in main.iter("table") if "report" in (t.get("class") or "").split()]
-        cover = 1 if name == "plan" else 0  # the cover's facts, a table in Word
-        assert len(doc.tables) == len(tables) + cover, name
+        extra = 1  # a table in Word: the plan's cover facts, the bulletin's 版记
+        assert len(doc.tables) == len(tables) + extra, name
 
 
 def heading_texts(docx: Path) -> list[str]:

@@ -21,7 +21,7 @@ def test_contents_lists_h2_and_h3_with_ids_and_fills_page_numbers():
     toc = contents.contents(body)
     assert toc.count("<li") == 3 and 'href="#overview"' in toc and f'href="#{derived}"' in toc
     filled = contents.fill_page_numbers(toc, {"overview": 3, "appendix": 11})
-    assert re.findall(r'data-anchor="([^"]+)">(\d*)</span>', filled) == [
+    assert re.findall(r'class="toc-page" href="#([^"]+)">(\d*)</a>', filled) == [
         ("overview", "3"),
         (derived, ""),  # a heading whose page is unknown keeps an empty box
         ("appendix", "11"),

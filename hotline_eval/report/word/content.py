@@ -24,7 +24,17 @@ from docx.oxml.ns import nsdecls
 from docx.shared import Emu
 from docx.text.paragraph import Paragraph
 
-from hotline_eval.report.word.page import BODY, CAPTION, HEADINGS, NOTE, TABLE, field, first_line_chars, style_id
+from hotline_eval.report.word.page import (
+    BODY,
+    CAPTION,
+    HEADINGS,
+    NOTE,
+    TABLE,
+    field,
+    first_line_chars,
+    style_id,
+    type_area,
+)
 
 HTML = "text/html"
 
@@ -202,8 +212,7 @@ def _alignment(td: lxml.html.HtmlElement) -> str:
 def _widths(doc: DocumentObject, table_el: lxml.html.HtmlElement, columns: int) -> list[int]:
     """Column widths in twips from the block's colgroup (relative), else equal; the table spans the
     type area."""
-    section = doc.sections[-1]
-    total = int((section.page_width - section.left_margin - section.right_margin) / 635)  # EMU → twips
+    total = type_area(doc)[0].twips
     shares = []
     for col in table_el.findall("./colgroup/col"):
         found = re.search(r"width:\s*([\d.]+)%", col.get("style") or "")
@@ -225,9 +234,8 @@ def _picture_width(doc: DocumentObject, data: bytes) -> Emu:
     caption fit on one page (a heat map of 40 indicators was a page alone, its caption on the next)."""
     from PIL import Image
 
-    section = doc.sections[-1]
-    width = (section.page_width - section.left_margin - section.right_margin) * PICTURE_SHARE
-    height = (section.page_height - section.top_margin - section.bottom_margin) * PAGE_LEFT_FOR_CAPTION
+    width, height = type_area(doc)
+    width, height = width * PICTURE_SHARE, height * PAGE_LEFT_FOR_CAPTION
     pixels_wide, pixels_high = Image.open(io.BytesIO(data)).size
     return Emu(int(min(width, height * pixels_wide / pixels_high)))
 

@@ -17,7 +17,7 @@ from docx.document import Document as DocumentObject
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Emu, Pt
+from docx.shared import Pt
 
 from hotline_eval.config.document_styles import DocumentStyle, load_document_styles
 from hotline_eval.config.evaluation import Evaluation
@@ -34,6 +34,7 @@ from hotline_eval.report.word.page import (
     rule,
     running_head,
     set_font,
+    type_area,
     update_fields_on_opening,
 )
 
@@ -91,10 +92,10 @@ def _centred(doc: DocumentObject, text: str, style: DocumentStyle, role: str, *,
     return paragraph
 
 
-def _fitting_size(style: DocumentStyle, role: str, lines: list[str]) -> float:
+def _fitting_size(doc: DocumentObject, style: DocumentStyle, role: str, lines: list[str]) -> float:
     """The role's size, made smaller until the widest of the lines fits on one line of the type area
     (an issuer's long name in the 发文机关标志; the cover's title lines, all at one size)."""
-    width_pt = (style.page.width_mm - style.page.left_mm - style.page.right_mm) / 25.4 * 72
+    width_pt = type_area(doc)[0].pt
     widest = max((_ems(line) for line in lines), default=0)
     size = style.fonts[role].size_pt
     return min(size, round(width_pt / widest * 0.95, 1)) if widest else size
@@ -108,7 +109,7 @@ def _cover(doc: DocumentObject, style: DocumentStyle, meta: dict[str, Any]) -> N
     if meta.get("kicker"):
         _centred(doc, meta["kicker"], style, "body", space_after=60)
     lines = meta.get("title_lines") or [meta.get("title", "")]
-    size = _fitting_size(style, "title", lines)
+    size = _fitting_size(doc, style, "title", lines)
     for line in lines:
         _centred(doc, line, style, "title", size_pt=size)
     if meta.get("subtitle"):
@@ -153,7 +154,7 @@ def _contents(doc: DocumentObject, style: DocumentStyle, headings: list[lxml.htm
 def _gongwen_head(doc: DocumentObject, style: DocumentStyle, meta: dict[str, Any]) -> None:
     """发文机关标志 (red), 发文字号, the red separator line, the title (2号 小标宋) and 主送机关."""
     name = meta.get("issuer", "")
-    issuer = _centred(doc, name, style, "issuer", space_after=12, size_pt=_fitting_size(style, "issuer", [name]))
+    issuer = _centred(doc, name, style, "issuer", space_after=12, size_pt=_fitting_size(doc, style, "issuer", [name]))
     issuer.paragraph_format.space_before = Pt(12)
     number = meta.get("number", "")
     rule_above = _centred(doc, number, style, "body") if number else doc.add_paragraph(style=BODY)
@@ -174,23 +175,22 @@ def _imprint(doc: DocumentObject, style: DocumentStyle, meta: dict[str, Any]) ->
         lines.append((f"抄送：{meta['copy_to']}。", None))
     lines.append((meta.get("printed_by", ""), meta.get("printed_on", "")))
     font = style.fonts["note"].model_copy(update={"size_pt": 14})
-    section = doc.sections[-1]
-    width = section.page_width - section.left_margin - section.right_margin
+    width, indent = type_area(doc)[0], Pt(14)
     paragraphs = []
     for left, right in lines:
         paragraph = doc.add_paragraph(style=BODY)
         first_line_chars(paragraph._p, 0)
-        paragraph.paragraph_format.left_indent = paragraph.paragraph_format.right_indent = Pt(14)
+        paragraph.paragraph_format.left_indent = paragraph.paragraph_format.right_indent = indent
         set_font(paragraph.add_run(left), font, style.latin)
         if right:
             issued = f"{right}印发"
-            if _ems(left) + _ems(issued) + 1 > (Emu(width).pt - 28) / font.size_pt:  # no room: the date below
+            if _ems(left) + _ems(issued) + 1 > (width.pt - 2 * indent.pt) / font.size_pt:  # no room: date below
                 paragraph.add_run().add_break()
             paragraph.add_run("\t")
             set_font(paragraph.add_run(issued), font, style.latin)
-            paragraph.paragraph_format.tab_stops.add_tab_stop(width - Pt(14), alignment=2)  # right
+            paragraph.paragraph_format.tab_stops.add_tab_stop(width - indent, alignment=2)  # right
         paragraphs.append(paragraph)
-    at_foot_of_page(doc, paragraphs, Emu(width).twips)
+    at_foot_of_page(doc, paragraphs, width.twips)
 
 
 def _ems(text: str) -> float:

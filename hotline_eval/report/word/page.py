@@ -63,6 +63,14 @@ def _page(doc: DocumentObject, style: DocumentStyle) -> None:
     section.header_distance = section.footer_distance = Mm(min(p.top_mm, p.bottom_mm) / 2)
 
 
+def type_area(doc: DocumentObject) -> tuple[Emu, Emu]:
+    """Width and height of the type area (the page less its margins) of the document's last section."""
+    section = doc.sections[-1]
+    width = section.page_width - section.left_margin - section.right_margin
+    height = section.page_height - section.top_margin - section.bottom_margin
+    return Emu(width), Emu(height)
+
+
 def set_font(element, font: Font, latin: str) -> None:
     """Font of a style or a run: Latin face, East Asian face (explicit), size, weight, colour."""
     element.font.name = latin
